@@ -1,0 +1,30 @@
+# The two commands of the quick start are `make demo` and `make test`; each installs what it needs.
+SHELL := /bin/bash
+VENV := .venv
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup demo test test-fast bench audit ceremony artifacts compile clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	batterytrace demo --out out
+
+test: setup
+	pytest -q
+
+bench: setup
+	python bench/run.py
+
+ceremony: setup
+	bash scripts/ceremony.sh
+
+artifacts: setup
+	python -m batterytrace.artifacts build
+
+compile: setup
+	ape compile
+
+clean:
+	rm -rf .build out .pytest_cache .hypothesis

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
+import {IRegistry} from "./interfaces/IRegistry.sol";
+import {Roles} from "./Roles.sol";
+
+/// @title Registry
+/// @notice Participants, facilities, certifications and risk findings of the consortium.
+contract Registry is IRegistry, AccessControlEnumerable {
+    uint8 private constant _RISK_FLAG_MASK = 0x0F;
+    uint8 private constant _ARTISANAL_FLAG = 0x04;
+    uint16 private constant _BPS = 10_000;
+
+    mapping(address account => Participant) private _participants;
+    mapping(uint32 facilityId => Facility) private _facilities;
+    mapping(address operator => mapping(bytes32 siteId => uint32 facilityId)) private _siteIds;
+    mapping(uint256 certificationId => Certification) private _certifications;
+    mapping(uint32 facilityId => uint256[] certificationIds) private _facilityCertifications;
+    mapping(FacilityType facilityType => uint32 gramsPerKg) private _co2eFloors;
+    uint32 private _facilityCount;
+    uint256 private _certificationCount;
+
+    /// @param admin The consortium's governance account, which registers participants.
+    constructor(address admin) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    /// @inheritdoc IRegistry
+    function registerParticipant(
+        address account,
+        bytes32 role,
+        bytes32 legalNameHash,
+        bytes32 identifier,
+        IdentifierKind identifierKind,
+        bytes2 country,
+        bytes calldata encryptionPublicKey
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_participants[account].registered) revert RegistryAlreadyRegistered(account);
+        if (!Roles.isParticipantRole(role)) revert RegistryUnknownRole(role);
+        if (account == address(0) || legalNameHash == bytes32(0) || country == bytes2(0)) {
+            revert RegistryInvalidIdentity(account);
+        }
+        _requireKeyLength(account, encryptionPublicKey);
+        _participants[account] = Participant({
+            role: role,
+            legalNameHash: legalNameHash,
+            identifier: identifier,
+            identifierKind: identifierKind,
+            country: country,
+            registered: true,
+            encryptionPublicKey: encryptionPublicKey
+        });
+        _grantRole(role, account);
+        emit ParticipantRegistered(
+            account, role, legalNameHash, identifier, identifierKind, country, encryptionPublicKey
+        );
+    }
+
+    /// @inheritdoc IRegistry
+    function rotateEncryptionKey(bytes calldata newKey) external {
+        Participant storage record = _participants[msg.sender];
+        if (!record.registered) revert RegistryNotRegistered(msg.sender);
+        _requireKeyLength(msg.sender, newKey);
+        bytes memory oldKey = record.encryptionPublicKey;
+        record.encryptionPublicKey = newKey;
+        emit EncryptionKeyRotated(msg.sender, oldKey, newKey);
+    }
+
+    /// @inheritdoc IRegistry
+    function registerFacility(FacilityType facilityType, bytes32 siteId, bytes2 country, bytes32 locationCommitment)
+        external
+        returns (uint32 facilityId)
+    {
+        Participant storage record = _participants[msg.sender];
+        if (!record.registered) revert RegistryNotRegistered(msg.sender);
+        // A role holder keeps its role only while the admin lets it: a revoked miner registers nothing.
+        if (!hasRole(record.role, msg.sender) || !Roles.mayOperate(record.role, facilityType)) {
+            revert RegistryFacilityTypeNotAllowed(msg.sender, record.role, facilityType);
+        }
+        if (_siteIds[msg.sender][siteId] != 0) revert RegistryDuplicateSite(msg.sender, siteId);
+        if (country == bytes2(0)) revert RegistryInvalidIdentity(msg.sender);
+        facilityId = ++_facilityCount;
+        _siteIds[msg.sender][siteId] = facilityId;
+        _facilities[facilityId] = Facility({
+            operator: msg.sender,
+            facilityType: facilityType,
+            country: country,
+            riskFlags: facilityType == FacilityType.ArtisanalSite ? _ARTISANAL_FLAG : 0,
+            maxYieldLossBps: 0,
+            registered: true,
+            siteId: siteId,
+            locationCommitment: locationCommitment
+        });
+        emit FacilityRegistered(facilityId, msg.sender, facilityType, siteId, country, locationCommitment);
+    }
+
+    /// @inheritdoc IRegistry
+    function recordRiskFinding(uint32 facilityId, uint8 riskFlags, bytes32 evidenceHash)
+        external
+        onlyRole(Roles.AUDITOR)
+    {
+        Facility storage site = _requireFacility(facilityId);
+        if (riskFlags & ~_RISK_FLAG_MASK != 0) revert RegistryInvalidValue(riskFlags);
+        if (site.facilityType == FacilityType.ArtisanalSite) riskFlags |= _ARTISANAL_FLAG;
+        uint8 oldFlags = site.riskFlags;
+        site.riskFlags = riskFlags;
+        emit RiskFindingRecorded(facilityId, msg.sender, oldFlags, riskFlags, evidenceHash);
+    }
+
+    /// @inheritdoc IRegistry
+    function setProcessParameters(uint32 facilityId, uint16 maxYieldLossBps) external onlyRole(Roles.AUDITOR) {
+        Facility storage site = _requireFacility(facilityId);
+        if (maxYieldLossBps > _BPS) revert RegistryInvalidValue(maxYieldLossBps);
+        uint16 oldValue = site.maxYieldLossBps;
+        site.maxYieldLossBps = maxYieldLossBps;
+        emit ProcessParametersSet(facilityId, msg.sender, oldValue, maxYieldLossBps);
+    }
+
+    /// @inheritdoc IRegistry
+    function certify(uint32 facilityId, Scheme scheme, uint64 validFrom, uint64 validUntil, bytes32 evidenceHash)
+        external
+        onlyRole(Roles.AUDITOR)
+        returns (uint256 certificationId)
+    {
+        _requireFacility(facilityId);
+        if (validFrom >= validUntil) revert RegistryInvalidValidity(validFrom, validUntil);
+        certificationId = ++_certificationCount;
+        _certifications[certificationId] = Certification({
+            facilityId: facilityId,
+            scheme: scheme,
+            status: CertificationStatus.Active,
+            validFrom: validFrom,
+            validUntil: validUntil,
+            statusChangedAt: uint64(block.timestamp),
+            auditor: msg.sender,
+            evidenceHash: evidenceHash
+        });
+        _facilityCertifications[facilityId].push(certificationId);
+        emit CertificationIssued(certificationId, facilityId, scheme, msg.sender, validFrom, validUntil, evidenceHash);
+    }
+
+    /// @inheritdoc IRegistry
+    function suspendCertification(uint256 certificationId, bytes32 reasonHash) external onlyRole(Roles.AUDITOR) {
+        _endCertification(certificationId, CertificationStatus.Suspended, reasonHash);
+    }
+
+    /// @inheritdoc IRegistry
+    function revokeCertification(uint256 certificationId, bytes32 reasonHash) external onlyRole(Roles.AUDITOR) {
+        _endCertification(certificationId, CertificationStatus.Revoked, reasonHash);
+    }
+
+    /// @inheritdoc IRegistry
+    function setCo2eFloor(FacilityType facilityType, uint32 gramsPerKg) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint32 oldValue = _co2eFloors[facilityType];
+        _co2eFloors[facilityType] = gramsPerKg;
+        emit Co2eFloorSet(facilityType, oldValue, gramsPerKg);
+    }
+
+    /// @inheritdoc IRegistry
+    function isCertified(uint32 facilityId, Scheme scheme, uint64 timestamp) public view returns (bool) {
+        uint256[] storage ids = _facilityCertifications[facilityId];
+        for (uint256 index = ids.length; index > 0; --index) {
+            Certification storage cert = _certifications[ids[index - 1]];
+            if (cert.scheme == scheme && _validAt(cert, timestamp)) return true;
+        }
+        return false;
+    }
+
+    /// @inheritdoc IRegistry
+    function certifiedSchemes(uint32 facilityId, uint64 timestamp) external view returns (uint8 schemeMask) {
+        uint256[] storage ids = _facilityCertifications[facilityId];
+        for (uint256 index; index < ids.length; ++index) {
+            Certification storage cert = _certifications[ids[index]];
+            if (_validAt(cert, timestamp)) schemeMask |= uint8(1 << uint8(cert.scheme));
+        }
+    }
+
+    /// @inheritdoc IRegistry
+    function participant(address account) external view returns (Participant memory) {
+        return _participants[account];
+    }
+
+    /// @inheritdoc IRegistry
+    function isParticipant(address account) external view returns (bool) {
+        Participant storage record = _participants[account];
+        return record.registered && hasRole(record.role, account);
+    }
+
+    /// @inheritdoc IRegistry
+    function facility(uint32 facilityId) external view returns (Facility memory) {
+        return _facilities[facilityId];
+    }
+
+    /// @inheritdoc IRegistry
+    function facilityCount() external view returns (uint32) {
+        return _facilityCount;
+    }
+
+    /// @inheritdoc IRegistry
+    function certification(uint256 certificationId) external view returns (Certification memory) {
+        return _certifications[certificationId];
+    }
+
+    /// @inheritdoc IRegistry
+    function facilityCertifications(uint32 facilityId) external view returns (uint256[] memory) {
+        return _facilityCertifications[facilityId];
+    }
+
+    /// @inheritdoc IRegistry
+    function co2eFloorGramsPerKg(FacilityType facilityType) external view returns (uint32) {
+        return _co2eFloors[facilityType];
+    }
+
+    /// @inheritdoc IRegistry
+    function auditorKeys() external view returns (address[] memory auditors, bytes[] memory keys) {
+        auditors = getRoleMembers(Roles.AUDITOR);
+        keys = new bytes[](auditors.length);
+        for (uint256 index; index < auditors.length; ++index) {
+            keys[index] = _participants[auditors[index]].encryptionPublicKey;
+        }
+    }
+
+    function _endCertification(uint256 certificationId, CertificationStatus newStatus, bytes32 reasonHash) private {
+        Certification storage cert = _certifications[certificationId];
+        if (cert.facilityId == 0) revert RegistryUnknownCertification(certificationId);
+        if (cert.status != CertificationStatus.Active) {
+            revert RegistryCertificationNotActive(certificationId, cert.status);
+        }
+        cert.status = newStatus;
+        cert.statusChangedAt = uint64(block.timestamp);
+        emit CertificationStatusChanged(
+            certificationId, cert.facilityId, msg.sender, CertificationStatus.Active, newStatus, reasonHash
+        );
+    }
+
+    function _validAt(Certification storage cert, uint64 timestamp) private view returns (bool) {
+        if (timestamp < cert.validFrom || timestamp >= cert.validUntil) return false;
+        if (cert.status == CertificationStatus.Active) return true;
+        // Suspension and revocation act from the moment they were recorded, not retroactively.
+        return timestamp < cert.statusChangedAt;
+    }
+
+    function _requireFacility(uint32 facilityId) private view returns (Facility storage site) {
+        site = _facilities[facilityId];
+        if (!site.registered) revert RegistryUnknownFacility(facilityId);
+    }
+
+    function _requireKeyLength(address account, bytes calldata key) private pure {
+        if (key.length != 33 && key.length != 65) revert RegistryInvalidIdentity(account);
+    }
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @notice A Groth16 proof as the snarkjs-generated verifiers take it (pi_b's coordinates in the
+/// order the EVM pairing precompile expects).
+struct Groth16Proof {
+    uint256[2] a;
+    uint256[2][2] b;
+    uint256[2] c;
+}
+
+/// @notice The snarkjs-generated verifier of the mint circuit (6 public signals).
+interface IMintVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[6] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The snarkjs-generated verifier of the transform circuit (11 public signals).
+interface ITransformVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[11] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The snarkjs-generated verifier of the passport claim circuit (9 public signals).
+interface IClaimVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[9] calldata pubSignals
+    ) external view returns (bool);
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title The consortium registry: who takes part, where material is handled, and who vouches for it.
+/// @notice Participants are addresses with an identity record and one role; facilities belong to a
+/// participant; auditors certify facilities under a scheme and record risk findings that enter every
+/// lot created there. Roles are OpenZeppelin AccessControl roles held in this contract, which the
+/// lots and passport contracts consult.
+interface IRegistry {
+    /// @notice The kind of site a facility is. Origin lots are created only at mines, artisanal sites
+    /// and recyclers; every other type transforms material it holds.
+    enum FacilityType {
+        IndustrialMine,
+        ArtisanalSite,
+        Refinery,
+        PrecursorPlant,
+        CathodePlant,
+        CellPlant,
+        PackPlant,
+        Recycler
+    }
+
+    /// @notice Certification and assurance schemes the consortium recognises.
+    enum Scheme {
+        RMAP,
+        IRMA,
+        CopperMark,
+        CIRAF,
+        ICMM,
+        GBA
+    }
+
+    /// @notice Lifecycle of a certification. Suspended and Revoked are final for that certification:
+    /// a reinstated site receives a new certification, so history stays answerable.
+    enum CertificationStatus {
+        None,
+        Active,
+        Suspended,
+        Revoked
+    }
+
+    /// @notice Kind of the participant's public identifier.
+    enum IdentifierKind {
+        LEI,
+        GLN
+    }
+
+    /// @notice A participant's identity record. Names are hashed: the registry never holds them in clear.
+    struct Participant {
+        bytes32 role;
+        bytes32 legalNameHash;
+        bytes32 identifier;
+        IdentifierKind identifierKind;
+        bytes2 country;
+        bool registered;
+        bytes encryptionPublicKey;
+    }
+
+    /// @notice A site where material is mined, processed, assembled or recycled.
+    struct Facility {
+        address operator;
+        FacilityType facilityType;
+        bytes2 country;
+        uint8 riskFlags;
+        uint16 maxYieldLossBps;
+        bool registered;
+        bytes32 siteId;
+        bytes32 locationCommitment;
+    }
+
+    /// @notice An auditor's certification of one facility under one scheme.
+    struct Certification {
+        uint32 facilityId;
+        Scheme scheme;
+        CertificationStatus status;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 statusChangedAt;
+        address auditor;
+        bytes32 evidenceHash;
+    }
+
+    /// @notice The account is already a registered participant.
+    error RegistryAlreadyRegistered(address account);
+    /// @notice The account is not a registered participant.
+    error RegistryNotRegistered(address account);
+    /// @notice The role is not one a participant can hold.
+    error RegistryUnknownRole(bytes32 role);
+    /// @notice The facility id does not exist.
+    error RegistryUnknownFacility(uint32 facilityId);
+    /// @notice The participant's role may not operate a facility of this type.
+    error RegistryFacilityTypeNotAllowed(address operator, bytes32 role, FacilityType facilityType);
+    /// @notice The operator already registered a facility with this site id.
+    error RegistryDuplicateSite(address operator, bytes32 siteId);
+    /// @notice The certification id does not exist.
+    error RegistryUnknownCertification(uint256 certificationId);
+    /// @notice The validity window is empty or inverted.
+    error RegistryInvalidValidity(uint64 validFrom, uint64 validUntil);
+    /// @notice The certification is not active, so its status cannot change.
+    error RegistryCertificationNotActive(uint256 certificationId, CertificationStatus status);
+    /// @notice A yield loss above 100% or a risk flag outside the defined bits.
+    error RegistryInvalidValue(uint256 value);
+    /// @notice An identity field is empty or malformed.
+    error RegistryInvalidIdentity(address account);
+
+    /// @notice Emitted when the consortium admin registers a participant and grants its role.
+    event ParticipantRegistered(
+        address indexed account,
+        bytes32 indexed role,
+        bytes32 legalNameHash,
+        bytes32 identifier,
+        IdentifierKind identifierKind,
+        bytes2 country,
+        bytes encryptionPublicKey
+    );
+    /// @notice Emitted when a participant rotates the key others encrypt lot openings to.
+    event EncryptionKeyRotated(address indexed account, bytes oldKey, bytes newKey);
+    /// @notice Emitted when a participant registers a facility.
+    event FacilityRegistered(
+        uint32 indexed facilityId,
+        address indexed operator,
+        FacilityType indexed facilityType,
+        bytes32 siteId,
+        bytes2 country,
+        bytes32 locationCommitment
+    );
+    /// @notice Emitted when an auditor records the risk flags of a facility (GBA child-labour and
+    /// human-rights rulebooks); the new flags enter every lot created there from now on.
+    event RiskFindingRecorded(
+        uint32 indexed facilityId, address indexed auditor, uint8 oldFlags, uint8 newFlags, bytes32 evidenceHash
+    );
+    /// @notice Emitted when an auditor sets the maximum yield loss a facility's process may declare.
+    event ProcessParametersSet(
+        uint32 indexed facilityId, address indexed auditor, uint16 oldMaxYieldLossBps, uint16 newMaxYieldLossBps
+    );
+    /// @notice Emitted when an auditor certifies a facility.
+    event CertificationIssued(
+        uint256 indexed certificationId,
+        uint32 indexed facilityId,
+        Scheme indexed scheme,
+        address auditor,
+        uint64 validFrom,
+        uint64 validUntil,
+        bytes32 evidenceHash
+    );
+    /// @notice Emitted when an auditor suspends or revokes a certification.
+    event CertificationStatusChanged(
+        uint256 indexed certificationId,
+        uint32 indexed facilityId,
+        address indexed auditor,
+        CertificationStatus oldStatus,
+        CertificationStatus newStatus,
+        bytes32 reasonHash
+    );
+    /// @notice Emitted when the admin sets the rulebook floor of declared origin emissions.
+    event Co2eFloorSet(FacilityType indexed facilityType, uint32 oldGramsPerKg, uint32 newGramsPerKg);
+
+    /// @notice Registers `account` as a participant holding `role`.
+    /// @dev Requirements:
+    /// - the caller holds DEFAULT_ADMIN_ROLE;
+    /// - `account` is not registered yet; `role` is a participant role; country and name hash are set.
+    function registerParticipant(
+        address account,
+        bytes32 role,
+        bytes32 legalNameHash,
+        bytes32 identifier,
+        IdentifierKind identifierKind,
+        bytes2 country,
+        bytes calldata encryptionPublicKey
+    ) external;
+
+    /// @notice Replaces the caller's public encryption key.
+    /// @dev Requirements: the caller is registered; the key is 33 or 65 bytes.
+    function rotateEncryptionKey(bytes calldata newKey) external;
+
+    /// @notice Registers a facility operated by the caller and returns its id.
+    /// @dev Requirements: the caller is registered and its role may operate `facilityType`; the
+    /// caller has no facility with the same `siteId`.
+    function registerFacility(FacilityType facilityType, bytes32 siteId, bytes2 country, bytes32 locationCommitment)
+        external
+        returns (uint32 facilityId);
+
+    /// @notice Records the risk flags an audit found at a facility.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; flags use bits 0..3.
+    /// An artisanal site always carries the artisanal flag.
+    function recordRiskFinding(uint32 facilityId, uint8 riskFlags, bytes32 evidenceHash) external;
+
+    /// @notice Sets the maximum yield loss (basis points) a facility's transformations may declare.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; the value is at most 10,000.
+    function setProcessParameters(uint32 facilityId, uint16 maxYieldLossBps) external;
+
+    /// @notice Certifies a facility under a scheme for a validity window and returns the certification id.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; validFrom < validUntil.
+    function certify(uint32 facilityId, Scheme scheme, uint64 validFrom, uint64 validUntil, bytes32 evidenceHash)
+        external
+        returns (uint256 certificationId);
+
+    /// @notice Suspends an active certification from now on.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the certification is active.
+    function suspendCertification(uint256 certificationId, bytes32 reasonHash) external;
+
+    /// @notice Revokes an active certification from now on.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the certification is active.
+    function revokeCertification(uint256 certificationId, bytes32 reasonHash) external;
+
+    /// @notice Sets the minimum grams of CO2e per kg of cobalt an origin lot of this type must declare.
+    /// @dev Requirements: the caller holds DEFAULT_ADMIN_ROLE.
+    function setCo2eFloor(FacilityType facilityType, uint32 gramsPerKg) external;
+
+    /// @notice Whether `facilityId` was validly certified under `scheme` at `timestamp`.
+    function isCertified(uint32 facilityId, Scheme scheme, uint64 timestamp) external view returns (bool);
+
+    /// @notice The schemes under which `facilityId` was validly certified at `timestamp`, one bit per Scheme.
+    function certifiedSchemes(uint32 facilityId, uint64 timestamp) external view returns (uint8 schemeMask);
+
+    /// @notice The identity record of `account` (registered false when unknown).
+    function participant(address account) external view returns (Participant memory);
+
+    /// @notice Whether `account` is a registered participant.
+    function isParticipant(address account) external view returns (bool);
+
+    /// @notice The facility record (registered false when unknown).
+    function facility(uint32 facilityId) external view returns (Facility memory);
+
+    /// @notice The number of facilities registered so far (ids run from 1).
+    function facilityCount() external view returns (uint32);
+
+    /// @notice A certification record.
+    function certification(uint256 certificationId) external view returns (Certification memory);
+
+    /// @notice The certification ids ever issued to a facility, oldest first.
+    function facilityCertifications(uint32 facilityId) external view returns (uint256[] memory);
+
+    /// @notice The rulebook floor of origin emissions for a facility type, grams CO2e per kg cobalt.
+    function co2eFloorGramsPerKg(FacilityType facilityType) external view returns (uint32);
+
+    /// @notice The encryption keys of every current auditor, whose view keys receive lot openings.
+    function auditorKeys() external view returns (address[] memory auditors, bytes[] memory keys);
+}

@@ -1,0 +1,74 @@
+"""Where the project's tools live: the repository, node_modules, the solc wrapper, anvil."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+from batterytrace.exceptions import ToolchainError
+
+SOLC_VERSION = "0.8.37"
+
+
+@lru_cache(maxsize=None)
+def project_root() -> Path:
+    """The repository root: ``BATTERYTRACE_ROOT``, else the first parent with ape-config.yaml."""
+    configured = os.environ.get("BATTERYTRACE_ROOT")
+    if configured:
+        return Path(configured).resolve()
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for candidate in (start, *start.parents):
+            if (candidate / "ape-config.yaml").is_file() and (candidate / "contracts").is_dir():
+                return candidate
+    raise ToolchainError(
+        "cannot find the batterytrace repository (no ape-config.yaml above the working directory); "
+        "set BATTERYTRACE_ROOT"
+    )
+
+
+@lru_cache(maxsize=None)
+def node_modules() -> Path:
+    """The node_modules folder holding snarkjs, circomlibjs, anvil and solc."""
+    configured = os.environ.get("BATTERYTRACE_NODE_MODULES")
+    candidates = [Path(configured)] if configured else []
+    try:
+        candidates.append(project_root() / "node_modules")
+    except ToolchainError:
+        pass
+    for candidate in candidates:
+        if (candidate / "snarkjs").is_dir():
+            return candidate.resolve()
+    raise ToolchainError("node_modules with snarkjs not found: run `make setup` (or set BATTERYTRACE_NODE_MODULES)")
+
+
+def node_binary() -> str:
+    """The Node.js executable."""
+    found = shutil.which("node")
+    if not found:
+        raise ToolchainError("node is not installed (Node 20 is required)")
+    return found
+
+
+def solc_binary() -> Path:
+    """The solc-compatible wrapper installed by ``make setup`` where py-solc-x looks."""
+    folder = Path(os.environ.get("SOLCX_BINARY_PATH", Path.home() / ".solcx"))
+    binary = folder / f"solc-v{SOLC_VERSION}"
+    if not binary.is_file():
+        raise ToolchainError(f"{binary} not found: run `make setup` to install the solc {SOLC_VERSION} wrapper")
+    return binary
+
+
+def tool_binary(name: str) -> str:
+    """A native tool shipped inside an npm package (anvil, cast), else one on PATH."""
+    try:
+        local = node_modules() / ".bin" / name
+        if local.exists():
+            return str(local)
+    except ToolchainError:
+        pass
+    found = shutil.which(name)
+    if not found:
+        raise ToolchainError(f"{name} not found: run `make setup` (npm package @foundry-rs/{name})")
+    return found

@@ -1,0 +1,140 @@
+"""Fixtures for the circuit tests: lot openings, Poseidon commitments and witness evaluation.
+
+A witness is computed with snarkjs (`wtns calculate`, where the circuit's own asserts run) and then
+checked against the compiled r1cs (`wtns check`). A cheating input must fail at one of the two.
+One node process evaluates a whole batch, because node starts in about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "circuits" / "build"
+HERE = Path(__file__).resolve().parent
+
+FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+TWO_64 = 1 << 64
+
+CHILD_LABOUR = 1 << 0
+HUMAN_RIGHTS = 1 << 1
+ARTISANAL_SITE = 1 << 2
+CONFLICT_AREA = 1 << 3
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A lot opening, in the order LotCommitment hashes it."""
+
+    cobalt_grams: int
+    total_grams: int
+    certified_cobalt_grams: int = 0
+    recycled_cobalt_grams: int = 0
+    co2e_grams: int = 0
+    risk_flags: int = 0
+    blinding: int = 0
+
+    def values(self) -> list[int]:
+        return [self.cobalt_grams, self.total_grams, self.certified_cobalt_grams,
+                self.recycled_cobalt_grams, self.co2e_grams, self.risk_flags, self.blinding]
+
+    def but(self, **changes: int) -> "Lot":
+        return replace(self, **changes)
+
+
+EMPTY_LOT = Lot(0, 0)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What happened to one witness: accepted, or rejected at `calculate` or at `check`."""
+
+    stage: str
+    error: str | None
+    public_signals: list[int] | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.stage == "accepted"
+
+
+def _node(script: str, payload: object) -> object:
+    completed = subprocess.run(
+        ["node", str(HERE / script)], input=json.dumps(payload), capture_output=True, text=True,
+        cwd=ROOT, check=False, timeout=300,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{script} failed: {completed.stderr[-2000:]}")
+    return json.loads(completed.stdout)
+
+
+def _as_json(value: object) -> object:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    return value
+
+
+@pytest.fixture(scope="session")
+def poseidon() -> Callable[[list[list[int]]], list[int]]:
+    """Hashes many input lists with circomlibjs's Poseidon in one node process."""
+
+    def hash_all(requests: list[list[int]]) -> list[int]:
+        return [int(h) for h in _node("poseidon.js", _as_json(requests))]
+
+    return hash_all
+
+
+@pytest.fixture(scope="session")
+def commit(poseidon: Callable[[list[list[int]]], list[int]]) -> Callable[..., list[int]]:
+    """Commits to many lots at once; an unused slot (None) commits to 0."""
+
+    def commit_all(*lots: Lot | None) -> list[int]:
+        used = [lot for lot in lots if lot is not None]
+        hashes = iter(poseidon([lot.values() for lot in used]) if used else [])
+        return [next(hashes) if lot is not None else 0 for lot in lots]
+
+    return commit_all
+
+
+def compiled(circuit: str) -> tuple[Path, Path]:
+    """The circuit's wasm and r1cs in circuits/build, compiling that circuit alone when absent."""
+    directory = BUILD / circuit
+    wasm = directory / f"{circuit}_js" / f"{circuit}.wasm"
+    r1cs = directory / f"{circuit}.r1cs"
+    if not (wasm.exists() and r1cs.exists()):
+        directory.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npx", "--no-install", "circom2", f"circuits/{circuit}.circom", "--O2", "--r1cs",
+             "--wasm", "--sym", "-l", "node_modules", "-o", str(directory)],
+            cwd=ROOT, check=True, capture_output=True, timeout=300,
+        )
+    return wasm, r1cs
+
+
+@pytest.fixture(scope="session")
+def evaluate() -> Callable[[str, list[dict[str, object]]], list[Evaluation]]:
+    """Evaluates a batch of inputs for one circuit (mint, transform or claim)."""
+
+    def evaluate_all(circuit: str, inputs: list[dict[str, object]]) -> list[Evaluation]:
+        wasm, r1cs = compiled(circuit)
+        results = _node("witness.js", {"wasm": str(wasm), "r1cs": str(r1cs),
+                                       "inputs": _as_json(inputs)})
+        return [
+            Evaluation(r["stage"], r["error"],
+                       [int(s) for s in r["publicSignals"]] if r["publicSignals"] is not None else None)
+            for r in results
+        ]
+
+    return evaluate_all
