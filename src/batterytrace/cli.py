@@ -351,3 +351,160 @@ def lot_history(session: Session, lot_id: int, as_json: bool) -> None:
         return
     for event in events:
         click.echo(f"{event.timestamp:%Y-%m-%d %H:%M:%S}  block {event.block_number:>6}  {event.name}")
+
+
+@main.group()
+def passport() -> None:
+    """Battery passports: issue, show, verify, status, page."""
+
+
+@passport.command("issue")
+@click.argument("pack_lot_id", type=_int)
+@click.option("--battery-id", required=True, help="GS1 Digital Link URI of the battery.")
+@click.option("--document", "document_path", type=click.Path(exists=True, path_type=Path), required=True, help="The public passport document (JSON).")
+@click.option("--document-uri", required=True, help="Where the public document is published.")
+@click.option("--capacity-wh", type=int, required=True)
+@click.pass_obj
+@_fail_cleanly
+def passport_issue(session: Session, pack_lot_id: int, battery_id: str, document_path: Path, document_uri: str, capacity_wh: int) -> None:
+    """Issue a passport for a pack lot you hold, with a claim proof (pack makers, OEMs)."""
+    from batterytrace.passport import PassportRequest, issue_passports
+    from batterytrace.passport_document import document_hash
+
+    document = json.loads(document_path.read_text())
+    client = session.client()
+    try:
+        (issued,) = issue_passports(client, [PassportRequest(pack_lot_id, battery_id, document_uri, document_hash(document), capacity_wh)])
+    finally:
+        client.close()
+    bounds = issued.bounds
+    click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: {bounds.cobalt_grams} g cobalt traced, "
+               f">= {bounds.min_certified_bps / 100:.2f}% certified, >= {bounds.min_recycled_bps / 100:.2f}% recycled")
+
+
+@passport.command("show")
+@click.argument("passport_id", type=_int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_fail_cleanly
+def passport_show(session: Session, passport_id: int, as_json: bool) -> None:
+    """A passport's on-chain record."""
+    from batterytrace.passport import get_passport
+
+    _print(_json_default(get_passport(session.client(), passport_id)), as_json)
+
+
+@passport.command("verify")
+@click.argument("passport_id", type=_int)
+@click.pass_obj
+@_fail_cleanly
+def passport_verify(session: Session, passport_id: int) -> None:
+    """Re-verify a passport's claim proof from the chain with py-ecc (trusting no issuer)."""
+    from batterytrace.passport import verify_passport
+
+    result = verify_passport(session.client(), passport_id)
+    click.echo(f"passport {passport_id:#x}: {'VERIFIED' if result.verified else 'NOT VERIFIED'}: {result.reason} "
+               f"(chain {result.chain_id}, transaction {result.transaction_hash})")
+    if not result.verified:
+        sys.exit(2)
+
+
+@passport.command("status")
+@click.argument("passport_id", type=_int)
+@click.argument("status", type=click.Choice(["REPURPOSED", "REUSED", "REMANUFACTURED", "WASTE"]))
+@click.option("--evidence", default="")
+@click.pass_obj
+@_fail_cleanly
+def passport_status(session: Session, passport_id: int, status: str, evidence: str) -> None:
+    """Record a new battery status (holder; a recycler may declare waste)."""
+    from batterytrace.passport import PassportStatus, set_status
+
+    receipt = set_status(session.client(), passport_id, PassportStatus[status], evidence or None)
+    click.echo(f"passport {passport_id:#x} is now {status} (block {receipt.block_number})")
+
+
+@passport.command("page")
+@click.argument("passport_id", type=_int)
+@click.option("--document", "document_path", type=click.Path(exists=True, path_type=Path), required=True, help="The passport's public document (JSON).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/passport-page"), show_default=True)
+@click.pass_obj
+@_fail_cleanly
+def passport_page(session: Session, passport_id: int, document_path: Path, out_dir: Path) -> None:
+    """Write the passport's HTML page and QR code, with each proof re-verified against the chain."""
+    from batterytrace.passport import get_passport, verify_passport
+    from batterytrace.passport_page import ChainInfo, ClaimStatus, render_passport_page
+
+    client = session.client()
+    record = get_passport(client, passport_id)
+    result = verify_passport(client, passport_id)
+    document = json.loads(document_path.read_text())
+    how = f"Groth16 proof re-verified with py-ecc against chain {result.chain_id}, transaction {result.transaction_hash}"
+    bounds = result.bounds
+    claims = [
+        f"100% of {bounds.cobalt_grams / 1000:.2f} kg cobalt traced to origin lots",
+        f">= {bounds.min_certified_bps / 100:.0f}% of the cobalt from certified sites",
+        f">= {bounds.min_recycled_bps / 100:.0f}% recycled cobalt",
+        f"<= {bounds.max_co2e_grams_per_kg_cobalt / 1000:.1f} kg CO2e per kg cobalt",
+        f"<= {bounds.max_co2e_grams_per_kwh / 1000:.2f} kg CO2e per kWh",
+        "no child-labour or human-rights flag at any origin site",
+    ]
+    info = ChainInfo(chain_id=client.chain.chain_id, passport_contract=client.deployment.passport, token_id=passport_id,
+                     block_number=result.block_number, document_hash=record.document_hash)
+    page = render_passport_page(document, [ClaimStatus(text, result.verified, how) for text in claims], info, out_dir)
+    click.echo(f"page written to {page}")
+
+
+@main.group()
+def epcis() -> None:
+    """GS1 EPCIS 2.0 export and import."""
+
+
+@epcis.command("export")
+@click.option("--lot", "lot_id", type=_int, help="Export one lot's history.")
+@click.option("--from-block", type=int, help="Export all events from this block...")
+@click.option("--to-block", type=int, help="...to this block (default: latest).")
+@click.option("--include-confidential", is_flag=True, help="Add quantities from your own openings (lot export only).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="File to write (default: stdout).")
+@click.pass_obj
+@_fail_cleanly
+def epcis_export(session: Session, lot_id: int | None, from_block: int | None, to_block: int | None, include_confidential: bool, out_path: Path | None) -> None:
+    """Export EPCIS 2.0 JSON-LD (validated against the official schema)."""
+    from batterytrace.epcis import export_block_range, export_lot_history
+
+    client = session.client()
+    if lot_id is not None:
+        document = export_lot_history(client, lot_id, include_confidential)
+    elif from_block is not None:
+        document = export_block_range(client, from_block, to_block if to_block is not None else client.chain.w3.eth.block_number)
+    else:
+        raise ValueError("pass --lot LOT_ID or --from-block N")
+    text = json.dumps(document, indent=2) + "\n"
+    if out_path:
+        out_path.write_text(text)
+        click.echo(f"{len(document['epcisBody']['eventList'])} events written to {out_path}")
+    else:
+        click.echo(text, nl=False)
+
+
+@epcis.command("import")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and show the planned operations; send nothing.")
+@click.pass_obj
+@_fail_cleanly
+def epcis_import(session: Session, file: Path, dry_run: bool) -> None:
+    """Turn a partner's EPCIS document into lot operations (all checked before any is sent)."""
+    from batterytrace.epcis import ImportResolver, apply_plan, plan_import
+
+    client = session.client()
+    plan = plan_import(file.read_bytes(), ImportResolver.for_client(client))
+    for operation in plan:
+        arguments = ", ".join(f"{key}={value}" for key, value in operation.arguments.items())
+        click.echo(f"{operation.kind}({arguments})  <- {operation.source_event_id}")
+    if dry_run:
+        click.echo(f"dry run: {len(plan)} operation(s) planned, nothing sent")
+        return
+    try:
+        results = apply_plan(client, plan)
+    finally:
+        client.close()
+    click.echo(f"{len(results)} operation(s) applied")

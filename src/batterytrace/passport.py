@@ -232,16 +232,16 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
     else:
         pairs = list(zip(arguments["requests"], arguments["proofs"], strict=True))
     battery_id = log["args"]["batteryId"]
-    found = next(((request, proof) for request, proof in pairs if request[1] == battery_id), None)
+    found = next(((request, proof) for request, proof in pairs if request["batteryId"] == battery_id), None)
     if found is None:
         raise PassportError(f"the issuing transaction carries no request for battery {battery_id!r}")
-    request, proof_tuple = found
-    pack_lot_id = int(request[0])
+    request, proof_fields = found
+    pack_lot_id = int(request["packLotId"])
     pack = client.lot(pack_lot_id, block=int(log["blockNumber"]))
-    bounds = ClaimBounds(*[int(value) for value in request[6]])
+    bounds = ClaimBounds(*[int(value) for value in request["claims"].values()])
     context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, pack_lot_id)
     signals = (pack.commitment, *bounds.as_tuple(), context)
-    a, b, c = proof_tuple
+    a, b, c = proof_fields["a"], proof_fields["b"], proof_fields["c"]
     # The contract takes pi_b with each pair swapped for the precompile; snarkjs order swaps back.
     proof = Groth16Proof(
         a=(int(a[0]), int(a[1])),

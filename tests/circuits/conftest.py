@@ -9,59 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "circuits" / "build"
+from .lots import BUILD, ROOT, Evaluation, Lot
+
 HERE = Path(__file__).resolve().parent
-
-FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-TWO_64 = 1 << 64
-
-CHILD_LABOUR = 1 << 0
-HUMAN_RIGHTS = 1 << 1
-ARTISANAL_SITE = 1 << 2
-CONFLICT_AREA = 1 << 3
-
-
-@dataclass(frozen=True)
-class Lot:
-    """A lot opening, in the order LotCommitment hashes it."""
-
-    cobalt_grams: int
-    total_grams: int
-    certified_cobalt_grams: int = 0
-    recycled_cobalt_grams: int = 0
-    co2e_grams: int = 0
-    risk_flags: int = 0
-    blinding: int = 0
-
-    def values(self) -> list[int]:
-        return [self.cobalt_grams, self.total_grams, self.certified_cobalt_grams,
-                self.recycled_cobalt_grams, self.co2e_grams, self.risk_flags, self.blinding]
-
-    def but(self, **changes: int) -> "Lot":
-        return replace(self, **changes)
-
-
-EMPTY_LOT = Lot(0, 0)
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """What happened to one witness: accepted, or rejected at `calculate` or at `check`."""
-
-    stage: str
-    error: str | None
-    public_signals: list[int] | None
-
-    @property
-    def accepted(self) -> bool:
-        return self.stage == "accepted"
 
 
 def _node(script: str, payload: object) -> object:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, Lot
+from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, Lot
 
 CONTEXT = 0x9A55
 # 8 kg of cobalt, 40% certified, 25% recycled, 60 kg CO2e: 7.5 kg CO2e per kg of cobalt and, for a

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from .lots import ROOT
 
 CIRCUITS = {"mint": "MintVerifier", "transform": "TransformVerifier", "claim": "ClaimVerifier"}
 PUBLIC_SIGNALS = {

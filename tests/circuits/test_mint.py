@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTISANAL_SITE, FIELD_MODULUS, ROOT, TWO_64, Lot
+from .lots import ARTISANAL_SITE, FIELD_MODULUS, ROOT, TWO_64, Lot
 
 CONTEXT = 0xC0FFEE
 FLOOR_GRAMS_PER_KG = 5_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, Lot
+from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, Lot
 
 SLOTS = 4
 CONTEXT = 0xBA77

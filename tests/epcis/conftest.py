@@ -1,0 +1,111 @@
+"""Synthetic lot events, built by hand with the arguments the contracts emit, so export and import
+are tested without a chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from batterytrace.client import lot_id_for
+from batterytrace.commitment import Opening, RiskFlag
+from batterytrace.epcis import ExportContext, FacilityInfo, ImportResolver
+from batterytrace.lots import CustodyModel, LotEvent, MaterialKind
+from batterytrace.registry import FacilityType, bytes32_text
+
+CHAIN_ID = 31337
+LOTS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+REGISTRY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+MINER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+REFINER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+AUDITOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+MINE = 1
+REFINERY = 3
+START = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+
+
+@dataclass
+class Events:
+    """A hand-built lot life: mints, a handover, a dispute, and a 2-input 3-output refining."""
+
+    bag: int
+    bag_b: int
+    outputs: tuple[int, ...]
+    log: list[LotEvent]
+    _block: int = 100
+
+    def add(self, name: str, lot_id: int, **arguments: object) -> LotEvent:
+        self._block += 1
+        event = LotEvent(
+            name=name,
+            lot_id=lot_id,
+            block_number=self._block,
+            transaction_hash=f"0x{self._block:064x}",
+            log_index=2,
+            timestamp=START + timedelta(hours=self._block - 100),
+            arguments=arguments,
+        )
+        self.log.append(event)
+        return event
+
+    def created(self, creator: str, external_id: str, kind: MaterialKind, facility_id: int, parents: list[int]) -> LotEvent:
+        lot_id = lot_id_for(creator, external_id)
+        return self.add(
+            "LotCreated", lot_id, lotId=lot_id, creator=creator, facilityId=facility_id,
+            externalId=bytes32_text(external_id), kind=int(kind), custodyModel=int(CustodyModel.SEGREGATED),
+            tagId=bytes32_text(f"QR-{external_id}"), commitment=(lot_id >> 8) | 1,
+            certifiedSchemes=2 if not parents else 0, parentIds=parents, encryptedOpening=b"\x04" * 97,
+        )
+
+    def handover(self, name: str, lot_id: int) -> LotEvent:
+        if name == "LotOffered":
+            return self.add(name, lot_id, lotId=lot_id, **{"from": MINER}, to=REFINER, encryptedOpening=b"\x04" * 97)
+        if name == "LotOfferCancelled":
+            return self.add(name, lot_id, lotId=lot_id, **{"from": MINER}, to=REFINER)
+        return self.add(name, lot_id, lotId=lot_id, **{"from": MINER}, to=REFINER, weighingEvidenceHash=b"\x11" * 32)
+
+    def transform(self) -> LotEvent:
+        # The contract emits the outputs' LotCreated first, then LotsTransformed, in one transaction.
+        for external_id in ("SULF-1", "SULF-2", "SULF-3"):
+            self.created(REFINER, external_id, MaterialKind.REFINED_COBALT_SULFATE, REFINERY, [self.bag, self.bag_b])
+        return self.add(
+            "LotsTransformed", self.bag, transformId=1, operator=REFINER, facilityId=REFINERY,
+            inputLotIds=[self.bag, self.bag_b], outputLotIds=list(self.outputs), maxYieldLossBps=500,
+            processCo2eGrams=1_250_000,
+        )
+
+
+@pytest.fixture
+def events() -> Events:
+    bag = lot_id_for(MINER, "BAG-0001")
+    bag_b = lot_id_for(MINER, "BAG-0002")
+    outputs = tuple(lot_id_for(REFINER, name) for name in ("SULF-1", "SULF-2", "SULF-3"))
+    return Events(bag, bag_b, outputs, [])
+
+
+@pytest.fixture
+def context() -> ExportContext:
+    return ExportContext(
+        chain_id=CHAIN_ID,
+        lots_contract=LOTS,
+        registry=REGISTRY,
+        facilities={
+            MINE: FacilityInfo("TFM-KAKANDA", FacilityType.INDUSTRIAL_MINE, "CD", gln="5412345000013"),
+            REFINERY: FacilityInfo("KOKKOLA-REF", FacilityType.REFINERY, "FI"),
+        },
+        creation_date=START,
+    )
+
+
+@pytest.fixture
+def resolver() -> ImportResolver:
+    return ImportResolver(CHAIN_ID, LOTS, REGISTRY, importer=MINER, facility_glns={"5412345000013": MINE})
+
+
+def opening(cobalt_grams: int, total_grams: int, co2e_grams: int) -> Opening:
+    return Opening.new(
+        cobalt_grams=cobalt_grams, total_grams=total_grams, certified_cobalt_grams=cobalt_grams,
+        co2e_grams=co2e_grams, risk_flags=RiskFlag.ARTISANAL, blinding=987654321,
+    )
+

@@ -1,0 +1,150 @@
+"""Passports on chain: issued against a proven claim, bound to one pack lot, re-verifiable by
+anyone with py-ecc, status changed only by authorised operators."""
+
+from __future__ import annotations
+
+import pytest
+
+from batterytrace.chain import RevertedError
+from batterytrace.commitment import RiskFlag
+from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError
+from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.passport import (
+    PassportRequest,
+    PassportStatus,
+    get_passport,
+    issue_passports,
+    passport_id_for,
+    set_status,
+    status_history,
+    verify_passport,
+)
+from batterytrace.proofs import ClaimBounds
+from tests.ledger.test_lots import mint_at
+from tests.zk.test_transform_onchain import deliver
+
+CAPACITY_WH = 75_000
+
+
+def build_pack(world, name: str, who: str = "miner") -> int:
+    """A small certified lot turned into a pack lot held by the pack maker."""
+    bag = mint_at(world, who, f"{name}-ORE", kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
+    deliver(world, bag.lot_id, who, "pack_maker")
+    result = world.pack_maker.transform([bag.lot_id], [OutputPlan(name, MaterialKind.PACK, 5_250, 450_000)],
+                                        world.facilities["pack_maker"].facility_id, process_co2e_grams=2_000)
+    return result.output_lot_ids[0]
+
+
+def request_for(pack_lot_id: int, battery_id: str, **overrides) -> PassportRequest:
+    values = dict(pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{battery_id}",
+                  document_hash=bytes.fromhex("11" * 32), capacity_wh=CAPACITY_WH)
+    return PassportRequest(**{**values, **overrides})
+
+
+def test_issuing_a_passport_locks_the_pack_and_records_the_proven_claims(world):
+    pack = build_pack(world, "PACK-1")
+    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0001")])
+    record = get_passport(world.stranger, issued.passport_id)
+    assert record.pack_lot_id == pack
+    assert record.status is PassportStatus.ORIGINAL
+    assert record.bounds.cobalt_grams == 5_250
+    assert record.bounds.min_certified_bps == 10_000
+    assert record.economic_operator == world.pack_maker.address
+    assert world.stranger.lot(pack).status is LotStatus.CONSUMED
+
+
+def test_anyone_reverifies_the_claim_proof_from_the_chain_with_py_ecc(world):
+    pack = build_pack(world, "PACK-V")
+    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-v")])
+    verification = verify_passport(world.stranger, issued.passport_id)
+    assert verification.verified
+    assert verification.pack_commitment == world.stranger.lot(pack).commitment
+
+
+def test_the_same_pack_cannot_back_a_second_battery(world):
+    pack = build_pack(world, "PACK-2")
+    issue_passports(world.pack_maker, [request_for(pack, "battery-0002")])
+    with pytest.raises(LotStateError, match="CONSUMED"):
+        issue_passports(world.pack_maker, [request_for(pack, "battery-0003")])
+
+
+def test_one_battery_has_one_passport(world):
+    first, second = build_pack(world, "PACK-3"), build_pack(world, "PACK-4")
+    issue_passports(world.pack_maker, [request_for(first, "battery-0004")])
+    with pytest.raises(PassportError, match="already has passport"):
+        issue_passports(world.pack_maker, [request_for(second, "battery-0004")])
+
+
+def test_a_batch_issues_many_passports_in_one_transaction(world):
+    packs = [build_pack(world, f"PACK-B{index}") for index in range(3)]
+    issued = issue_passports(world.pack_maker, [request_for(pack, f"battery-b{index}") for index, pack in enumerate(packs)])
+    assert len({item.receipt.transaction_hash for item in issued}) == 1
+    assert [item.passport_id for item in issued] == [passport_id_for(f"battery-b{index}") for index in range(3)]
+
+
+def test_a_claim_the_pack_does_not_meet_cannot_be_proven(world):
+    pack = build_pack(world, "PACK-5")
+    too_strong = ClaimBounds(5_250, 10_000, 1_000, 20_000, 2_000, CAPACITY_WH, 3)
+    with pytest.raises(Exception, match="violate the constraints"):
+        issue_passports(world.pack_maker, [request_for(pack, "battery-0005", bounds=too_strong)])
+
+
+def test_a_pack_with_a_forbidden_flag_gets_no_passport(world):
+    pack = build_pack(world, "PACK-ASM", who="artisanal_miner")
+    with pytest.raises(ProofError, match="forbid"):
+        issue_passports(world.pack_maker, [request_for(pack, "battery-asm")])
+
+
+def test_claims_must_forbid_child_labour_and_human_rights(world):
+    pack = build_pack(world, "PACK-6")
+    with pytest.raises(PassportError, match="child-labour"):
+        issue_passports(world.pack_maker, [request_for(pack, "battery-0006", forbidden_risk_flags=RiskFlag.CONFLICT_AREA)])
+
+
+def test_a_proof_for_another_passport_is_rejected_on_chain(world):
+    pack = build_pack(world, "PACK-7")
+    client = world.pack_maker
+    opening = client.opening(pack)
+    bounds = ClaimBounds.tightest(opening, CAPACITY_WH, 3)
+    from batterytrace.passport import claim_context
+    from batterytrace.proofs import claim_inputs
+
+    wrong_context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id_for("another-battery"), pack)
+    proof = client.prover.prove("claim", claim_inputs(opening, bounds, wrong_context))
+    a, b, c, _ = proof.solidity_args()
+    request = (pack, "battery-0007", "https://passports.example/7", bytes(32), bytes(32), bytes(32), bounds.as_tuple())
+    with pytest.raises(ProofError, match="ProofInvalid"):
+        client._send(client.passports.functions.issue(request, (a, b, c)), "issue with another passport's proof")
+
+
+def test_only_pack_makers_and_oems_issue(world):
+    pack = build_pack(world, "PACK-8")
+    with pytest.raises(MissingRoleError):
+        issue_passports(world.refiner, [request_for(pack, "battery-0008")])
+
+
+def test_status_history_records_each_change_by_the_holder(world):
+    pack = build_pack(world, "PACK-9")
+    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0009")])
+    set_status(world.pack_maker, issued.passport_id, PassportStatus.REPURPOSED, "second-life storage")
+    set_status(world.recycler, issued.passport_id, PassportStatus.WASTE, "received for recycling")
+    history = status_history(world.stranger, issued.passport_id)
+    assert [change.status for change in history] == [PassportStatus.ORIGINAL, PassportStatus.REPURPOSED, PassportStatus.WASTE]
+    assert history[-1].by == world.recycler.address
+
+
+def test_waste_is_final(world):
+    pack = build_pack(world, "PACK-10")
+    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0010")])
+    set_status(world.pack_maker, issued.passport_id, PassportStatus.WASTE)
+    with pytest.raises(PassportError, match="cannot go from WASTE"):
+        set_status(world.pack_maker, issued.passport_id, PassportStatus.REUSED)
+
+
+def test_a_stranger_cannot_change_the_status(world):
+    pack = build_pack(world, "PACK-11")
+    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0011")])
+    with pytest.raises(MissingRoleError):
+        set_status(world.cell_maker, issued.passport_id, PassportStatus.REUSED)
+    with pytest.raises(RevertedError, match="PassportInvalidStatusChange"):
+        world.chain.transact(world.cell_maker.signer, world.cell_maker.passports.functions.setStatus(issued.passport_id, 3, bytes(32)), "status")
