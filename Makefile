@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test test-fast bench audit ceremony artifacts compile clean
+.PHONY: setup demo test bench audit ceremony artifacts compile clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,6 +12,7 @@ demo: setup
 	batterytrace demo --out out
 
 test: setup
+	ape test -c tests/ape/pytest.ini tests/ape -q
 	pytest -q
 
 bench: setup

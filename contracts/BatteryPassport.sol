@@ -140,8 +140,6 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         ];
         _requireVerified(_claimVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _CLAIM_CIRCUIT);
 
-        // Locking checks custody and status: a lot already backing a passport is consumed.
-        _lots.lockForPassport(request.packLotId, msg.sender, passportId);
         _passports[passportId] = Passport({
             packLotId: request.packLotId,
             economicOperator: msg.sender,
@@ -155,6 +153,10 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         });
         _documentUris[passportId] = request.documentUri;
         _history[passportId].push(StatusChange(PassportStatus.Original, uint64(block.timestamp), msg.sender, bytes32(0)));
+        // Check, write, then interact: the passport is recorded before the lots contract is called.
+        // Locking checks custody and status (a lot already backing a passport is consumed) and
+        // reverts the whole issue when either is wrong.
+        _lots.lockForPassport(request.packLotId, msg.sender, passportId);
         _mint(msg.sender, passportId);
         emit PassportIssued(
             passportId,

@@ -55,6 +55,8 @@ def compile_contracts(root: Path | None = None) -> dict[str, Artifact]:
     sources = {
         path.relative_to(root).as_posix(): {"content": path.read_text()}
         for path in sorted((root / "contracts").rglob("*.sol"))
+        # ape keeps copies of dependencies under contracts/.cache; they are not our sources.
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
     }
     if not sources:
         raise ConfigurationError(f"no Solidity sources under {root / 'contracts'}")

@@ -79,14 +79,19 @@ class Session:
     def deployment_file(self, chain_id: int) -> Path:
         return self.deployment_path or STATE_DIR / "deployments" / f"{chain_id}.json"
 
-    def client(self) -> Any:
+    def client(self, read_only: bool = False) -> Any:
+        """A client for the sending account; ``read_only`` commands work without one."""
+        from eth_account import Account
+
+        from batterytrace.chain import LocalSigner
         from batterytrace.client import BatteryTrace
         from batterytrace.deployment import Deployment
         from batterytrace.store import OpeningStore
 
         chain = self.chain()
         deployment = Deployment.load(self.deployment_file(chain.chain_id))
-        signer = self.signer()
+        has_account = self.private_key or self.keystore or self.account_index is not None
+        signer = LocalSigner(Account.create()) if read_only and not has_account else self.signer()
         store = OpeningStore(STATE_DIR / "openings" / f"{chain.chain_id}-{signer.address.lower()}.sqlite")
         return BatteryTrace(chain, deployment, signer, store)
 
@@ -230,6 +235,34 @@ def facility_register(session: Session, facility_type: str, site_id: str, countr
     click.echo(f"facility {site.facility_id} registered: {site.facility_type.name} {site.site_id} ({site.country})")
 
 
+@facility.command("process")
+@click.argument("facility_id", type=int)
+@click.option("--max-yield-loss-bps", type=int, required=True, help="Audited maximum cobalt loss of the process, basis points.")
+@click.pass_obj
+@_fail_cleanly
+def facility_process(session: Session, facility_id: int, max_yield_loss_bps: int) -> None:
+    """Set a facility's audited maximum yield loss (auditors)."""
+    session.client().set_process_parameters(facility_id, max_yield_loss_bps)
+    click.echo(f"facility {facility_id}: maximum yield loss {max_yield_loss_bps / 100:.2f}%")
+
+
+@facility.command("risk")
+@click.argument("facility_id", type=int)
+@click.option("--flag", "flags", type=click.Choice(["CHILD_LABOUR", "HUMAN_RIGHTS", "ARTISANAL", "CONFLICT_AREA"]), multiple=True)
+@click.option("--evidence", default="")
+@click.pass_obj
+@_fail_cleanly
+def facility_risk(session: Session, facility_id: int, flags: tuple[str, ...], evidence: str) -> None:
+    """Record the risk flags an audit found at a facility (auditors); none clears them."""
+    from batterytrace.commitment import RiskFlag
+
+    value = RiskFlag.NONE
+    for name in flags:
+        value |= RiskFlag[name]
+    session.client().record_risk_finding(facility_id, value, evidence or None)
+    click.echo(f"facility {facility_id}: risk flags {value!r}")
+
+
 @main.command()
 @click.argument("facility_id", type=int)
 @click.option("--scheme", type=click.Choice(["RMAP", "IRMA", "COPPER_MARK", "CIRAF", "ICMM", "GBA"]), required=True)
@@ -298,6 +331,20 @@ def accept(session: Session, lot_id: int, measured_grams: int, tolerance_bps: in
 
 
 @main.command()
+@click.argument("lot_id", type=_int)
+@click.option("--outcome", type=click.Choice(["DELIVER_TO_RECEIVER", "RETURN_TO_SENDER"]), required=True)
+@click.option("--evidence", default="")
+@click.pass_obj
+@_fail_cleanly
+def resolve(session: Session, lot_id: int, outcome: str, evidence: str) -> None:
+    """Resolve a disputed weighing (auditors)."""
+    from batterytrace.lots import DisputeOutcome
+
+    receipt = session.client().resolve_dispute(lot_id, DisputeOutcome[outcome], evidence or None)
+    click.echo(f"dispute over lot {lot_id:#x} resolved: {outcome} (block {receipt.block_number})")
+
+
+@main.command()
 @click.argument("facility_id", type=int)
 @click.option("--input", "inputs", type=_int, multiple=True, required=True, help="Input lot id (repeat, up to 4).")
 @click.option("--output", "outputs", multiple=True, required=True, help="EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS (repeat, up to 4).")
@@ -334,7 +381,7 @@ def lot() -> None:
 @_fail_cleanly
 def lot_show(session: Session, lot_id: int, as_json: bool) -> None:
     """A lot's public record."""
-    record = session.client().lot(lot_id)
+    record = session.client(read_only=True).lot(lot_id)
     _print(_json_default(record), as_json)
 
 
@@ -345,7 +392,7 @@ def lot_show(session: Session, lot_id: int, as_json: bool) -> None:
 @_fail_cleanly
 def lot_history(session: Session, lot_id: int, as_json: bool) -> None:
     """A lot's whole life, from events alone."""
-    events = session.client().history(lot_id)
+    events = session.client(read_only=True).history(lot_id)
     if as_json:
         click.echo(json.dumps([_json_default(event) for event in events], indent=2, default=_json_default))
         return
@@ -391,7 +438,7 @@ def passport_show(session: Session, passport_id: int, as_json: bool) -> None:
     """A passport's on-chain record."""
     from batterytrace.passport import get_passport
 
-    _print(_json_default(get_passport(session.client(), passport_id)), as_json)
+    _print(_json_default(get_passport(session.client(read_only=True), passport_id)), as_json)
 
 
 @passport.command("verify")
@@ -402,7 +449,7 @@ def passport_verify(session: Session, passport_id: int) -> None:
     """Re-verify a passport's claim proof from the chain with py-ecc (trusting no issuer)."""
     from batterytrace.passport import verify_passport
 
-    result = verify_passport(session.client(), passport_id)
+    result = verify_passport(session.client(read_only=True), passport_id)
     click.echo(f"passport {passport_id:#x}: {'VERIFIED' if result.verified else 'NOT VERIFIED'}: {result.reason} "
                f"(chain {result.chain_id}, transaction {result.transaction_hash})")
     if not result.verified:
@@ -434,7 +481,7 @@ def passport_page(session: Session, passport_id: int, document_path: Path, out_d
     from batterytrace.passport import get_passport, verify_passport
     from batterytrace.passport_page import ChainInfo, ClaimStatus, render_passport_page
 
-    client = session.client()
+    client = session.client(read_only=True)
     record = get_passport(client, passport_id)
     result = verify_passport(client, passport_id)
     document = json.loads(document_path.read_text())

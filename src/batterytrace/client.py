@@ -366,6 +366,13 @@ class BatteryTrace:
         lot: the caller states masses and emissions only. Minting an external id again returns the
         existing lot.
         """
+        for name, value in (("cobalt_grams", cobalt_grams), ("total_grams", total_grams), ("co2e_grams", co2e_grams)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= UINT64_MAX:
+                raise ValueError(f"{name} must be an integer number of grams in 0..2^64-1, not {value!r}")
+        if cobalt_grams < 1:
+            raise ValueError("an origin lot must contain cobalt (cobalt_grams >= 1)")
+        if cobalt_grams > total_grams:
+            raise ValueError(f"cobalt_grams {cobalt_grams} exceeds the lot's total_grams {total_grams}")
         lot_id = lot_id_for(self.address, external_id)
         if self.lot_exists(lot_id):
             return MintResult(lot_id, self.opening(lot_id), None, created=False)
@@ -376,11 +383,6 @@ class BatteryTrace:
         self._require_role(Role.RECYCLER if recycler else Role.MINER)
         if site.operator != self.address:
             raise NotCustodianError(f"facility {facility_id} is operated by {site.operator}, not {self.address}")
-        for name, value in (("cobalt_grams", cobalt_grams), ("total_grams", total_grams), ("co2e_grams", co2e_grams)):
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= UINT64_MAX:
-                raise ValueError(f"{name} must be an integer number of grams in 0..2^64-1, not {value!r}")
-        if cobalt_grams < 1:
-            raise ValueError("an origin lot must contain cobalt (cobalt_grams >= 1)")
         floor = int(self.registry.functions.co2eFloorGramsPerKg(int(site.facility_type)).call())
         if co2e_grams * 1000 < cobalt_grams * floor:
             raise ProofError(

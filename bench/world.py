@@ -1,0 +1,92 @@
+"""A deployed consortium on a fresh anvil, set up the way tests/conftest.py does it.
+
+Kept separate from the tests so the benchmark never imports pytest fixtures; the participants,
+facilities and certifications are the same, so gas figures match what the tests exercise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from batterytrace.chain import Chain, LocalSigner
+from batterytrace.client import BatteryTrace
+from batterytrace.commitment import RiskFlag
+from batterytrace.deployment import Deployment, deploy
+from batterytrace.node import DEFAULT_MNEMONIC
+from batterytrace.openings import public_key_from_private_key
+from batterytrace.prover import Prover
+from batterytrace.registry import Facility, FacilityType, IdentifierKind, Role, Scheme
+from batterytrace.store import OpeningStore
+
+ROLE_ACCOUNTS = {
+    "admin": (0, None),
+    "auditor": (1, Role.AUDITOR),
+    "miner": (2, Role.MINER),
+    "artisanal_miner": (3, Role.MINER),
+    "refiner": (4, Role.PROCESSOR),
+    "cathode_maker": (5, Role.PROCESSOR),
+    "cell_maker": (6, Role.CELL_MAKER),
+    "pack_maker": (7, Role.PACK_MAKER),
+    "oem": (8, Role.OEM),
+    "recycler": (9, Role.RECYCLER),
+    "stranger": (10, None),
+    "second_auditor": (11, Role.AUDITOR),
+}
+FACILITIES = {
+    "miner": (FacilityType.INDUSTRIAL_MINE, "TFM-KAKANDA", "CD"),
+    "artisanal_miner": (FacilityType.ARTISANAL_SITE, "KOLWEZI-ASM-07", "CD"),
+    "refiner": (FacilityType.REFINERY, "KOKKOLA-REF", "FI"),
+    "cathode_maker": (FacilityType.CATHODE_PLANT, "NYSA-CAM", "PL"),
+    "cell_maker": (FacilityType.CELL_PLANT, "WROCLAW-CELL", "PL"),
+    "pack_maker": (FacilityType.PACK_PLANT, "GRUENHEIDE-PACK", "DE"),
+    "oem": (FacilityType.PACK_PLANT, "OEM-PACK", "DE"),
+    "recycler": (FacilityType.RECYCLER, "HOBOKEN-REC", "BE"),
+}
+
+
+def signer(index: int) -> LocalSigner:
+    return LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index)
+
+
+@dataclass(frozen=True)
+class World:
+    chain: Chain
+    deployment: Deployment
+    clients: dict[str, BatteryTrace]
+    facilities: dict[str, Facility]
+
+    def __getattr__(self, name: str) -> BatteryTrace:
+        try:
+            return self.clients[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, index: int):
+    """Register ``client`` as a participant with ``role``; returns the receipt."""
+    return admin.register_participant(
+        client.address, role, f"{name} legal name", f"LEI-{name.upper()}"[:20], IdentifierKind.LEI,
+        "CD" if "miner" in name else "BE", public_key_from_private_key(signer(index).private_key),
+    )
+
+
+def build_world(chain: Chain, prover: Prover) -> World:
+    deployment, _gas = deploy(chain, signer(0))
+    clients = {
+        name: BatteryTrace(chain, deployment, signer(index), OpeningStore(":memory:"), prover)
+        for name, (index, _role) in ROLE_ACCOUNTS.items()
+    }
+    admin = clients["admin"]
+    for name, (index, role) in ROLE_ACCOUNTS.items():
+        if role is not None:
+            register(admin, clients[name], name, role, index)
+    facilities = {name: clients[name].register_facility(*spec) for name, spec in FACILITIES.items()}
+    auditor = clients["auditor"]
+    now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
+    auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, now - timedelta(days=30), now + timedelta(days=365), "irma.pdf")
+    auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, now - timedelta(days=30), now + timedelta(days=365), "rmap.pdf")
+    auditor.record_risk_finding(facilities["artisanal_miner"].facility_id, RiskFlag.CHILD_LABOUR, "asm-visit.pdf")
+    for name in ("refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler"):
+        auditor.set_process_parameters(facilities[name].facility_id, 500)
+    return World(chain, deployment, clients, facilities)

@@ -1,0 +1,33 @@
+"""The contracts under ApeWorX ape's own test runner (`ape test tests/ape`): ape compiles them with
+the project's solc wrapper and deploys them on its in-process or anvil provider."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+from eth_utils import keccak
+
+AUDITOR_ROLE = keccak(text="AUDITOR_ROLE")
+
+
+@pytest.fixture
+def admin(accounts):
+    return accounts[0]
+
+
+@pytest.fixture
+def registry(project, admin):
+    return admin.deploy(project.Registry, admin)
+
+
+def test_admin_registers_an_auditor(registry, admin, accounts):
+    registry.registerParticipant(accounts[1], AUDITOR_ROLE, keccak(text="Auditor"), b"LEI".ljust(32, b"\0"), 0, b"GB",
+                                 b"\x02" + b"\x11" * 32, sender=admin)
+    assert registry.hasRole(AUDITOR_ROLE, accounts[1])
+    assert registry.isParticipant(accounts[1])
+
+
+def test_a_stranger_cannot_register_participants(registry, accounts):
+    with ape.reverts():
+        registry.registerParticipant(accounts[2], AUDITOR_ROLE, keccak(text="x"), b"LEI".ljust(32, b"\0"), 0, b"GB",
+                                     b"\x02" + b"\x11" * 32, sender=accounts[2])

@@ -1,0 +1,154 @@
+"""The `batterytrace` command line against a real anvil: what a participant does by hand, and one
+clear line for every error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from batterytrace import cli
+from batterytrace.chain import LocalSigner
+from batterytrace.epcis import validate_epcis
+from batterytrace.node import DEFAULT_MNEMONIC, LocalNode
+from batterytrace.openings import public_key_from_private_key
+
+ADMIN, AUDITOR, MINER, REFINER = 0, 1, 2, 3
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[LocalNode]:
+    with LocalNode() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("batterytrace-home")
+
+
+@pytest.fixture
+def run(node: LocalNode, home: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cli, "STATE_DIR", home)
+    runner = CliRunner()
+
+    def invoke(account: int | None, *arguments: str):
+        prefix = ["--rpc", node.url] + (["--dev-account", str(account)] if account is not None else [])
+        return runner.invoke(cli.main, [*prefix, *arguments], catch_exceptions=False)
+
+    return invoke
+
+
+def key_hex(index: int) -> str:
+    return public_key_from_private_key(LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index).private_key).hex()
+
+
+def address(index: int) -> str:
+    return LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index).address
+
+
+@pytest.fixture(scope="module")
+def deployed(node: LocalNode, home: Path) -> dict[str, str]:
+    """Deploy and register an auditor, a miner and a refiner through the CLI, once."""
+    import batterytrace.cli as module
+
+    saved, module.STATE_DIR = module.STATE_DIR, home
+    runner = CliRunner()
+
+    def invoke(account: int, *arguments: str) -> str:
+        result = runner.invoke(cli.main, ["--rpc", node.url, "--dev-account", str(account), *arguments], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    try:
+        invoke(ADMIN, "deploy")
+        for index, role, name in ((AUDITOR, "AUDITOR", "Auditor Ltd"), (MINER, "MINER", "Mine SA"), (REFINER, "PROCESSOR", "Refinery Oy")):
+            invoke(ADMIN, "register", address(index), "--role", role, "--legal-name", name, "--identifier", f"LEI{index:017d}",
+                   "--country", "CD", "--encryption-key", key_hex(index))
+        mine = invoke(MINER, "facility", "register", "--type", "INDUSTRIAL_MINE", "--site-id", "TFM", "--country", "CD")
+        refinery = invoke(REFINER, "facility", "register", "--type", "REFINERY", "--site-id", "KOKKOLA", "--country", "FI")
+        invoke(AUDITOR, "certify", mine.split()[1], "--scheme", "IRMA", "--days", "365", "--evidence", "audit report")
+        invoke(AUDITOR, "facility", "process", refinery.split()[1], "--max-yield-loss-bps", "200")
+        return {"mine": mine.split()[1], "refinery": refinery.split()[1]}
+    finally:
+        module.STATE_DIR = saved
+
+
+def mint(run, deployed, external_id: str) -> str:
+    result = run(MINER, "mint", deployed["mine"], "--external-id", external_id, "--cobalt-grams", "700000",
+                 "--total-grams", "2000000", "--co2e-grams", "7000000", "--tag-id", f"SEAL-{external_id}", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["lot_id"]
+
+
+def test_help_lists_the_commands_a_participant_uses():
+    result = CliRunner().invoke(cli.main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "deploy", "node", "register", "certify", "mint", "offer", "accept", "transform", "lot", "passport", "epcis"):
+        assert f"  {command}" in result.output
+
+
+def test_mint_prints_the_lot_and_its_certified_cobalt(run, deployed):
+    result = run(MINER, "mint", deployed["mine"], "--external-id", "CLI-0001", "--cobalt-grams", "700000",
+                 "--total-grams", "2000000", "--co2e-grams", "7000000", "--json")
+    data = json.loads(result.output)
+    assert data["created"] is True
+    assert data["certified_cobalt_grams"] == 700000
+
+
+def test_offer_accept_and_history_through_the_cli(run, deployed):
+    lot_id = mint(run, deployed, "CLI-0002")
+    assert run(MINER, "offer", lot_id, address(REFINER)).exit_code == 0
+    accepted = run(REFINER, "accept", lot_id, "--measured-grams", "2000100")
+    assert "accepted" in accepted.output
+    shown = json.loads(run(None, "lot", "show", lot_id, "--json").output)
+    assert shown["custodian"] == address(REFINER)
+    assert shown["status"] == "ACTIVE"
+    history = run(None, "lot", "history", lot_id).output
+    assert "LotOffered" in history and "LotAccepted" in history
+
+
+def test_transform_through_the_cli(run, deployed):
+    lot_id = mint(run, deployed, "CLI-0003")
+    run(MINER, "offer", lot_id, address(REFINER))
+    run(REFINER, "accept", lot_id, "--measured-grams", "2000000")
+    result = run(REFINER, "transform", deployed["refinery"], "--input", lot_id,
+                 "--output", "CLI-CRUDE-1:CRUDE_COBALT_SULFATE:400000:1907000",
+                 "--output", "CLI-CRUDE-2:CRUDE_COBALT_SULFATE:299000:1426000")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("transformation 1: outputs 0x")
+
+
+def test_epcis_export_of_a_lot_validates_and_import_dry_run_plans_it(run, deployed, tmp_path):
+    lot_id = mint(run, deployed, "CLI-0004")
+    out = tmp_path / "lot.jsonld"
+    assert run(MINER, "epcis", "export", "--lot", lot_id, "--include-confidential", "--out", str(out)).exit_code == 0
+    document = json.loads(out.read_text())
+    validate_epcis(document)
+    assert document["epcisBody"]["eventList"][0]["action"] == "ADD"
+
+
+@pytest.mark.parametrize("arguments, fragment", [
+    (["mint", "1", "--external-id", "X", "--cobalt-grams", "-5", "--total-grams", "10", "--co2e-grams", "1"], "cobalt_grams"),
+    (["lot", "show", "0x1234"], "does not exist"),
+    (["passport", "verify", "0x99"], "does not exist"),
+    (["offer", "0x1234", "0x0000000000000000000000000000000000000001"], "does not exist"),
+    (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
+      "--country", "Congo", "--encryption-key", "02" + "11" * 32], "ISO 3166"),
+])
+def test_errors_are_one_clear_line(run, deployed, arguments, fragment):
+    result = run(ADMIN, *arguments)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert fragment in lines[0]
+
+
+def test_a_missing_node_is_one_clear_line(home, monkeypatch):
+    monkeypatch.setattr(cli, "STATE_DIR", home / "empty")
+    result = CliRunner().invoke(cli.main, ["--dev-account", "0", "lot", "show", "1"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: no node: pass --rpc URL or start one with `batterytrace node start`"
