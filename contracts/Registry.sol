@@ -221,6 +221,15 @@ contract Registry is IRegistry, AccessControlEnumerable {
         }
     }
 
+    /// @dev The consortium always keeps a governor: renouncing or revoking the admin role of its last
+    /// holder would leave no one able to register participants, so it is refused.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == DEFAULT_ADMIN_ROLE && hasRole(role, account) && getRoleMemberCount(role) == 1) {
+            revert RegistryLastAdmin(account);
+        }
+        return super._revokeRole(role, account);
+    }
+
     function _endCertification(uint256 certificationId, CertificationStatus newStatus, bytes32 reasonHash) private {
         Certification storage cert = _certifications[certificationId];
         if (cert.facilityId == 0) revert RegistryUnknownCertification(certificationId);

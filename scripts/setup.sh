@@ -15,7 +15,10 @@ if [ "$node_major" -lt 18 ]; then say "node $node_major is too old: Node 18 or n
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 leaves the other platforms' optional packages of anvil and
+  # cast out of the lock file and `npm ci` then refuses it; `npm install` installs the locked
+  # versions and leaves the lock file as it is.
+  npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
 

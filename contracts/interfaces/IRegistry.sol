@@ -102,6 +102,9 @@ interface IRegistry {
     error RegistryInvalidValue(uint256 value);
     /// @notice An identity field is empty or malformed.
     error RegistryInvalidIdentity(address account);
+    /// @notice The consortium's last admin cannot renounce or lose its role: no one could register
+    /// participants again. Grant the role to the successor first.
+    error RegistryLastAdmin(address account);
 
     /// @notice Emitted when the consortium admin registers a participant and grants its role.
     event ParticipantRegistered(

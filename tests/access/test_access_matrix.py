@@ -392,3 +392,23 @@ def test_the_scene_is_what_the_matrix_assumes(scene):
     assert scene.passport_id == passport_id_for("acl-battery")
     for role, lot_id in scene.own_lots.items():
         assert client.lot(lot_id).custodian == scene.address(role)
+
+
+def _revoke(world, role: Role, client_name: str) -> None:
+    registry = world.admin.registry.functions
+    world.chain.transact(world.admin.signer, registry.revokeRole(role.role_id, world.clients[client_name].address), "revoke")
+
+
+def test_a_revoked_miner_mints_nothing_and_a_revoked_pack_maker_issues_nothing(scene, world):
+    _revoke(world, Role.MINER, "miner")
+    _revoke(world, Role.PACK_MAKER, "pack_maker")
+    assert outcome(_mint(scene, "miner"), scene.address("miner"), scene) == "LotsUnauthorized"
+    issue = _passports(scene).issue(_issue_request(scene, "pack_maker"), ZERO_PROOF)
+    assert outcome(issue, scene.address("pack_maker"), scene) == "PassportUnauthorized"
+
+
+def test_a_revoked_processor_transforms_nothing_and_receives_nothing(scene, world):
+    _revoke(world, Role.PROCESSOR, "refiner")
+    assert outcome(_transform(scene, "processor"), scene.address("processor"), scene) == "LotsUnauthorized"
+    offer = _lots(scene).offer(scene.active_lot, scene.address("processor"), b"")
+    assert outcome(offer, scene.address("miner"), scene) == "LotsInvalidReceiver"
