@@ -6,8 +6,9 @@ in the same run as the figure it is compared with; only ratios are meaningful on
 from __future__ import annotations
 
 import json
-import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -78,14 +79,31 @@ def bench_proving(prover: RecordingProver, records: list[ProofRecord], worker_re
                 cli.append(time.perf_counter() - started)
         results.append(ProvingResult(circuit, constraints[circuit], worker, cli))
     pid = prover.pid
+    transform_inputs = next(record.inputs for record in records if record.circuit == "transform")
     memory = {
         "worker_pid": pid,
         "worker_vmhwm_kib": _vm(pid, "VmHWM") if pid else None,
         "worker_vmrss_kib": _vm(pid, "VmRSS") if pid else None,
-        # ru_maxrss of reaped children: the largest single process the CLI runs started (KiB on Linux).
-        "cli_largest_child_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "cli_transform_peak_kib": cli_peak_kib("transform", transform_inputs),
     }
     return results, memory
+
+
+def cli_peak_kib(circuit: str, inputs: dict[str, Any]) -> int:
+    """Peak RSS of one CLI proof: a fresh Python whose only children are the CLI's processes
+    reports ru_maxrss of its reaped children (the largest of them, KiB on Linux)."""
+    script = (
+        "import json, resource, sys\n"
+        "from batterytrace.prover import Prover, snarkjs_cli_fullprove\n"
+        "wasm, zkey = Prover().circuit_files(sys.argv[1])\n"
+        "snarkjs_cli_fullprove(wasm, zkey, json.load(open(sys.argv[2])))\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(inputs, handle)
+        handle.flush()
+        output = subprocess.run([sys.executable, "-c", script, circuit, handle.name], capture_output=True, text=True, check=True)
+    return int(output.stdout.strip().splitlines()[-1])
 
 
 def bench_growth(prover: RecordingProver, records: list[ProofRecord], reps: int) -> dict[str, Any]:
@@ -139,9 +157,8 @@ def bench_throughput(world: World, lots: int, tag: str = "TP") -> ThroughputResu
     on the same lots (the cancels return them to ACTIVE, so both rounds start alike)."""
     miner, refiner = world.miner, world.refiner
     pendings = [_mint(world, "miner", f"{tag}-{index}", wait=False) for index in range(lots)]
-    world.chain.wait_all([pending.receipt for pending in pendings if pending.receipt is not None] or [])
     lot_ids = [pending.lot_id for pending in pendings]
-    # mint_origin(wait=False) returns no receipt: wait for the last nonce by reading the lot.
+    # mint_origin(wait=False) returns no pending handle: wait until each lot exists.
     for lot_id in lot_ids:
         _wait_lot(world, lot_id)
 

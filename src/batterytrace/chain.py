@@ -86,7 +86,20 @@ class ApeSigner:
     def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
         from ape import networks
 
-        ape_transaction = networks.ethereum.create_transaction(**transaction)
+        fields = {
+            "chain_id": transaction["chainId"],
+            "nonce": transaction["nonce"],
+            "sender": transaction["from"],
+            "gas_limit": transaction["gas"],
+            "max_fee": transaction["maxFeePerGas"],
+            "max_priority_fee": transaction["maxPriorityFeePerGas"],
+            "data": transaction.get("data", b""),
+            "value": transaction.get("value", 0),
+            "type": 2,
+        }
+        if transaction.get("to"):
+            fields["receiver"] = transaction["to"]
+        ape_transaction = networks.ethereum.create_transaction(**fields)
         signed = self.ape_account.sign_transaction(ape_transaction)
         if signed is None:
             raise ChainError(f"ape account {self.address} declined to sign")

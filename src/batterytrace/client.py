@@ -16,7 +16,6 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_utils import event_abi_to_log_topic, keccak, to_checksum_address
 
-from batterytrace.artifacts import load
 from batterytrace.chain import Chain, LocalSigner, PendingTransaction, Receipt, RevertedError, Signer
 from batterytrace.commitment import Opening, RiskFlag
 from batterytrace.deployment import Deployment

@@ -357,7 +357,7 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
 
         crude_a = leach(tfm[:4], "CRUDE-2026-A")
         crude_b = leach([*tfm[4:], kcc[0]], "CRUDE-2026-B")
-        crude_segregated = leach([kcc[1], kcc[2], asm], "CRUDE-2026-SEG")
+        leach([kcc[1], kcc[2], asm], "CRUDE-2026-SEG")  # kept at the refinery, never blended
         run.say("[bold]6[/] refinery merged bags into crude sulfate; uncertified and flagged bags kept segregated")
 
         inputs = [crude_a, crude_b, recycled_sulfate]

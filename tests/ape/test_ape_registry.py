@@ -31,3 +31,15 @@ def test_a_stranger_cannot_register_participants(registry, accounts):
     with ape.reverts():
         registry.registerParticipant(accounts[2], AUDITOR_ROLE, keccak(text="x"), b"LEI".ljust(32, b"\0"), 0, b"GB",
                                      b"\x02" + b"\x11" * 32, sender=accounts[2])
+
+
+def test_the_sdk_sends_with_an_ape_account(accounts, chain):
+    """An ape account (here ape's test account) signs the SDK's transactions."""
+    from batterytrace.chain import ApeSigner, Chain
+
+    sdk_chain = Chain(chain.provider.uri)
+    admin = ApeSigner(accounts[3])
+    address, receipt = sdk_chain.deploy(admin, "Registry", admin.address)
+    registry = sdk_chain.contract("Registry", address)
+    assert receipt.succeeded
+    assert registry.functions.hasRole(bytes(32), accounts[3].address).call()

@@ -16,7 +16,7 @@ from batterytrace.epcis import validate_epcis
 from batterytrace.node import DEFAULT_MNEMONIC, LocalNode
 from batterytrace.openings import public_key_from_private_key
 
-ADMIN, AUDITOR, MINER, REFINER = 0, 1, 2, 3
+ADMIN, AUDITOR, MINER, REFINER, PACK_MAKER = 0, 1, 2, 3, 4
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +65,17 @@ def deployed(node: LocalNode, home: Path) -> dict[str, str]:
 
     try:
         invoke(ADMIN, "deploy")
-        for index, role, name in ((AUDITOR, "AUDITOR", "Auditor Ltd"), (MINER, "MINER", "Mine SA"), (REFINER, "PROCESSOR", "Refinery Oy")):
+        for index, role, name in ((AUDITOR, "AUDITOR", "Auditor Ltd"), (MINER, "MINER", "Mine SA"), (REFINER, "PROCESSOR", "Refinery Oy"),
+                                  (PACK_MAKER, "PACK_MAKER", "Packs GmbH")):
             invoke(ADMIN, "register", address(index), "--role", role, "--legal-name", name, "--identifier", f"LEI{index:017d}",
                    "--country", "CD", "--encryption-key", key_hex(index))
         mine = invoke(MINER, "facility", "register", "--type", "INDUSTRIAL_MINE", "--site-id", "TFM", "--country", "CD")
         refinery = invoke(REFINER, "facility", "register", "--type", "REFINERY", "--site-id", "KOKKOLA", "--country", "FI")
         invoke(AUDITOR, "certify", mine.split()[1], "--scheme", "IRMA", "--days", "365", "--evidence", "audit report")
+        packs = invoke(PACK_MAKER, "facility", "register", "--type", "PACK_PLANT", "--site-id", "PACKS", "--country", "DE")
         invoke(AUDITOR, "facility", "process", refinery.split()[1], "--max-yield-loss-bps", "200")
-        return {"mine": mine.split()[1], "refinery": refinery.split()[1]}
+        invoke(AUDITOR, "facility", "process", packs.split()[1], "--max-yield-loss-bps", "200")
+        return {"mine": mine.split()[1], "refinery": refinery.split()[1], "packs": packs.split()[1]}
     finally:
         module.STATE_DIR = saved
 
@@ -152,3 +155,29 @@ def test_a_missing_node_is_one_clear_line(home, monkeypatch):
     result = CliRunner().invoke(cli.main, ["--dev-account", "0", "lot", "show", "1"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: no node: pass --rpc URL or start one with `batterytrace node start`"
+
+
+def test_a_passport_issued_shown_verified_updated_and_paged_through_the_cli(run, deployed, tmp_path):
+    result = run(MINER, "mint", deployed["mine"], "--external-id", "CLI-PACK-ORE", "--cobalt-grams", "5300",
+                 "--total-grams", "15000", "--co2e-grams", "53000", "--json")
+    ore = json.loads(result.output)["lot_id"]
+    run(MINER, "offer", ore, address(PACK_MAKER))
+    run(PACK_MAKER, "accept", ore, "--measured-grams", "15000")
+    made = run(PACK_MAKER, "transform", deployed["packs"], "--input", ore, "--output", "CLI-PACK-1:PACK:5250:450000")
+    pack = made.output.split("outputs ")[1].strip()
+    document = tmp_path / "passport.public.json"
+    document.write_text(json.dumps({"batteryIdentifier": "https://id.example/01/09506000134352/21/CLI-1"}))
+    issued = run(PACK_MAKER, "passport", "issue", pack, "--battery-id", "https://id.example/01/09506000134352/21/CLI-1",
+                 "--document", str(document), "--document-uri", "https://passports.example/cli-1", "--capacity-wh", "75000")
+    assert issued.exit_code == 0, issued.output
+    passport_id = issued.output.split()[1]
+    assert "5250 g cobalt traced" in issued.output
+    shown = json.loads(run(None, "passport", "show", passport_id, "--json").output)
+    assert shown["status"] == "ORIGINAL" and shown["pack_lot_id"] == int(pack, 16)
+    verified = run(None, "passport", "verify", passport_id)
+    assert verified.exit_code == 0 and "VERIFIED" in verified.output
+    assert run(PACK_MAKER, "passport", "status", passport_id, "REPURPOSED", "--evidence", "second life").exit_code == 0
+    page = run(None, "passport", "page", passport_id, "--document", str(document), "--out", str(tmp_path / "page"))
+    assert page.exit_code == 0, page.output
+    html = (tmp_path / "page" / "index.html").read_text()
+    assert "VERIFIED" in html and "CLI-1" in html

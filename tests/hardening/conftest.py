@@ -45,3 +45,7 @@ def proof_parts(proof: Any) -> tuple[list[int], list[list[int]], list[int]]:
     if isinstance(proof, dict):
         return list(proof["a"]), [list(row) for row in proof["b"]], list(proof["c"])
     return list(proof[0]), [list(row) for row in proof[1]], list(proof[2])
+
+
+# The refinery's stock of delivered lots, shared with the zk tests.
+from tests.zk.test_transform_onchain import refinery_stock  # noqa: E402, F401

@@ -8,41 +8,15 @@ minimum from 2031 (Reg. 2023/1542 Art. 8). Names and addresses are fictitious.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from decimal import Decimal
 
 import coincurve
 import pytest
 
 from batterytrace.demo_data import example_pack_passport_input
 from batterytrace.passport_document import (
-    BatteryCategory,
-    BatteryComponent,
-    CarbonFootprint,
-    Chemistry,
-    CircularityInfo,
-    DismantlingDocument,
-    DocumentType,
-    DueDiligence,
-    Facility,
-    HazardClass,
-    HazardousSubstance,
-    Label,
-    LabelSubject,
-    Labelling,
-    LifecycleStage,
-    Material,
-    Party,
     PassportInput,
-    PerformanceFigures,
-    PostalAddress,
-    PowerAtStateOfCharge,
     ProvenClaims,
-    RecycledContent,
-    RecycledMaterial,
     RiskFlag,
-    SparePart,
-    SparePartSupplier,
     build_passport_document,
 )
 
