@@ -20,14 +20,13 @@ from typing import Any
 from eth_utils import keccak
 
 from batterytrace.chain import Chain, Receipt
-from batterytrace.commitment import RiskFlag
 from batterytrace.lots import DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.passport import PassportRequest, claim_context, issue_passports, passport_id_for
 from batterytrace.proofs import ClaimBounds, claim_inputs
 from batterytrace.prover import Prover
 from batterytrace.registry import FacilityType, Role, Scheme
 
-from world import World, register, signer
+from batterytrace.sandbox import World, register, signer
 
 TX_BASE = 21_000
 PAIRING_BASE = 45_000

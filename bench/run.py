@@ -32,7 +32,7 @@ import gas_bench  # noqa: E402
 import report  # noqa: E402
 import scale_model  # noqa: E402
 import timing_bench  # noqa: E402
-from world import build_world  # noqa: E402
+from batterytrace.sandbox import build_world  # noqa: E402
 
 BASELINE = BENCH / "gas_baseline.json"
 RESULTS = BENCH / "results.json"

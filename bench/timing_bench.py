@@ -17,8 +17,8 @@ from typing import Any
 
 from batterytrace.prover import Prover, snarkjs_cli_fullprove
 
-from gas_bench import BAG, ProofRecord, RecordingProver, _mint
-from world import World
+from gas_bench import ProofRecord, RecordingProver, _mint
+from batterytrace.sandbox import World
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,67 +7,14 @@ The chain is set up once per session (deploy, register, certify) and every test 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from batterytrace.chain import Chain, LocalSigner
-from batterytrace.client import BatteryTrace
-from batterytrace.commitment import RiskFlag
-from batterytrace.deployment import Deployment, deploy
-from batterytrace.node import DEFAULT_MNEMONIC, LocalNode
-from batterytrace.openings import public_key_from_private_key
+from batterytrace.chain import Chain
+from batterytrace.node import LocalNode
 from batterytrace.prover import Prover
-from batterytrace.registry import Facility, FacilityType, IdentifierKind, Role, Scheme
+from batterytrace.sandbox import World, build_world
 from batterytrace.store import OpeningStore
-
-ROLE_ACCOUNTS = {
-    "admin": (0, None),
-    "auditor": (1, Role.AUDITOR),
-    "miner": (2, Role.MINER),
-    "artisanal_miner": (3, Role.MINER),
-    "refiner": (4, Role.PROCESSOR),
-    "cathode_maker": (5, Role.PROCESSOR),
-    "cell_maker": (6, Role.CELL_MAKER),
-    "pack_maker": (7, Role.PACK_MAKER),
-    "oem": (8, Role.OEM),
-    "recycler": (9, Role.RECYCLER),
-    "stranger": (10, None),
-    "second_auditor": (11, Role.AUDITOR),
-}
-FACILITIES = {
-    "miner": (FacilityType.INDUSTRIAL_MINE, "TFM-KAKANDA", "CD"),
-    "artisanal_miner": (FacilityType.ARTISANAL_SITE, "KOLWEZI-ASM-07", "CD"),
-    "refiner": (FacilityType.REFINERY, "KOKKOLA-REF", "FI"),
-    "cathode_maker": (FacilityType.CATHODE_PLANT, "NYSA-CAM", "PL"),
-    "cell_maker": (FacilityType.CELL_PLANT, "WROCLAW-CELL", "PL"),
-    "pack_maker": (FacilityType.PACK_PLANT, "GRUENHEIDE-PACK", "DE"),
-    "oem": (FacilityType.PACK_PLANT, "OEM-PACK", "DE"),
-    "recycler": (FacilityType.RECYCLER, "HOBOKEN-REC", "BE"),
-}
-
-
-def signer(index: int) -> LocalSigner:
-    return LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index)
-
-
-@dataclass(frozen=True)
-class World:
-    """The deployed consortium: a client per role-named account, and its facilities."""
-
-    chain: Chain
-    deployment: Deployment
-    clients: dict[str, BatteryTrace]
-    facilities: dict[str, Facility]
-    certification_ids: dict[str, int]
-
-    def __getattr__(self, name: str) -> BatteryTrace:
-        try:
-            return self.clients[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[LocalNode]:
@@ -88,33 +35,7 @@ def prover() -> Iterator[Prover]:
 
 @pytest.fixture(scope="session")
 def session_world(chain: Chain, prover: Prover) -> World:
-    admin_signer = signer(0)
-    deployment, _gas = deploy(chain, admin_signer)
-    clients = {
-        name: BatteryTrace(chain, deployment, signer(index), OpeningStore(":memory:"), prover)
-        for name, (index, _role) in ROLE_ACCOUNTS.items()
-    }
-    admin = clients["admin"]
-    for name, (index, role) in ROLE_ACCOUNTS.items():
-        if role is None:
-            continue
-        admin.register_participant(
-            clients[name].address, role, f"{name} legal name", f"LEI-{name.upper()}"[:20],
-            IdentifierKind.LEI, "CD" if "miner" in name else "BE", public_key_from_private_key(signer(index).private_key),
-        )
-    facilities = {name: clients[name].register_facility(*spec) for name, spec in FACILITIES.items()}
-    auditor = clients["auditor"]
-    now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
-    certification_ids = {
-        "miner": auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, now - timedelta(days=30),
-                                 now + timedelta(days=365), "irma-audit-2026.pdf").certification_id,
-        "refiner": auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, now - timedelta(days=30),
-                                   now + timedelta(days=365), "rmap-2026.pdf").certification_id,
-    }
-    auditor.record_risk_finding(facilities["artisanal_miner"].facility_id, RiskFlag.CHILD_LABOUR, "asm-visit.pdf")
-    for name in ("refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler"):
-        auditor.set_process_parameters(facilities[name].facility_id, 500)
-    return World(chain, deployment, clients, facilities, certification_ids)
+    return build_world(chain, prover)
 
 
 @pytest.fixture

@@ -555,3 +555,32 @@ def epcis_import(session: Session, file: Path, dry_run: bool) -> None:
     finally:
         client.close()
     click.echo(f"{len(results)} operation(s) applied")
+
+
+@main.command()
+@click.option("--database", default=str(STATE_DIR / "index.sqlite"), show_default=True, help="SQLite path or postgresql:// URL.")
+@click.option("--confirmations", type=int, default=0, show_default=True, help="Index only blocks this deep below the head.")
+@click.option("--follow", "poll_seconds", type=float, default=None, help="Keep following the chain, polling every N seconds (Ctrl-C stops).")
+@click.option("--ancestors", "lot_id", type=_int, default=None, help="After syncing, list every ancestor of this lot back to the mines.")
+@click.pass_obj
+@_fail_cleanly
+def index(session: Session, database: str, confirmations: int, poll_seconds: float | None, lot_id: int | None) -> None:
+    """Index every event into SQLite or PostgreSQL and answer genealogy queries from the index."""
+    import threading
+
+    from batterytrace.indexer import Indexer
+
+    with Indexer(session.client(read_only=True), database, confirmations=confirmations) as indexer:
+        result = indexer.sync()
+        click.echo(f"indexed blocks {result.from_block}..{result.to_block}: {result.events} events"
+                   + (f" (reorg undone from block {result.reorged_from_block})" if result.reorged_from_block is not None else ""))
+        if lot_id is not None:
+            for node_record in indexer.ancestors(lot_id):
+                click.echo(f"{'  ' * node_record.depth}{node_record.lot_id:#x}  {node_record.kind}  facility {node_record.facility_id}"
+                           + ("  (origin)" if node_record.is_origin else ""))
+        if poll_seconds is not None:
+            stop = threading.Event()
+            try:
+                indexer.follow(poll_seconds, stop)
+            except KeyboardInterrupt:
+                stop.set()

@@ -103,7 +103,7 @@ section{background:#fff;border-radius:12px;padding:20px 24px;margin-top:20px;box
 ul.claims{list-style:none;margin:0;padding:0}
 ul.claims li{display:flex;gap:16px;align-items:flex-start;padding:12px 0;border-top:1px solid #e2e6ea}
 ul.claims li:first-child{border-top:0}
-.badge{flex:none;display:inline-block;width:11.5em;white-space:nowrap;text-align:center;font-weight:700;font-size:.8rem;
+.badge{flex:none;display:inline-block;min-width:11.5em;white-space:nowrap;text-align:center;font-weight:700;font-size:.8rem;
 letter-spacing:.06em;padding:4px 10px;border-radius:999px;color:#fff}
 .badge.ok{background:#0b6b2e}
 .badge.bad{background:#b00020}

@@ -181,3 +181,15 @@ def test_a_passport_issued_shown_verified_updated_and_paged_through_the_cli(run,
     assert page.exit_code == 0, page.output
     html = (tmp_path / "page" / "index.html").read_text()
     assert "VERIFIED" in html and "CLI-1" in html
+
+
+def test_index_answers_the_genealogy_of_a_transformed_lot(run, deployed, tmp_path):
+    lot_id = mint(run, deployed, "CLI-INDEX-1")
+    run(MINER, "offer", lot_id, address(REFINER))
+    run(REFINER, "accept", lot_id, "--measured-grams", "2000000")
+    made = run(REFINER, "transform", deployed["refinery"], "--input", lot_id, "--output", "CLI-INDEX-OUT:CRUDE_COBALT_SULFATE:690000:3290000")
+    output = made.output.split("outputs ")[1].strip()
+    result = run(None, "index", "--database", str(tmp_path / "index.sqlite"), "--ancestors", output)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("indexed blocks ")
+    assert f"{int(lot_id, 16):#x}" in result.output and "(origin)" in result.output

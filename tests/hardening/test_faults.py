@@ -23,7 +23,7 @@ from batterytrace.node import LocalNode, rpc_ready
 from batterytrace.openings import public_key_from_private_key
 from batterytrace.registry import FacilityType, IdentifierKind, Role
 from batterytrace.store import OpeningStore
-from tests.conftest import signer
+from batterytrace.sandbox import signer
 from tests.ledger.test_lots import mint_at
 from tests.zk.test_transform_onchain import deliver
 

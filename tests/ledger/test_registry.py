@@ -11,7 +11,7 @@ from batterytrace.exceptions import CertificationError, MissingRoleError, Unknow
 from batterytrace.chain import RevertedError
 from batterytrace.registry import CertificationStatus, FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.openings import public_key_from_private_key
-from tests.conftest import signer
+from batterytrace.sandbox import signer
 
 
 def chain_now(world) -> datetime:

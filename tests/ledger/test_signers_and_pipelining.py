@@ -13,7 +13,7 @@ from batterytrace.client import BatteryTrace
 from batterytrace.exceptions import ConfigurationError
 from batterytrace.lots import LotStatus, MaterialKind
 from batterytrace.store import OpeningStore
-from tests.conftest import signer
+from batterytrace.sandbox import signer
 from tests.ledger.test_lots import mint_at
 
 

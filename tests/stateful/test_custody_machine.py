@@ -36,7 +36,7 @@ from tests.zk.test_transform_onchain import deliver
 
 EXAMPLES = int(os.environ.get("BATTERYTRACE_STATEFUL_EXAMPLES", "5"))
 STEPS = int(os.environ.get("BATTERYTRACE_STATEFUL_STEPS", "30"))
-PROOFS_PER_EXAMPLE = int(os.environ.get("BATTERYTRACE_STATEFUL_PROOFS", "2"))
+PROOFS_PER_EXAMPLE = int(os.environ.get("BATTERYTRACE_STATEFUL_PROOFS", "3"))
 
 HANDLERS = ("miner", "artisanal_miner", "refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler")
 TRANSFORMERS = ("refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler")
@@ -423,11 +423,6 @@ class CustodyMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self._check_history(sorted(self.lots))
-        print("STEPS", self._steps)
-
-    @invariant()
-    def zz_count(self) -> None:
-        self._steps = getattr(self, "_steps", 0) + 1
 
     @invariant()
     def live_cobalt_never_exceeds_minted_cobalt(self) -> None:

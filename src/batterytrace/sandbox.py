@@ -1,7 +1,8 @@
-"""A deployed consortium on a fresh anvil, set up the way tests/conftest.py does it.
+"""A ready consortium on a development chain: deployed contracts, role-named participants with
+facilities, two certifications, a flagged artisanal site and audited yield losses.
 
-Kept separate from the tests so the benchmark never imports pytest fixtures; the participants,
-facilities and certifications are the same, so gas figures match what the tests exercise.
+The tests and the benchmarks build the same world from here, so gas figures match what the tests
+exercise. Accounts come from anvil's (and hardhat's) public test mnemonic: never use them elsewhere.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from batterytrace.chain import Chain, LocalSigner
+from batterytrace.chain import Chain, LocalSigner, Receipt
 from batterytrace.client import BatteryTrace
 from batterytrace.commitment import RiskFlag
 from batterytrace.deployment import Deployment, deploy
@@ -19,6 +20,7 @@ from batterytrace.prover import Prover
 from batterytrace.registry import Facility, FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.store import OpeningStore
 
+#: Participant name -> (index in the test mnemonic, role; None for the admin and an outsider).
 ROLE_ACCOUNTS = {
     "admin": (0, None),
     "auditor": (1, Role.AUDITOR),
@@ -43,18 +45,23 @@ FACILITIES = {
     "oem": (FacilityType.PACK_PLANT, "OEM-PACK", "DE"),
     "recycler": (FacilityType.RECYCLER, "HOBOKEN-REC", "BE"),
 }
+MAX_YIELD_LOSS_BPS = 500
 
 
 def signer(index: int) -> LocalSigner:
+    """The ``index``-th account of the public test mnemonic."""
     return LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index)
 
 
 @dataclass(frozen=True)
 class World:
+    """The deployed consortium: a client per role-named account, and its facilities."""
+
     chain: Chain
     deployment: Deployment
     clients: dict[str, BatteryTrace]
     facilities: dict[str, Facility]
+    certification_ids: dict[str, int]
 
     def __getattr__(self, name: str) -> BatteryTrace:
         try:
@@ -63,8 +70,8 @@ class World:
             raise AttributeError(name) from None
 
 
-def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, index: int):
-    """Register ``client`` as a participant with ``role``; returns the receipt."""
+def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, index: int) -> Receipt:
+    """Register ``client`` as a participant named ``name`` holding ``role``."""
     return admin.register_participant(
         client.address, role, f"{name} legal name", f"LEI-{name.upper()}"[:20], IdentifierKind.LEI,
         "CD" if "miner" in name else "BE", public_key_from_private_key(signer(index).private_key),
@@ -72,6 +79,7 @@ def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, i
 
 
 def build_world(chain: Chain, prover: Prover) -> World:
+    """Deploy and populate the consortium on ``chain``."""
     deployment, _gas = deploy(chain, signer(0))
     clients = {
         name: BatteryTrace(chain, deployment, signer(index), OpeningStore(":memory:"), prover)
@@ -84,9 +92,13 @@ def build_world(chain: Chain, prover: Prover) -> World:
     facilities = {name: clients[name].register_facility(*spec) for name, spec in FACILITIES.items()}
     auditor = clients["auditor"]
     now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
-    auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, now - timedelta(days=30), now + timedelta(days=365), "irma.pdf")
-    auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, now - timedelta(days=30), now + timedelta(days=365), "rmap.pdf")
+    certification_ids = {
+        "miner": auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, now - timedelta(days=30),
+                                 now + timedelta(days=365), "irma-audit-2026.pdf").certification_id,
+        "refiner": auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, now - timedelta(days=30),
+                                   now + timedelta(days=365), "rmap-2026.pdf").certification_id,
+    }
     auditor.record_risk_finding(facilities["artisanal_miner"].facility_id, RiskFlag.CHILD_LABOUR, "asm-visit.pdf")
     for name in ("refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler"):
-        auditor.set_process_parameters(facilities[name].facility_id, 500)
-    return World(chain, deployment, clients, facilities)
+        auditor.set_process_parameters(facilities[name].facility_id, MAX_YIELD_LOSS_BPS)
+    return World(chain, deployment, clients, facilities, certification_ids)

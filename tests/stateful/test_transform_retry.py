@@ -1,0 +1,46 @@
+"""A transformation whose sending failed can be sent again under the same output ids.
+
+``BatteryTrace.transform`` keeps the outputs' openings before it proves and sends (so a crash after
+the send cannot lose them), but draws fresh blindings on every call; after a failed send the store
+holds openings for lots that never came to be, and the retry is refused by the store.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from batterytrace.client import lot_id_for
+from batterytrace.exceptions import ChainError, LotStateError, OpeningError
+from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
+from tests.ledger.test_lots import mint_at
+from tests.zk.test_transform_onchain import deliver
+
+
+@pytest.mark.xfail(strict=True, raises=OpeningError,
+                   reason="client.transform stores fresh-blinding openings before sending and does not reuse them on retry")
+def test_a_transform_whose_send_failed_can_be_retried(world, monkeypatch):
+    bag = mint_at(world, "miner", "RETRY-BAG")
+    deliver(world, bag.lot_id, "miner", "refiner")
+    plans = [OutputPlan("RETRY-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 700_000, 1_000_000)]
+    facility = world.facilities["refiner"].facility_id
+
+    def node_refuses(function, description):
+        raise ChainError(f"{description}: the node refused the transaction: connection reset")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.refiner, "_receipt", node_refuses)
+        with pytest.raises(ChainError):
+            world.refiner.transform([bag.lot_id], plans, facility)
+    result = world.refiner.transform([bag.lot_id], plans, facility)
+    assert world.refiner.lot(result.output_lot_ids[0]).status is LotStatus.ACTIVE
+
+
+@pytest.mark.xfail(strict=True, raises=OpeningError,
+                   reason="client.transform does not refuse two outputs with one external id before writing the store")
+def test_two_outputs_with_one_external_id_are_refused_before_anything_is_stored(world):
+    bag = mint_at(world, "miner", "DUP-BAG")
+    deliver(world, bag.lot_id, "miner", "refiner")
+    twice = [OutputPlan("DUP-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 350_000, 1_000_000)] * 2
+    with pytest.raises(LotStateError):
+        world.refiner.transform([bag.lot_id], twice, world.facilities["refiner"].facility_id)
+    assert world.refiner.store.get(world.chain.chain_id, world.deployment.lots, lot_id_for(world.refiner.address, "DUP-OUT")) is None
