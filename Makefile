@@ -18,6 +18,12 @@ test: setup
 bench: setup
 	python bench/run.py
 
+# The long runs: slither over the contracts, and the fuzzers and stateful machines with budgets far
+# beyond the ones `make test` uses (see docs/SECURITY.md for the figures).
+audit: setup
+	bash scripts/slither.sh
+	BATTERYTRACE_FUZZ_EXAMPLES=500 BATTERYTRACE_STATEFUL_EXAMPLES=400 pytest -q tests/hardening tests/stateful
+
 ceremony: setup
 	bash scripts/ceremony.sh
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import requests
 from eth_abi import decode as abi_decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -178,13 +179,24 @@ class RevertedError(TransactionFailed):
         self.error_name = reason.split("(", 1)[0]
 
 
+class _Provider(Web3.HTTPProvider):
+    """An HTTP provider whose transport failures (timeouts, refused connections) are ChainError,
+    so every read and write the SDK makes fails the same clear way."""
+
+    def make_request(self, method: Any, params: Any) -> Any:
+        try:
+            return super().make_request(method, params)
+        except requests.RequestException as error:
+            raise ChainError(f"the node at {self.endpoint_uri} did not answer {method}: {type(error).__name__}: {error}") from None
+
+
 class Chain:
     """One JSON-RPC node: checks every transaction by simulation before sending it, decodes custom
     errors, and sends many transactions per account without waiting for each receipt."""
 
     def __init__(self, rpc_url: str, request_timeout_seconds: float = 60.0, receipt_timeout_seconds: float = 120.0) -> None:
         self.rpc_url = rpc_url
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout_seconds}))
+        self.w3 = Web3(_Provider(rpc_url, request_kwargs={"timeout": request_timeout_seconds}))
         try:
             self.chain_id = int(self.w3.eth.chain_id)
         except Exception as error:  # noqa: BLE001 - any transport failure means the same to the user
@@ -234,15 +246,39 @@ class Chain:
             logs=tuple(raw["logs"]),
         )
         if not receipt.succeeded:
-            raise TransactionFailed(f"{pending.description} reverted on chain in transaction {pending.transaction_hash}")
+            raise RevertedError(pending.description, self._replayed_reason(pending, receipt.block_number))
         return receipt
+
+    def _replayed_reason(self, pending: PendingTransaction, block_number: int) -> str:
+        """Recover the custom error a mined transaction reverted with: from the node's call trace
+        where it has one (anvil, hardhat, geth), else by replaying it as a call on its block."""
+        suffix = f"(mined in transaction {pending.transaction_hash})"
+        try:
+            trace = self.w3.provider.make_request(
+                "debug_traceTransaction", [pending.transaction_hash, {"tracer": "callTracer"}]
+            )
+            output = (trace.get("result") or {}).get("output")
+            if isinstance(output, str) and output.startswith("0x") and len(output) > 2:
+                return f"{self.errors.decode(output)} {suffix}"
+        except ChainError:
+            pass
+        sent = self.w3.eth.get_transaction(pending.transaction_hash)
+        call = {"from": sent["from"], "to": sent["to"], "data": sent["input"], "value": sent.get("value", 0), "gas": sent["gas"]}
+        try:
+            self.w3.eth.call(call, block_identifier=block_number)
+        except (ContractCustomError, ContractLogicError) as error:
+            return f"{self.errors.decode(_revert_data(error))} {suffix}"
+        except Web3RPCError as error:
+            return f"{error} {suffix}"
+        return f"reverted without a reason the node can replay {suffix}"
 
     def wait_all(self, pendings: Sequence[PendingTransaction]) -> list[Receipt]:
         """Wait for many sent transactions, in order."""
         return [self.wait(pending) for pending in pendings]
 
     def resync_nonce(self, address: str) -> None:
-        """Forget the locally tracked nonce of ``address`` (after a node restart, say)."""
+        """Forget the last nonce used for ``address`` (kept for reporting only: every send reads the
+        node's pending count)."""
         with self._nonce_lock:
             self._nonces.pop(to_checksum_address(address), None)
 
@@ -257,29 +293,29 @@ class Chain:
             raise RevertedError(description, self.errors.decode(_revert_data(error))) from None
         except Web3RPCError as error:
             raise ChainError(f"{description}: the node refused the transaction: {error}") from None
-        with self._nonce_lock:
-            nonce = self._nonces.get(sender)
-            if nonce is None:
-                nonce = int(self.w3.eth.get_transaction_count(sender, "pending"))
-            self._nonces[sender] = nonce + 1
         base_fee = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
         priority = 1_000_000_000
-        transaction = function.build_transaction(
-            {
-                "from": sender,
-                "nonce": nonce,
-                "gas": int(gas_estimate * 1.2) + 20_000,
-                "maxFeePerGas": base_fee * 2 + priority,
-                "maxPriorityFeePerGas": priority,
-                "chainId": self.chain_id,
-            }
-        )
-        raw = signer.sign_transaction(transaction)
-        try:
-            transaction_hash = self.w3.eth.send_raw_transaction(raw)
-        except Web3RPCError as error:
-            self.resync_nonce(sender)
-            raise ChainError(f"{description}: the node refused the transaction: {error}") from None
+        # The nonce comes from the node's pending count, read and used under one lock held until
+        # the node has the transaction: a restarted or rolled-back node, or another client of the
+        # same account, can never leave a gap or a duplicate behind a cached counter.
+        with self._nonce_lock:
+            nonce = int(self.w3.eth.get_transaction_count(sender, "pending"))
+            transaction = function.build_transaction(
+                {
+                    "from": sender,
+                    "nonce": nonce,
+                    "gas": int(gas_estimate * 1.2) + 20_000,
+                    "maxFeePerGas": base_fee * 2 + priority,
+                    "maxPriorityFeePerGas": priority,
+                    "chainId": self.chain_id,
+                }
+            )
+            raw = signer.sign_transaction(transaction)
+            try:
+                transaction_hash = self.w3.eth.send_raw_transaction(raw)
+            except Web3RPCError as error:
+                raise ChainError(f"{description}: the node refused the transaction: {error}") from None
+            self._nonces[sender] = nonce + 1
         return PendingTransaction("0x" + bytes(transaction_hash).hex(), sender, nonce, description)
 
 

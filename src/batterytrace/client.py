@@ -320,6 +320,7 @@ class BatteryTrace:
 
     def lot(self, lot_id: int, block: int | str = "latest") -> Lot:
         """The public record of a lot; UnknownLotError when it does not exist."""
+        _check_lot_id(lot_id)
         raw = self.lots.functions.lot(lot_id).call(block_identifier=block)
         if raw[4] == LotStatus.NONE:
             raise UnknownLotError(f"lot {lot_id:#x} does not exist")
@@ -328,6 +329,7 @@ class BatteryTrace:
         return Lot.from_chain(lot_id, raw, str(custodian), parent_ids)
 
     def lot_exists(self, lot_id: int) -> bool:
+        _check_lot_id(lot_id)
         return self.lots.functions.lot(lot_id).call()[4] != LotStatus.NONE
 
     def opening(self, lot_id: int) -> Opening:
@@ -372,6 +374,7 @@ class BatteryTrace:
             raise ValueError("an origin lot must contain cobalt (cobalt_grams >= 1)")
         if cobalt_grams > total_grams:
             raise ValueError(f"cobalt_grams {cobalt_grams} exceeds the lot's total_grams {total_grams}")
+        kind, custody_model = MaterialKind(kind), CustodyModel(custody_model)
         lot_id = lot_id_for(self.address, external_id)
         if self.lot_exists(lot_id):
             return MintResult(lot_id, self.opening(lot_id), None, created=False)
@@ -611,6 +614,11 @@ class BatteryTrace:
             if record.custodian == holder and record.status is not LotStatus.CONSUMED:
                 held.append(record)
         return held
+
+
+def _check_lot_id(lot_id: object) -> None:
+    if not isinstance(lot_id, int) or isinstance(lot_id, bool) or not 0 <= lot_id < 2**256:
+        raise ValueError(f"a lot id is an integer in 0..2^256-1, not {lot_id!r}")
 
 
 def _tag(tag_id: str) -> bytes:

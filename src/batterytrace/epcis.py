@@ -651,19 +651,47 @@ class ImportResolver:
             raise EpcisError(f"{uri} belongs to chain {chain_id} contract {contract}, not chain {self.chain_id} {expected}")
 
 
+MAX_NESTING = 64
+
+
+def _check_nesting(raw: bytes) -> None:
+    """Refuse JSON nested deeper than any EPCIS document needs, before parsing it: py_ecc raises
+    the interpreter's recursion limit at import, so a deeply nested document would otherwise
+    overflow the C stack inside json.loads instead of raising."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_NESTING:
+                raise EpcisError(f"the document nests deeper than {MAX_NESTING} levels")
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+
+
 def _load(doc: Any) -> dict[str, Any]:
     if isinstance(doc, (str, bytes, bytearray)):
         raw = doc.encode() if isinstance(doc, str) else bytes(doc)
         if len(raw) > MAX_DOCUMENT_BYTES:
             raise EpcisError(f"the document is {len(raw)} bytes, over the limit of {MAX_DOCUMENT_BYTES}")
+        _check_nesting(raw)
         try:
             doc = json.loads(raw)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise EpcisError(f"the document is not JSON: {error}") from None
     else:
         try:
             size = len(json.dumps(doc, separators=(",", ":")).encode())
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, RecursionError) as error:
             raise EpcisError(f"the document is not JSON data: {error}") from None
         if size > MAX_DOCUMENT_BYTES:
             raise EpcisError(f"the document is {size} bytes, over the limit of {MAX_DOCUMENT_BYTES}")

@@ -128,7 +128,10 @@ class LocalNode:
         """Kill anvil at once, as a crash would: nothing is dumped."""
         process, self._process = self._process, None
         if process is not None:
-            process.kill()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             process.wait(timeout=5)
             if process.stderr:
                 process.stderr.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -60,10 +61,24 @@ def solc_binary() -> Path:
     return binary
 
 
+def _npm_platform() -> str:
+    system = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}.get(platform.system(), platform.system().lower())
+    machine = {"x86_64": "amd64", "AMD64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
+    return f"{system}-{machine}"
+
+
 def tool_binary(name: str) -> str:
-    """A native tool shipped inside an npm package (anvil, cast), else one on PATH."""
+    """A native tool shipped inside an npm package (anvil, cast), else one on PATH.
+
+    The native binary itself, not the Node.js shim in node_modules/.bin: a signal sent to the shim
+    would not reach the process that serves the port.
+    """
     try:
-        local = node_modules() / ".bin" / name
+        modules = node_modules()
+        native = modules / "@foundry-rs" / f"{name}-{_npm_platform()}" / "bin" / name
+        if native.is_file():
+            return str(native)
+        local = modules / ".bin" / name
         if local.exists():
             return str(local)
     except ToolchainError:

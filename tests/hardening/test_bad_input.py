@@ -68,16 +68,12 @@ def test_operations_on_an_unknown_lot_name_it(world, lot_id):
     assert world.chain.w3.eth.block_number == block
 
 
-@pytest.mark.xfail(strict=True, reason="SDK gap (reported): BatteryTrace.lot passes the id to web3 unchecked, so "
-                   "web3's MismatchedABI escapes instead of a ValueError")
 @pytest.mark.parametrize("lot_id", [-1, 2**256, "0x01", 1.0])
 def test_a_lot_id_outside_uint256_is_a_value_error(world, lot_id):
     with pytest.raises(ValueError):
         world.stranger.lot(lot_id)
 
 
-@pytest.mark.xfail(strict=True, reason="SDK gap (reported): mint_origin does not check that kind is a MaterialKind; it "
-                   "proves, then the EVM's enum Panic(0x21) comes back as 'reverted without a reason'")
 def test_a_material_kind_outside_the_enum_is_refused_before_proving(world):
     """An int is not a MaterialKind: it must be refused, not proven and then reverted by the EVM."""
     with pytest.raises(ValueError):
@@ -227,8 +223,6 @@ def test_moderately_nested_junk_is_refused_with_an_epcis_error():
         plan_import("[" * 5_000 + "]" * 5_000, RESOLVER)
 
 
-@pytest.mark.xfail(strict=True, reason="SDK bug (reported): py_ecc raises the recursion limit to 100000 at import, so "
-                   "json.loads of a ~200 KB, 100000-deep document overflows the C stack and kills the process (SIGSEGV)")
 def test_deeply_nested_junk_does_not_crash_the_importer():
     script = ("import batterytrace.epcis as e, batterytrace.exceptions as x\n"
               "r = e.ImportResolver(31337, '0x' + '11' * 20, '0x' + '22' * 20, '0x' + '33' * 20)\n"
