@@ -391,22 +391,18 @@ class BatteryTrace:
                 f"{co2e_grams} g CO2e for {cobalt_grams} g cobalt is below the rulebook floor of {floor} g per kg cobalt"
             )
         schemes = int(self.registry.functions.certifiedSchemes(facility_id, self.chain.latest_timestamp()).call())
-        opening = self.store.get(self.chain.chain_id, self.deployment.lots, lot_id)
-        if opening is None or opening.cobalt_grams != cobalt_grams or opening.total_grams != total_grams:
-            opening = Opening.new(
-                cobalt_grams=cobalt_grams,
-                total_grams=total_grams,
-                certified_cobalt_grams=cobalt_grams if schemes else 0,
-                recycled_cobalt_grams=cobalt_grams if recycler else 0,
-                co2e_grams=co2e_grams,
-                risk_flags=RiskFlag(site.risk_flags),
-            )
+        opening = self._reuse_unsent(lot_id, Opening.new(
+            cobalt_grams=cobalt_grams,
+            total_grams=total_grams,
+            certified_cobalt_grams=cobalt_grams if schemes else 0,
+            recycled_cobalt_grams=cobalt_grams if recycler else 0,
+            co2e_grams=co2e_grams,
+            risk_flags=RiskFlag(site.risk_flags),
+        ))
         context = int(self.lots.functions.mintContext(lot_id).call())
         proof = self.prover.prove(
             "mint", mint_inputs(opening, bool(schemes), recycler, int(site.risk_flags), floor, context)
         )
-        # Kept before sending: a crash after the send must not lose the only copy of the values.
-        self.store.put(self.chain.chain_id, self.deployment.lots, lot_id, opening)
         blob = encrypt_opening(opening, self._recipients(self.address))
         spec = (bytes32_text(external_id), int(kind), int(custody_model), _tag(tag_id), opening.commitment, blob)
         sent = self._send(
@@ -447,12 +443,15 @@ class BatteryTrace:
                 raise OpeningError(f"the stored opening of lot {lot_id:#x} does not match its on-chain commitment")
             inputs.append(opening)
         output_ids = [lot_id_for(self.address, plan.external_id) for plan in outputs]
+        if len(set(output_ids)) != len(output_ids):
+            raise LotStateError("two outputs of a transformation cannot share an external id")
         for plan, output_id in zip(outputs, output_ids, strict=True):
             if self.lot_exists(output_id):
                 raise LotStateError(f"output {plan.external_id!r} already exists as lot {output_id:#x}")
-        openings = allocate_outputs(inputs, outputs, process_co2e_grams, site.max_yield_loss_bps)
-        for output_id, opening in zip(output_ids, openings, strict=True):
-            self.store.put(self.chain.chain_id, self.deployment.lots, output_id, opening)
+        openings = [
+            self._reuse_unsent(output_id, opening)
+            for output_id, opening in zip(output_ids, allocate_outputs(inputs, outputs, process_co2e_grams, site.max_yield_loss_bps), strict=True)
+        ]
         context = int(self.lots.functions.transformContext(list(input_lot_ids), output_ids, facility_id).call())
         proof = self.prover.prove(
             "transform", transform_inputs(inputs, openings, site.max_yield_loss_bps, process_co2e_grams, context)
@@ -469,6 +468,17 @@ class BatteryTrace:
         )
         event = self._events(receipt, self.lots, "LotsTransformed")[0]["args"]
         return TransformResult(int(event["transformId"]), tuple(output_ids), tuple(openings), receipt)
+
+    def _reuse_unsent(self, lot_id: int, opening: Opening) -> Opening:
+        """Keep the opening of a lot about to be created, before anything is sent, so a crash after
+        the send cannot lose it. A retry of a send that failed finds the same values in the store
+        and reuses them (blinding included), so the same lot gets the same commitment; values that
+        changed replace what was stored for a lot that never came to be."""
+        stored = self.store.get(self.chain.chain_id, self.deployment.lots, lot_id)
+        if stored is not None and stored.field_elements()[:-1] == opening.field_elements()[:-1]:
+            return stored
+        self.store.put(self.chain.chain_id, self.deployment.lots, lot_id, opening, replace=True)
+        return opening
 
     # -- custody ----------------------------------------------------------------------------------
 

@@ -36,14 +36,15 @@ class OpeningStore:
             " PRIMARY KEY (chain_id, lots_address, lot_id))"
         )
 
-    def put(self, chain_id: int, lots_address: str, lot_id: int, opening: Opening) -> None:
-        """Keep an opening; replacing one with a different commitment is refused."""
+    def put(self, chain_id: int, lots_address: str, lot_id: int, opening: Opening, replace: bool = False) -> None:
+        """Keep an opening; replacing one with a different commitment is refused unless ``replace``
+        (only for a lot that does not exist on chain)."""
         with self._lock:
             row = self._connection.execute(
                 "SELECT commitment FROM openings WHERE chain_id=? AND lots_address=? AND lot_id=?",
                 (chain_id, lots_address.lower(), str(lot_id)),
             ).fetchone()
-            if row is not None and int(row[0]) != opening.commitment:
+            if row is not None and int(row[0]) != opening.commitment and not replace:
                 raise OpeningError(f"the store already holds a different opening for lot {lot_id}")
             self._connection.execute(
                 "INSERT OR REPLACE INTO openings VALUES (?, ?, ?, ?, ?)",

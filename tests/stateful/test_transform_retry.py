@@ -1,8 +1,7 @@
 """A transformation whose sending failed can be sent again under the same output ids.
 
 ``BatteryTrace.transform`` keeps the outputs' openings before it proves and sends (so a crash after
-the send cannot lose them), but draws fresh blindings on every call; after a failed send the store
-holds openings for lots that never came to be, and the retry is refused by the store.
+the send cannot lose them); a retry after a failed send reuses them instead of being refused.
 """
 
 from __future__ import annotations
@@ -10,14 +9,12 @@ from __future__ import annotations
 import pytest
 
 from batterytrace.client import lot_id_for
-from batterytrace.exceptions import ChainError, LotStateError, OpeningError
+from batterytrace.exceptions import ChainError, LotStateError
 from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
 from tests.ledger.test_lots import mint_at
 from tests.zk.test_transform_onchain import deliver
 
 
-@pytest.mark.xfail(strict=True, raises=OpeningError,
-                   reason="client.transform stores fresh-blinding openings before sending and does not reuse them on retry")
 def test_a_transform_whose_send_failed_can_be_retried(world, monkeypatch):
     bag = mint_at(world, "miner", "RETRY-BAG")
     deliver(world, bag.lot_id, "miner", "refiner")
@@ -35,8 +32,6 @@ def test_a_transform_whose_send_failed_can_be_retried(world, monkeypatch):
     assert world.refiner.lot(result.output_lot_ids[0]).status is LotStatus.ACTIVE
 
 
-@pytest.mark.xfail(strict=True, raises=OpeningError,
-                   reason="client.transform does not refuse two outputs with one external id before writing the store")
 def test_two_outputs_with_one_external_id_are_refused_before_anything_is_stored(world):
     bag = mint_at(world, "miner", "DUP-BAG")
     deliver(world, bag.lot_id, "miner", "refiner")
