@@ -143,6 +143,21 @@ class DemoSummary:
             "illustrative": True,
         }
 
+    def _gas_line(self) -> str:
+        """The main operations' gas in one line (all of them are in ``to_json``)."""
+        gas = self.gas_per_operation
+        transforms = [value for name, value in gas.items() if name.startswith("transform")]
+        passport = next((value for name, value in gas.items() if name.startswith("issue passports")), None)
+        parts = [
+            f"mint {_thousands(gas['mint origin lot (with proof)'])}",
+            f"handover {_thousands(gas['offer (encrypted opening)'])} + {_thousands(gas['accept after weighing'])}",
+        ]
+        if transforms:
+            parts.append(f"transform {_thousands(min(transforms))}-{_thousands(max(transforms))}")
+        if passport is not None:
+            parts.append(f"passport {_thousands(passport)} each in a batch")
+        return ", ".join(parts) + " (--json for every operation)"
+
     def render(self) -> str:
         first = self.passports[0]
         lines = [
@@ -158,11 +173,15 @@ class DemoSummary:
             f"           <= {first.max_kg_co2e_per_kg_cobalt:.1f} kg CO2e per kg cobalt, <= {first.max_kg_co2e_per_kwh:.2f} kg CO2e per kWh, "
             "no child-labour, human-rights or conflict flag",
             "           re-verified off chain with py-ecc: " + ("yes" if all(p.reverified_offchain for p in self.passports) else "NO"),
-            "  gas      " + ", ".join(f"{name} {gas:,}" for name, gas in self.gas_per_operation.items()),
+            "  gas      " + self._gas_line(),
             "  files    " + ", ".join(f"{path}" for path in self.files.values()),
             "",
         ]
         return "\n".join(lines)
+
+
+def _thousands(gas: int) -> str:
+    return f"{gas / 1e6:.1f}M" if gas >= 1_000_000 else f"{gas / 1000:.0f}k"
 
 
 def _grams(value: Decimal) -> int:
