@@ -16,6 +16,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     bytes32 private constant _CLAIM_CIRCUIT = "claim";
     /// @dev Child labour and human rights (GBA rulebooks): every passport must prove neither is set.
     uint8 private constant _POLICY_FORBIDDEN_FLAGS = 0x03;
+    uint16 private constant _BPS = 10_000;
 
     ILots private immutable _lots;
     IAccessControl private immutable _roles;
@@ -120,7 +121,10 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         passportId = passportIdFor(request.batteryId);
         if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
         Claims calldata claims = request.claims;
-        if (claims.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS) {
+        if (
+            claims.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS
+                || claims.minCertifiedBps > _BPS || claims.minRecycledBps > _BPS
+        ) {
             revert PassportClaimsBelowPolicy(claims.forbiddenRiskFlags, _POLICY_FORBIDDEN_FLAGS);
         }
         ILots.Lot memory pack = _lots.lot(request.packLotId);

@@ -60,7 +60,8 @@ contract Registry is IRegistry, AccessControlEnumerable {
     /// @inheritdoc IRegistry
     function rotateEncryptionKey(bytes calldata newKey) external {
         Participant storage record = _participants[msg.sender];
-        if (!record.registered) revert RegistryNotRegistered(msg.sender);
+        // A participant whose role was revoked no longer receives openings: it cannot re-key either.
+        if (!record.registered || !hasRole(record.role, msg.sender)) revert RegistryNotRegistered(msg.sender);
         _requireKeyLength(msg.sender, newKey);
         bytes memory oldKey = record.encryptionPublicKey;
         record.encryptionPublicKey = newKey;

@@ -173,7 +173,7 @@ interface IRegistry {
     ) external;
 
     /// @notice Replaces the caller's public encryption key.
-    /// @dev Requirements: the caller is registered; the key is 33 or 65 bytes.
+    /// @dev Requirements: the caller is registered and still holds its role; the key is 33 or 65 bytes.
     function rotateEncryptionKey(bytes calldata newKey) external;
 
     /// @notice Registers a facility operated by the caller and returns its id.

@@ -121,3 +121,15 @@ def test_risk_findings_outside_the_defined_flags_are_refused(world):
 def test_auditor_keys_list_every_auditor(world):
     keys = world.admin.auditor_keys()
     assert set(keys) == {world.auditor.address, world.second_auditor.address}
+
+
+def test_a_participant_whose_role_was_revoked_cannot_rotate_its_key(world):
+    world.admin._receipt(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
+    with pytest.raises(UnknownParticipantError, match="RegistryNotRegistered"):
+        world.miner._receipt(world.miner.registry.functions.rotateEncryptionKey(b"\x02" + b"\x22" * 32), "rotate")
+
+
+def test_a_participant_rotates_its_encryption_key(world):
+    new_key = b"\x03" + b"\x44" * 32
+    world.miner._receipt(world.miner.registry.functions.rotateEncryptionKey(new_key), "rotate")
+    assert world.admin.participant(world.miner.address).encryption_public_key == new_key

@@ -148,3 +148,12 @@ def test_a_stranger_cannot_change_the_status(world):
         set_status(world.cell_maker, issued.passport_id, PassportStatus.REUSED)
     with pytest.raises(RevertedError, match="PassportInvalidStatusChange"):
         world.chain.transact(world.cell_maker.signer, world.cell_maker.passports.functions.setStatus(issued.passport_id, 3, bytes(32)), "status")
+
+
+def test_a_share_above_100_percent_is_refused_before_the_proof(world):
+    pack = build_pack(world, "PACK-12")
+    client = world.pack_maker
+    bounds = (5_250, 20_000, 0, 20_000, 2_000, CAPACITY_WH, 3)
+    request = (pack, "battery-0012", "https://passports.example/12", bytes(32), bytes(32), bytes(32), bounds)
+    with pytest.raises(RevertedError, match="PassportClaimsBelowPolicy"):
+        client.chain.transact(client.signer, client.passports.functions.issue(request, ([0, 0], [[0, 0], [0, 0]], [0, 0])), "issue")
