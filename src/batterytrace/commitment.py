@@ -129,8 +129,8 @@ class Opening:
     def to_json(self) -> str:
         """Stable JSON (sorted keys, no spaces, ints as decimal strings) for storage and encryption."""
         document: dict[str, Any] = {"version": _OPENING_JSON_VERSION}
-        for field in fields(self):
-            document[field.name] = str(int(getattr(self, field.name)))
+        for member in fields(self):
+            document[member.name] = str(int(getattr(self, member.name)))
         return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
     def to_bytes(self) -> bytes:
@@ -160,11 +160,11 @@ class Opening:
         if not isinstance(document, dict) or document.get("version") != _OPENING_JSON_VERSION:
             raise OpeningError("opening JSON has no supported version")
         values: dict[str, int] = {}
-        for field in fields(cls):
-            raw = document.get(field.name)
+        for member in fields(cls):
+            raw = document.get(member.name)
             if not isinstance(raw, str) or not raw.isdecimal() or not raw.isascii():
-                raise OpeningError(f"opening JSON field {field.name!r} is not a decimal string: {raw!r}")
-            values[field.name] = int(raw)
+                raise OpeningError(f"opening JSON field {member.name!r} is not a decimal string: {raw!r}")
+            values[member.name] = int(raw)
         return cls(**values)
 
 
