@@ -7,6 +7,7 @@ The chain is set up once per session (deploy, register, certify) and every test 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,6 +16,7 @@ from batterytrace.node import LocalNode
 from batterytrace.prover import Prover
 from batterytrace.sandbox import World, build_world
 from batterytrace.store import OpeningStore
+
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[LocalNode]:
@@ -38,17 +40,25 @@ def session_world(chain: Chain, prover: Prover) -> World:
     return build_world(chain, prover)
 
 
-@pytest.fixture
-def world(session_world: World, chain: Chain) -> Iterator[World]:
-    """The session's deployed world, reverted to its set-up state after the test."""
+@contextmanager
+def isolated(world: World) -> Iterator[World]:
+    """``world`` between an ``evm_snapshot`` and an ``evm_revert``, every client with a fresh opening
+    store; the chain and the stores are as before afterwards."""
+    chain = world.chain
     snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]
-    stores = {name: client.store for name, client in session_world.clients.items()}
-    for client in session_world.clients.values():
+    stores = {name: client.store for name, client in world.clients.items()}
+    for client in world.clients.values():
         client.store = OpeningStore(":memory:")
     try:
-        yield session_world
+        yield world
     finally:
         chain.w3.provider.make_request("evm_revert", [snapshot])
-        for name, client in session_world.clients.items():
+        for name, client in world.clients.items():
             client.store = stores[name]
-            chain.resync_nonce(client.address)
+
+
+@pytest.fixture
+def world(session_world: World) -> Iterator[World]:
+    """The session's deployed world, reverted to its set-up state after the test."""
+    with isolated(session_world) as isolated_world:
+        yield isolated_world

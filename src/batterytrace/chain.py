@@ -116,6 +116,7 @@ class Receipt:
     gas_used: int
     succeeded: bool
     logs: tuple[Any, ...] = field(repr=False, default=())
+    contract_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,6 @@ class Chain:
             raise ChainError(f"no EVM node answers at {rpc_url}: {error}") from None
         self.receipt_timeout_seconds = receipt_timeout_seconds
         self.errors = ErrorDecoder(load(name).abi for name in SHIPPED_CONTRACTS)
-        self._nonces: dict[str, int] = {}
         self._nonce_lock = threading.Lock()
 
     def contract(self, name: str, address: str) -> Any:
@@ -217,8 +217,8 @@ class Chain:
         constructor = factory.constructor(*arguments)
         pending = self._send(signer, constructor, f"deploy {name}")
         receipt = self.wait(pending)
-        raw = self.w3.eth.get_transaction_receipt(pending.transaction_hash)
-        return str(raw["contractAddress"]), receipt
+        assert receipt.contract_address is not None
+        return receipt.contract_address, receipt
 
     def call(self, function: ContractFunction, description: str = "call", block: int | str = "latest") -> Any:
         """Run a read-only call, turning a revert into a RevertedError."""
@@ -244,6 +244,7 @@ class Chain:
             gas_used=int(raw["gasUsed"]),
             succeeded=raw["status"] == 1,
             logs=tuple(raw["logs"]),
+            contract_address=str(raw["contractAddress"]) if raw.get("contractAddress") else None,
         )
         if not receipt.succeeded:
             raise RevertedError(pending.description, self._replayed_reason(pending, receipt.block_number))
@@ -275,12 +276,6 @@ class Chain:
     def wait_all(self, pendings: Sequence[PendingTransaction]) -> list[Receipt]:
         """Wait for many sent transactions, in order."""
         return [self.wait(pending) for pending in pendings]
-
-    def resync_nonce(self, address: str) -> None:
-        """Forget the last nonce used for ``address`` (kept for reporting only: every send reads the
-        node's pending count)."""
-        with self._nonce_lock:
-            self._nonces.pop(to_checksum_address(address), None)
 
     def latest_timestamp(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -315,7 +310,6 @@ class Chain:
                 transaction_hash = self.w3.eth.send_raw_transaction(raw)
             except Web3RPCError as error:
                 raise ChainError(f"{description}: the node refused the transaction: {error}") from None
-            self._nonces[sender] = nonce + 1
         return PendingTransaction("0x" + bytes(transaction_hash).hex(), sender, nonce, description)
 
 

@@ -478,26 +478,17 @@ def passport_status(session: Session, passport_id: int, status: str, evidence: s
 @_fail_cleanly
 def passport_page(session: Session, passport_id: int, document_path: Path, out_dir: Path) -> None:
     """Write the passport's HTML page and QR code, with each proof re-verified against the chain."""
-    from batterytrace.passport import get_passport, verify_passport
-    from batterytrace.passport_page import ChainInfo, ClaimStatus, render_passport_page
+    from batterytrace.genealogy import genealogy_from_chain
+    from batterytrace.passport import claim_statuses, get_passport, verify_passport
+    from batterytrace.passport_page import ChainInfo, render_passport_page
 
     client = session.client(read_only=True)
     record = get_passport(client, passport_id)
     result = verify_passport(client, passport_id)
     document = json.loads(document_path.read_text())
-    how = f"Groth16 proof re-verified with py-ecc against chain {result.chain_id}, transaction {result.transaction_hash}"
-    bounds = result.bounds
-    claims = [
-        f"100% of {bounds.cobalt_grams / 1000:.2f} kg cobalt traced to origin lots",
-        f">= {bounds.min_certified_bps / 100:.0f}% of the cobalt from certified sites",
-        f">= {bounds.min_recycled_bps / 100:.0f}% recycled cobalt",
-        f"<= {bounds.max_co2e_grams_per_kg_cobalt / 1000:.1f} kg CO2e per kg cobalt",
-        f"<= {bounds.max_co2e_grams_per_kwh / 1000:.2f} kg CO2e per kWh",
-        "no child-labour or human-rights flag at any origin site",
-    ]
     info = ChainInfo(chain_id=client.chain.chain_id, passport_contract=client.deployment.passport, token_id=passport_id,
                      block_number=result.block_number, document_hash=record.document_hash)
-    page = render_passport_page(document, [ClaimStatus(text, result.verified, how) for text in claims], info, out_dir)
+    page = render_passport_page(document, claim_statuses(result, genealogy_from_chain(client, record.pack_lot_id)), info, out_dir)
     click.echo(f"page written to {page}")
 
 

@@ -183,11 +183,12 @@ class BatteryTrace:
         assert isinstance(receipt, Receipt)
         return receipt
 
-    def _has_role(self, role: Role, account: str | None = None) -> bool:
+    def has_role(self, role: Role, account: str | None = None) -> bool:
+        """Whether ``account`` (default: this participant) holds ``role`` now."""
         return bool(self.registry.functions.hasRole(role.role_id, account or self.address).call())
 
     def _require_role(self, *roles: Role) -> None:
-        if not any(self._has_role(role) for role in roles):
+        if not any(self.has_role(role) for role in roles):
             names = " or ".join(role.value for role in roles)
             raise MissingRoleError(f"{self.address} lacks {names}")
 
@@ -495,13 +496,14 @@ class BatteryTrace:
         blob = encrypt_opening(self.opening(lot_id), self._recipients(receiver))
         return self._send(self.lots.functions.offer(lot_id, receiver, blob), f"offer lot {lot_id:#x} to {receiver}", wait=wait)
 
-    def cancel_offer(self, lot_id: int) -> Receipt:
+    def cancel_offer(self, lot_id: int, wait: bool = True) -> Receipt | PendingTransaction:
+        """Withdraw this participant's pending offer of a lot."""
         record = self.lot(lot_id)
         if record.custodian != self.address:
             raise NotCustodianError(f"lot {lot_id:#x} is held by {record.custodian}, not {self.address}")
         if record.status is not LotStatus.IN_TRANSIT:
             raise LotStateError(f"lot {lot_id:#x} is {record.status.name}, not IN_TRANSIT")
-        return self._receipt(self.lots.functions.cancelOffer(lot_id), f"cancel the offer of lot {lot_id:#x}")
+        return self._send(self.lots.functions.cancelOffer(lot_id), f"cancel the offer of lot {lot_id:#x}", wait=wait)
 
     def offered_opening(self, lot_id: int) -> Opening:
         """Decrypt the opening handed over with the lot's latest offer and check it against the chain."""

@@ -9,6 +9,7 @@ figure attached to them is invented for the demo.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import defaultdict
@@ -25,22 +26,32 @@ from rich.console import Console
 from batterytrace.chain import Chain, LocalSigner, Receipt
 from batterytrace.client import BatteryTrace, lot_id_for
 from batterytrace.commitment import Opening, RiskFlag
+from batterytrace.demo_data import example_pack_passport_input
 from batterytrace.deployment import deploy
+from batterytrace.epcis import export_block_range
 from batterytrace.exceptions import ProofError
+from batterytrace.genealogy import genealogy_from_chain, render_genealogy
+from batterytrace.indexer import LotNode
 from batterytrace.lots import DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.node import DEFAULT_MNEMONIC, LocalNode
 from batterytrace.openings import public_key_from_private_key
 from batterytrace.passport import (
     PassportRequest,
+    claim_statuses,
     get_passport,
     issue_passports,
+    passport_id_for,
     passport_urn,
+    proven_claims,
     verify_passport,
 )
+from batterytrace.passport_document import build_passport_document, canonical_json, document_hash
+from batterytrace.passport_page import ChainInfo, render_passport_page
 from batterytrace.proofs import ClaimBounds, mint_inputs
 from batterytrace.prover import Prover
 from batterytrace.registry import FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.store import OpeningStore
+from batterytrace.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
 
 CAPACITY_WH = 75_000
 PACK_COBALT_GRAMS = 5_250
@@ -416,10 +427,11 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
             packs.append(pack)
         run.say(f"[bold]8[/] {PACKS} cell batches assembled into packs and delivered to the EV maker")
 
-        summaries, files = _issue_passports(run, packs, out_dir)
+        genealogy = genealogy_from_chain(run.client("oem"), packs[0])
+        summaries, files = _issue_passports(run, packs, genealogy, out_dir)
         run.say(f"[bold]9[/] {len(summaries)} passports issued in one transaction and re-verified off chain")
 
-        files.update(_export_supply_chain(run, packs[0], out_dir))
+        files.update(_export_supply_chain(run, genealogy, out_dir))
         gas = {name: sum(values) // len(values) for name, values in run.tally.gas.items()}
         return DemoSummary(
             chain_id=chain.chain_id,
@@ -454,32 +466,17 @@ def _nice_bounds(opening: Opening) -> ClaimBounds:
     )
 
 
-def _issue_passports(run: _Run, packs: list[int], out_dir: Path) -> tuple[list[PassportSummary], dict[str, str]]:
-    from batterytrace.demo_data import example_pack_passport_input
-    from batterytrace.passport_document import ProvenClaims, build_passport_document, document_hash
-    from batterytrace.passport_document import RiskFlag as DocumentRiskFlag
-    from batterytrace.passport_page import ChainInfo, ClaimStatus, describe_claims, render_passport_page
-    from batterytrace.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
-
+def _issue_passports(
+    run: _Run, packs: list[int], genealogy: list[LotNode], out_dir: Path
+) -> tuple[list[PassportSummary], dict[str, str]]:
     oem = run.client("oem")
-    origin_lots = _origin_lots(oem, packs[0])
+    origin_count = sum(1 for node in genealogy if node.is_origin)
     requests, documents = [], []
     for index, pack in enumerate(packs, start=1):
         battery_id = f"https://id.batterytrace.example/01/09506000134352/21/PK75-{index:06d}"
         bounds = _nice_bounds(oem.opening(pack))
-        from batterytrace.passport import passport_id_for
-
-        claims = ProvenClaims(
-            cobalt_grams_traced=bounds.cobalt_grams,
-            origin_lot_count=len(origin_lots),
-            min_certified_share_bps=bounds.min_certified_bps,
-            min_recycled_share_bps=bounds.min_recycled_bps,
-            max_co2e_grams_per_kg_cobalt=bounds.max_co2e_grams_per_kg_cobalt,
-            max_co2e_grams_per_kwh=bounds.max_co2e_grams_per_kwh,
-            forbidden_risk_flags=frozenset({DocumentRiskFlag.CHILD_LABOUR, DocumentRiskFlag.HUMAN_RIGHTS}),
-            origin_certification_schemes=("IRMA", "Copper Mark", "RMAP"),
-            proof_verified=True,
-        )
+        # The document states the claims before issuance; issuance reverts unless the proof verifies.
+        claims = proven_claims(bounds, genealogy, verified=True)
         urn = passport_urn(run.chain.chain_id, oem.deployment.passport, passport_id_for(battery_id))
         document = build_passport_document(example_pack_passport_input(urn, battery_id, claims))
         parts = split_by_tier(document)
@@ -493,15 +490,14 @@ def _issue_passports(run: _Run, packs: list[int], out_dir: Path) -> tuple[list[P
             document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
             authorities_commitment=tier_commitment(authorities), bounds=bounds,
         ))
-        documents.append((document, parts, claims, urn))
+        documents.append((document, parts, urn))
     issued = issue_passports(oem, requests)
-    run.tally.record(f"issue passports (batch of {len(issued)}, per passport)", issued[0].receipt)
-    run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"][-1] //= len(issued)
+    run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"].append(issued[0].receipt.gas_used // len(issued))
     run.tally.proofs_verified_on_chain += len(issued)
 
     summaries = []
     files: dict[str, str] = {}
-    for item, (document, parts, claims, urn) in zip(issued, documents, strict=True):
+    for item, (document, parts, urn) in zip(issued, documents, strict=True):
         verification = verify_passport(run.client("auditor"), item.passport_id)
         record = get_passport(oem, item.passport_id)
         summaries.append(PassportSummary(
@@ -513,17 +509,11 @@ def _issue_passports(run: _Run, packs: list[int], out_dir: Path) -> tuple[list[P
             min_recycled_percent=item.bounds.min_recycled_bps / 100,
             max_kg_co2e_per_kg_cobalt=item.bounds.max_co2e_grams_per_kg_cobalt / 1000,
             max_kg_co2e_per_kwh=item.bounds.max_co2e_grams_per_kwh / 1000,
-            origin_lots=len(origin_lots),
+            origin_lots=origin_count,
             reverified_offchain=verification.verified,
         ))
         if item is issued[0]:
-            import json
-
-            from batterytrace.passport_document import canonical_json
-
-            how = (f"Groth16 proof re-verified with py-ecc against chain {verification.chain_id}, contract "
-                   f"{verification.passport_contract}, transaction {verification.transaction_hash}")
-            statuses = [ClaimStatus(text, verification.verified, how) for text in describe_claims(claims)]
+            statuses = claim_statuses(verification, genealogy)
             info = ChainInfo(chain_id=run.chain.chain_id, passport_contract=oem.deployment.passport, token_id=item.passport_id,
                              block_number=verification.block_number, document_hash=record.document_hash,
                              tier_commitments={AccessTier.LEGITIMATE_INTEREST: record.legitimate_interest_commitment,
@@ -539,37 +529,11 @@ def _issue_passports(run: _Run, packs: list[int], out_dir: Path) -> tuple[list[P
     return summaries, files
 
 
-def _origin_lots(client: BatteryTrace, lot_id: int) -> set[int]:
-    origins, frontier = set(), [lot_id]
-    while frontier:
-        record = client.lot(frontier.pop())
-        if record.parent_ids:
-            frontier.extend(record.parent_ids)
-        else:
-            origins.add(record.lot_id)
-    return origins
-
-
-def _export_supply_chain(run: _Run, pack: int, out_dir: Path) -> dict[str, str]:
+def _export_supply_chain(run: _Run, genealogy: list[LotNode], out_dir: Path) -> dict[str, str]:
     """The EPCIS document of the whole run and the genealogy picture of one pack."""
-    files: dict[str, str] = {}
-    try:
-        from batterytrace.epcis import export_block_range
-    except ImportError:
-        export_block_range = None  # type: ignore[assignment]
-    if export_block_range is not None:
-        import json
-
-        auditor = run.client("auditor")
-        document = export_block_range(auditor, auditor.deployment.block_number, run.chain.w3.eth.block_number)
-        path = out_dir / "epcis.jsonld"
-        path.write_text(json.dumps(document, indent=2) + "\n")
-        files["epcis"] = str(path)
-    try:
-        from batterytrace.genealogy import genealogy_from_chain, render_genealogy
-    except ImportError:
-        return files
-    graph = genealogy_from_chain(run.client("oem"), pack)
-    png, svg = render_genealogy(graph, out_dir)
-    files["genealogy_png"], files["genealogy_svg"] = str(png), str(svg)
-    return files
+    auditor = run.client("auditor")
+    document = export_block_range(auditor, auditor.deployment.block_number, run.chain.w3.eth.block_number)
+    epcis_path = out_dir / "epcis.jsonld"
+    epcis_path.write_text(json.dumps(document, indent=2) + "\n")
+    png, svg = render_genealogy(genealogy, out_dir)
+    return {"epcis": str(epcis_path), "genealogy_png": str(png), "genealogy_svg": str(svg)}

@@ -1011,7 +1011,7 @@ def _precheck(client: Any, plan: Sequence[PlannedOperation]) -> None:
                 raise fail(operation, f"lot {lot_id:#x} is not in transit to {client.address}")
             held[lot_id] = LotStatus.ACTIVE
         elif operation.kind == "resolve_dispute":
-            if not client._has_role(Role.AUDITOR):
+            if not client.has_role(Role.AUDITOR):
                 raise fail(operation, f"{client.address} lacks {Role.AUDITOR.value}")
         elif operation.kind == "transform":
             operated(operation, arguments["facility_id"])

@@ -136,6 +136,10 @@ class LocalNode:
             if process.stderr:
                 process.stderr.close()
 
+    def detach(self) -> None:
+        """Let the running anvil outlive this object (it runs in its own session already)."""
+        self._process = None
+
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
@@ -160,7 +164,7 @@ def start_background(state_dir: Path, port: int | None = None, chain_id: int = D
             return existing
     node = LocalNode(port=port, chain_id=chain_id, state_path=state_dir / "anvil-state.json")
     info = node.start()
-    node._process = None  # detach: the process lives on in its own session
+    node.detach()
     info_path.write_text(json.dumps(info.__dict__))
     return info
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
@@ -17,11 +18,15 @@ from batterytrace.exceptions import LotStateError, MissingRoleError, NotCustodia
 from batterytrace.lots import LotStatus, MaterialKind
 from batterytrace.proofs import ClaimBounds, claim_inputs, verify_offchain
 from batterytrace.prover import Groth16Proof
-from batterytrace.registry import Role
+from batterytrace.registry import Role, Scheme
+
+if TYPE_CHECKING:
+    from batterytrace.indexer import LotNode
+    from batterytrace.passport_document import ProvenClaims
+    from batterytrace.passport_page import ClaimStatus
 
 #: Child labour and human rights: the contract refuses claims that do not forbid both.
 POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
-SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 
 class PassportStatus(IntEnum):
@@ -112,12 +117,18 @@ class PassportVerification:
     passport_contract: str
     reason: str
 
+    @property
+    def how(self) -> str:
+        """How the claims were checked, as a person reads it on the passport page."""
+        return (f"Groth16 proof re-verified with py-ecc against chain {self.chain_id}, contract "
+                f"{self.passport_contract}, transaction {self.transaction_hash}")
+
 
 def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
     """Issue passports for pack lots the client holds: one transaction (a batch for several)."""
     if not requests:
         raise PassportError("no passports to issue")
-    if not (client._has_role(Role.PACK_MAKER) or client._has_role(Role.OEM)):
+    if not (client.has_role(Role.PACK_MAKER) or client.has_role(Role.OEM)):
         raise MissingRoleError(f"{client.address} lacks PACK_MAKER_ROLE or OEM_ROLE")
     battery_ids = [request.battery_id for request in requests]
     if len(set(battery_ids)) != len(battery_ids) or len({r.pack_lot_id for r in requests}) != len(requests):
@@ -203,7 +214,7 @@ def set_status(client: BatteryTrace, passport_id: int, status: PassportStatus, e
     record = get_passport(client, passport_id)
     if record.status is PassportStatus.WASTE or status in (PassportStatus.NONE, PassportStatus.ORIGINAL) or status == record.status:
         raise PassportError(f"passport {passport_id:#x} cannot go from {record.status.name} to {status.name}")
-    recycler = status is PassportStatus.WASTE and client._has_role(Role.RECYCLER)
+    recycler = status is PassportStatus.WASTE and client.has_role(Role.RECYCLER)
     if record.holder != client.address and not recycler:
         raise MissingRoleError(f"{client.address} neither holds passport {passport_id:#x} nor may declare it waste")
     return client._receipt(
@@ -262,3 +273,42 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
         reason="the Groth16 proof verifies against the chain's public inputs" if verified
         else "the proof does not verify against the chain's public inputs",
     )
+
+
+_SCHEME_NAMES = {Scheme.RMAP: "RMAP", Scheme.IRMA: "IRMA", Scheme.COPPER_MARK: "Copper Mark", Scheme.CIRAF: "CIRAF",
+                 Scheme.ICMM: "ICMM", Scheme.GBA: "GBA"}
+
+
+def proven_claims(
+    bounds: ClaimBounds, genealogy: Sequence[LotNode], verified: bool, transaction_hash: str | None = None
+) -> ProvenClaims:
+    """What a claim proof establishes, as the passport document and page state it: the proven bounds,
+    with the origin lots and their certification schemes read from the pack's public genealogy
+    (``genealogy.genealogy_from_chain`` or the indexer)."""
+    from batterytrace.passport_document import ProvenClaims
+    from batterytrace.passport_document import RiskFlag as DocumentRiskFlag
+
+    origins = [node for node in genealogy if node.is_origin]
+    forbidden = RiskFlag(bounds.forbidden_risk_flags)
+    return ProvenClaims(
+        cobalt_grams_traced=bounds.cobalt_grams,
+        origin_lot_count=len(origins),
+        min_certified_share_bps=bounds.min_certified_bps,
+        min_recycled_share_bps=bounds.min_recycled_bps,
+        max_co2e_grams_per_kg_cobalt=bounds.max_co2e_grams_per_kg_cobalt,
+        max_co2e_grams_per_kwh=bounds.max_co2e_grams_per_kwh,
+        forbidden_risk_flags=frozenset(
+            DocumentRiskFlag[flag.name] for flag in RiskFlag if flag & forbidden and flag.name in DocumentRiskFlag.__members__
+        ),
+        origin_certification_schemes=tuple(sorted({_SCHEME_NAMES[scheme] for node in origins for scheme in node.certified_schemes})),
+        proof_verified=verified,
+        proof_transaction_hash=transaction_hash,
+    )
+
+
+def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode]) -> list[ClaimStatus]:
+    """The passport page's claims, each with the verdict of re-verifying its proof from the chain."""
+    from batterytrace.passport_page import ClaimStatus, describe_claims
+
+    claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
+    return [ClaimStatus(text, verification.verified, verification.how) for text in describe_claims(claims)]

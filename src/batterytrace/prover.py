@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from batterytrace.exceptions import FieldRangeError, ProofError, ProverError
 from batterytrace.poseidon import SNARK_SCALAR_FIELD
+from batterytrace.toolchain import node_modules as locate_node_modules
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 WORKER_SCRIPT = _PACKAGE_DIR / "js" / "prover_worker.js"
@@ -133,26 +134,6 @@ class Groth16Proof:
         )
 
 
-def find_node_modules() -> Path:
-    """The node_modules holding snarkjs: $BATTERYTRACE_NODE_MODULES, else the nearest one above
-    the working directory or above this package."""
-    override = os.environ.get("BATTERYTRACE_NODE_MODULES")
-    if override:
-        path = Path(override).expanduser().resolve()
-        if not (path / "snarkjs").is_dir():
-            raise ProverError(f"BATTERYTRACE_NODE_MODULES={override} has no snarkjs")
-        return path
-    for start in (Path.cwd().resolve(), _PACKAGE_DIR):
-        for directory in (start, *start.parents):
-            candidate = directory / "node_modules"
-            if (candidate / "snarkjs").is_dir():
-                return candidate
-    raise ProverError(
-        "cannot find node_modules with snarkjs above the working directory or the package; "
-        "run `npm install` in the repository or set BATTERYTRACE_NODE_MODULES"
-    )
-
-
 def _stringify_inputs(value: Any, path: str) -> Any:
     """Circuit inputs as snarkjs expects them: decimal strings, nested lists kept."""
     if isinstance(value, bool):
@@ -246,13 +227,13 @@ class Prover:
         if self._process is not None and self._process.poll() is None:
             return
         self._stop()
-        node_modules = self._node_modules or find_node_modules()
+        modules = self._node_modules or locate_node_modules()
         node = shutil.which(self._node)
         if node is None:
             raise ProverError(f"node executable {self._node!r} not found on PATH")
         environment = dict(os.environ)
         environment["NODE_PATH"] = os.pathsep.join(
-            p for p in (str(node_modules), environment.get("NODE_PATH", "")) if p
+            p for p in (str(modules), environment.get("NODE_PATH", "")) if p
         )
         self._responses = queue.Queue()
         self._stderr_tail.clear()
@@ -361,7 +342,7 @@ def snarkjs_cli_fullprove(
     node_modules: str | os.PathLike[str] | None = None,
 ) -> Groth16Proof:
     """Prove with ``npx snarkjs groth16 fullprove`` in a fresh process (a baseline for the worker)."""
-    modules = Path(node_modules) if node_modules is not None else find_node_modules()
+    modules = Path(node_modules) if node_modules is not None else locate_node_modules()
     npx = shutil.which("npx")
     if npx is None:
         raise ProverError("npx not found on PATH")

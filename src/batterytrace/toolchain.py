@@ -31,16 +31,18 @@ def project_root() -> Path:
 
 @lru_cache(maxsize=None)
 def node_modules() -> Path:
-    """The node_modules folder holding snarkjs, circomlibjs, anvil and solc."""
+    """The node_modules folder holding snarkjs, circomlibjs, anvil and solc:
+    ``BATTERYTRACE_NODE_MODULES``, else the nearest one above the working directory or the package."""
     configured = os.environ.get("BATTERYTRACE_NODE_MODULES")
-    candidates = [Path(configured)] if configured else []
-    try:
-        candidates.append(project_root() / "node_modules")
-    except ToolchainError:
-        pass
-    for candidate in candidates:
-        if (candidate / "snarkjs").is_dir():
-            return candidate.resolve()
+    if configured:
+        path = Path(configured).expanduser().resolve()
+        if not (path / "snarkjs").is_dir():
+            raise ToolchainError(f"BATTERYTRACE_NODE_MODULES={configured} has no snarkjs")
+        return path
+    for start in (Path.cwd().resolve(), Path(__file__).resolve().parent):
+        for directory in (start, *start.parents):
+            if (directory / "node_modules" / "snarkjs").is_dir():
+                return directory / "node_modules"
     raise ToolchainError("node_modules with snarkjs not found: run `make setup` (or set BATTERYTRACE_NODE_MODULES)")
 
 

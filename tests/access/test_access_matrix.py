@@ -19,9 +19,20 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from batterytrace.chain import _revert_data
 from batterytrace.lots import DisputeOutcome, LotStatus, MaterialKind, OutputPlan
-from batterytrace.passport import PassportRequest, PassportStatus, issue_passports, passport_id_for
-from batterytrace.registry import FacilityType, IdentifierKind, Role, Scheme, bytes32_text
-from batterytrace.store import OpeningStore
+from batterytrace.passport import (
+    PassportRequest,
+    PassportStatus,
+    issue_passports,
+    passport_id_for,
+)
+from batterytrace.registry import (
+    FacilityType,
+    IdentifierKind,
+    Role,
+    Scheme,
+    bytes32_text,
+)
+from tests.conftest import isolated
 from tests.ledger.test_lots import mint_at
 from tests.zk.test_transform_onchain import deliver
 
@@ -92,12 +103,7 @@ class Scene:
 @pytest.fixture(scope="module")
 def scene(session_world, chain) -> Iterator[Scene]:
     """Lots in every custody state, a lot per transforming role, a pack lot and a passport."""
-    world = session_world
-    snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]
-    stores = {name: client.store for name, client in world.clients.items()}
-    for client in world.clients.values():
-        client.store = OpeningStore(":memory:")
-    try:
+    with isolated(session_world) as world:
         active = mint_at(world, "miner", "ACL-ACTIVE").lot_id
         in_transit = mint_at(world, "miner", "ACL-TRANSIT").lot_id
         world.miner.offer(in_transit, world.refiner.address)
@@ -116,11 +122,6 @@ def scene(session_world, chain) -> Iterator[Scene]:
         ).output_lot_ids[0]
         (issued,) = issue_passports(world.pack_maker, [PassportRequest(pack, "acl-battery", "https://p.example/acl", EVIDENCE, 75_000)])
         yield Scene(world, active, in_transit, disputed, own_lots, pack, issued.passport_id)
-    finally:
-        chain.w3.provider.make_request("evm_revert", [snapshot])
-        for name, client in world.clients.items():
-            client.store = stores[name]
-            chain.resync_nonce(client.address)
 
 
 def outcome(function: Any, sender: str, scene: Scene) -> str:

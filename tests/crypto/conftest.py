@@ -16,7 +16,8 @@ _SRC = Path(__file__).resolve().parents[2] / "src"
 if str(_SRC) not in sys.path:  # running from a checkout without an installed package
     sys.path.insert(0, str(_SRC))
 
-from batterytrace.prover import Prover, find_node_modules  # noqa: E402
+from batterytrace.prover import Prover  # noqa: E402
+from batterytrace.toolchain import node_modules as locate_node_modules  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,7 +42,7 @@ component main {public [c]} = Tiny();
 def node_modules() -> Path:
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    return find_node_modules()
+    return locate_node_modules()
 
 
 def _run_node(node_modules: Path, script: str, payload: Any) -> Any:

@@ -36,17 +36,17 @@ def send(world, who: str, function, description: str = "attack"):
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.MINER, Role.PASSPORT_CONTRACT, Role.ADMIN])
 def test_a_participant_or_auditor_cannot_grant_roles(world, who, role):
     client = world.clients[who]
-    held_before = client._has_role(role)
+    held_before = client.has_role(role)
     with pytest.raises(RevertedError, match=r"^grant reverted: AccessControlUnauthorizedAccount\(account=" + client.address.lower()):
         send(world, who, client.registry.functions.grantRole(role.role_id, client.address), "grant")
-    assert client._has_role(role) is held_before
+    assert client.has_role(role) is held_before
 
 
 def test_a_participant_cannot_revoke_another_participants_role(world):
     functions = world.miner.registry.functions
     with pytest.raises(RevertedError, match="AccessControlUnauthorizedAccount"):
         send(world, "miner", functions.revokeRole(Role.MINER.role_id, world.artisanal_miner.address))
-    assert world.admin._has_role(Role.MINER, world.artisanal_miner.address)
+    assert world.admin.has_role(Role.MINER, world.artisanal_miner.address)
 
 
 def test_a_participant_cannot_lock_a_lot_as_if_it_were_the_passport_contract(world):
@@ -62,14 +62,14 @@ def test_the_last_admin_cannot_renounce_and_leave_the_consortium_ungoverned(worl
         send(world, "admin", admin.registry.functions.renounceRole(DEFAULT_ADMIN_ROLE, admin.address))
     with pytest.raises(RevertedError, match="RegistryLastAdmin"):
         send(world, "admin", admin.registry.functions.revokeRole(DEFAULT_ADMIN_ROLE, admin.address))
-    assert admin._has_role(Role.ADMIN)
+    assert admin.has_role(Role.ADMIN)
 
 
 def test_the_admin_hands_over_governance_by_granting_before_renouncing(world):
     admin, successor = world.admin, world.stranger
     send(world, "admin", admin.registry.functions.grantRole(DEFAULT_ADMIN_ROLE, successor.address))
     send(world, "admin", admin.registry.functions.renounceRole(DEFAULT_ADMIN_ROLE, admin.address))
-    assert successor._has_role(Role.ADMIN) and not admin._has_role(Role.ADMIN)
+    assert successor.has_role(Role.ADMIN) and not admin.has_role(Role.ADMIN)
     with pytest.raises(RevertedError, match="RegistryLastAdmin"):
         send(world, "stranger", successor.registry.functions.renounceRole(DEFAULT_ADMIN_ROLE, successor.address))
 

@@ -103,7 +103,6 @@ def test_a_reorg_drops_the_abandoned_blocks_and_indexes_the_new_chain(world, tmp
     index.sync()
     assert index.lot(abandoned) is not None
     world.chain.w3.provider.make_request("evm_revert", [snapshot])
-    world.chain.resync_nonce(world.miner.address)
     replacement = mint_at(world, "miner", "IDX-REPLACEMENT").lot_id
     result = index.sync()
     assert result.reorged_from_block is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from batterytrace.chain import RevertedError
-from batterytrace.exceptions import DecryptionError, LotStateError, NotCustodianError, UnknownParticipantError
+from batterytrace.exceptions import DecryptionError, LotStateError, MissingRoleError, NotCustodianError, UnknownParticipantError
 from batterytrace.lots import DisputeOutcome, LotStatus
 from tests.ledger.test_lots import mint_at
 
@@ -69,7 +69,7 @@ def test_a_stranger_cannot_open_the_handed_over_opening(world, bag):
 def test_only_auditors_resolve_disputes(world, bag):
     world.miner.offer(bag.lot_id, world.refiner.address)
     world.refiner.accept(bag.lot_id, measured_total_grams=1_000_000)
-    with pytest.raises(Exception, match="AUDITOR_ROLE"):
+    with pytest.raises(MissingRoleError, match="AUDITOR_ROLE"):
         world.miner.resolve_dispute(bag.lot_id, DisputeOutcome.RETURN_TO_SENDER)
 
 

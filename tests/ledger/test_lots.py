@@ -6,7 +6,7 @@ import pytest
 
 from batterytrace.client import lot_id_for
 from batterytrace.commitment import RiskFlag
-from batterytrace.exceptions import MissingRoleError, NotCustodianError, ProofError, UnknownLotError
+from batterytrace.exceptions import LotStateError, MissingRoleError, NotCustodianError, ProofError, UnknownLotError
 from batterytrace.lots import LotStatus, MaterialKind
 from batterytrace.registry import Role, Scheme
 
@@ -59,7 +59,7 @@ def test_the_lot_id_is_derived_from_creator_and_external_id(world):
 
 
 def test_a_processor_cannot_mint_origin_lots(world):
-    with pytest.raises(Exception, match="origin lots come from mines"):
+    with pytest.raises(LotStateError, match="origin lots come from mines"):
         world.refiner.mint_origin(world.facilities["refiner"].facility_id, "R-1", **HYDROXIDE_BAG)
 
 

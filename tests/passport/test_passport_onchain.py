@@ -7,7 +7,7 @@ import pytest
 
 from batterytrace.chain import RevertedError
 from batterytrace.commitment import RiskFlag
-from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError
+from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError, ProverError
 from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
 from batterytrace.passport import (
     PassportRequest,
@@ -85,7 +85,7 @@ def test_a_batch_issues_many_passports_in_one_transaction(world):
 def test_a_claim_the_pack_does_not_meet_cannot_be_proven(world):
     pack = build_pack(world, "PACK-5")
     too_strong = ClaimBounds(5_250, 10_000, 1_000, 20_000, 2_000, CAPACITY_WH, 3)
-    with pytest.raises(Exception, match="violate the constraints"):
+    with pytest.raises(ProverError, match="violate the constraints"):
         issue_passports(world.pack_maker, [request_for(pack, "battery-0005", bounds=too_strong)])
 
 

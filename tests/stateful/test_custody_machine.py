@@ -24,13 +24,25 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from batterytrace.commitment import Opening, RiskFlag
-from batterytrace.exceptions import LotStateError, NotCustodianError, OpeningError, ProofError
+from batterytrace.exceptions import (
+    LotStateError,
+    NotCustodianError,
+    OpeningError,
+    ProofError,
+)
 from batterytrace.lots import BPS, DisputeOutcome, LotStatus, MaterialKind, OutputPlan
 from batterytrace.passport import PassportRequest, issue_passports, passport_id_for
 from batterytrace.store import OpeningStore
+from tests.conftest import isolated
 from tests.ledger.test_lots import mint_at
 from tests.zk.test_transform_onchain import deliver
 
@@ -86,7 +98,6 @@ class Pool:
         self.snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]
         for client in self.world.clients.values():
             client.store = OpeningStore(":memory:")
-            chain.resync_nonce(client.address)
         for lot_id, lot in self.lots.items():
             # a disputing receiver kept the opening when it weighed the lot, as the SDK does
             keepers = (lot.custodian, lot.pending) if lot.status is LotStatus.DISPUTED else (lot.custodian,)
@@ -96,12 +107,7 @@ class Pool:
 
 @pytest.fixture(scope="module")
 def pool(session_world, chain) -> Iterator[Pool]:
-    world = session_world
-    outer = chain.w3.provider.make_request("evm_snapshot", [])["result"]
-    stores = {name: client.store for name, client in world.clients.items()}
-    for client in world.clients.values():
-        client.store = OpeningStore(":memory:")
-    try:
+    with isolated(session_world) as world:
         minted = [
             ("miner", mint_at(world, "miner", "SM-BAG-1")),
             ("miner", mint_at(world, "miner", "SM-BAG-2", cobalt_grams=91, total_grams=300, co2e_grams=5_000)),
@@ -141,11 +147,6 @@ def pool(session_world, chain) -> Iterator[Pool]:
             minted.append(("miner", bag))
         snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]
         yield Pool(world, snapshot, lots, [result.opening for _who, result in minted], transforms)
-    finally:
-        chain.w3.provider.make_request("evm_revert", [outer])
-        for name, client in world.clients.items():
-            client.store = stores[name]
-            chain.resync_nonce(client.address)
 
 
 class CustodyMachine(RuleBasedStateMachine):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from batterytrace.chain import RevertedError
 from batterytrace.client import lot_id_for
-from batterytrace.commitment import RiskFlag
+from batterytrace.commitment import Opening, RiskFlag
 from batterytrace.exceptions import LotStateError, NotCustodianError, OpeningError, ProofError
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.lots import LotStatus, MaterialKind, OutputPlan, allocate_outputs
 from batterytrace.proofs import transform_inputs
 from tests.ledger.test_lots import mint_at
 
@@ -103,7 +104,7 @@ def test_the_contract_refuses_a_transform_of_lots_the_caller_does_not_hold(world
     request = ([bag.lot_id], [(b"STOLEN".ljust(32, b"\0"), int(MaterialKind.CATHODE), 1, bytes(32), 1, b"")],
                world.facilities["cathode_maker"].facility_id, 0)
     proof = ([1, 2], [[3, 4], [5, 6]], [7, 8])
-    with pytest.raises(Exception, match="LotsNotCustodian"):
+    with pytest.raises(RevertedError, match="LotsNotCustodian"):
         world.chain.transact(world.cathode_maker.signer, lots.functions.transform(request, proof), "forged transform")
     assert not world.cathode_maker.lot_exists(output_id)
 
@@ -123,8 +124,8 @@ def test_a_proof_with_inflated_certified_cobalt_is_rejected_on_chain(world, refi
     client = world.refiner
     plan = OutputPlan("WASHED", MaterialKind.CRUDE_COBALT_SULFATE, 59_000, 281_000)
     opening_in = client.opening(artisanal.lot_id)
-    honest = __import__("batterytrace.lots", fromlist=["allocate_outputs"]).allocate_outputs([opening_in], [plan], 0, 500)[0]
-    washed = type(honest).new(cobalt_grams=honest.cobalt_grams, total_grams=honest.total_grams,
+    honest = allocate_outputs([opening_in], [plan], 0, 500)[0]
+    washed = Opening.new(cobalt_grams=honest.cobalt_grams, total_grams=honest.total_grams,
                               certified_cobalt_grams=honest.cobalt_grams, co2e_grams=honest.co2e_grams,
                               risk_flags=RiskFlag.NONE)
     output_id = lot_id_for(client.address, plan.external_id)
