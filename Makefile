@@ -28,7 +28,7 @@ ceremony: setup
 	bash scripts/ceremony.sh
 
 artifacts: setup
-	python -m batterytrace.artifacts build
+	python -m batterytrace.evm.artifacts build
 
 compile: setup
 	ape compile

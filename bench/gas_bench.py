@@ -1,7 +1,8 @@
 """Gas per operation on a local anvil, each next to its yardsticks measured in the same run.
 
 Yardsticks:
-- a plain OpenZeppelin ERC-721 (the shipped ``ReferenceERC721``) mint and transferFrom;
+- a plain OpenZeppelin ERC-721 (``ReferenceERC721`` in bench/contracts, compiled by
+  bench/yardsticks.py) mint and transferFrom;
 - for proof-consuming operations, the EIP-1108 floor: 21,000 base + calldata (16 per non-zero
   byte, 4 per zero byte, of the actual transaction input) + 45,000 + 34,000 x 4 pairings per
   Groth16 proof + 6,150 per public input (ECMUL 6,000 + ECADD 150) + 20,000 per new storage slot
@@ -19,14 +20,17 @@ from typing import Any
 
 from eth_utils import keccak
 
-from batterytrace.chain import Chain, Receipt
-from batterytrace.lots import DisputeOutcome, MaterialKind, OutputPlan
-from batterytrace.passport import PassportRequest, claim_context, issue_passports, passport_id_for
-from batterytrace.proofs import ClaimBounds, claim_inputs
-from batterytrace.prover import Prover
-from batterytrace.registry import FacilityType, Role, Scheme
+from batterytrace.evm.chain import Chain, Receipt
+from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
+from batterytrace.sdk.passports import PassportRequest, issue_passports
+from batterytrace.zk.contexts import claim_context
+from batterytrace.model.passports import passport_id_for
+from batterytrace.zk.inputs import ClaimBounds, claim_inputs
+from batterytrace.zk.prover import Prover
+from batterytrace.model.registry import FacilityType, Role, Scheme
 
-from batterytrace.sandbox import World, register, signer
+from yardsticks import deploy_yardstick  # bench/ is on sys.path, as for run.py's other modules
+from tests.helpers.sandbox import World, register, signer
 
 TX_BASE = 21_000
 PAIRING_BASE = 45_000
@@ -240,7 +244,7 @@ def _issue_batch_of_one(world: World, request: PassportRequest) -> Receipt:
     a, b, c, _ = proof.solidity_args()
     chain_request = (request.pack_lot_id, request.battery_id, request.document_uri, request.document_hash,
                      request.legitimate_interest_commitment, request.authorities_commitment, bounds.as_tuple())
-    return client._receipt(client.passports.functions.issueBatch([chain_request], [(a, b, c)]), "issue a batch of one")
+    return client.send(client.passports.functions.issueBatch([chain_request], [(a, b, c)]), "issue a batch of one")
 
 
 def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
@@ -253,8 +257,7 @@ def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
     # Plain OpenZeppelin ERC-721 in the same run: warm-ups first so both measured calls update
     # an existing balance, as the lot operations below do.
     holder, other = signer(2), signer(4)
-    reference_address, _ = chain.deploy(signer(0), "ReferenceERC721")
-    reference = chain.contract("ReferenceERC721", reference_address)
+    reference = deploy_yardstick(chain, signer(0), "ReferenceERC721")
     chain.transact(signer(0), reference.functions.mint(holder.address, 1), "reference warm-up")
     chain.transact(signer(0), reference.functions.mint(other.address, 2), "reference warm-up")
     meter.record("ERC-721 mint (OpenZeppelin)", "reference",
@@ -263,8 +266,8 @@ def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
                  chain.transact(holder, reference.functions.transferFrom(holder.address, other.address, 3), "reference transfer"))
 
     # Registry.
-    from batterytrace.client import BatteryTrace
-    from batterytrace.store import OpeningStore
+    from batterytrace.sdk.client import BatteryTrace
+    from batterytrace.sdk.store import OpeningStore
 
     newcomer_index = 12 + (len(tag) % 5)
     newcomer = BatteryTrace(chain, world.deployment, signer(newcomer_index), OpeningStore(":memory:"), prover)

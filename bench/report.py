@@ -124,7 +124,7 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
 
     # -- gas -------------------------------------------------------------------------------------
     w("## 1. Gas per operation\n")
-    w("Local anvil, contracts deployed with `batterytrace.deployment.deploy`, participants registered as in "
+    w("Local anvil, contracts deployed with `batterytrace.sdk.deployment.deploy`, participants registered as in "
       "`tests/conftest.py`, every operation sent through the SDK. The yardstick is a plain OpenZeppelin ERC-721 "
       "(`ReferenceERC721`) mint and `transferFrom` measured in the same run (both update an existing balance, as the lot "
       "operations do). **Floor** = 21,000 base + calldata of the actual transaction input (16 gas per non-zero byte, 4 per "
@@ -170,8 +170,8 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     w("## 2. Proving\n")
     w("Same inputs (recorded from the gas run), worker and CLI interleaved, medians of "
       f"{len(results['proving'][0]['worker_seconds'])} worker and {len(results['proving'][0]['cli_seconds'])} CLI proofs. "
-      "Worker: the SDK's long-lived `batterytrace.prover.Prover` (witness + proof, circuit files already read). CLI: "
-      "`snarkjs groth16 fullprove` in a fresh process per proof (`batterytrace.prover.snarkjs_cli_fullprove`). Target: >= 2x.\n")
+      "Worker: the SDK's long-lived `batterytrace.zk.prover.Prover` (witness + proof, circuit files already read). CLI: "
+      "`snarkjs groth16 fullprove` in a fresh process per proof (`bench/baselines.py: snarkjs_cli_fullprove`). Target: >= 2x.\n")
     w("| circuit | constraints | worker median (s) | CLI median (s) | CLI / worker | target >= 2x |")
     w("|---|---:|---:|---:|---:|---|")
     for p in results["proving"]:

@@ -24,15 +24,16 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-
-from batterytrace.chain import Chain  # noqa: E402
-from batterytrace.node import LocalNode  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the shared sandbox lives in tests/helpers, the baselines in bench/
 
 import gas_bench  # noqa: E402
 import report  # noqa: E402
 import scale_model  # noqa: E402
 import timing_bench  # noqa: E402
-from batterytrace.sandbox import build_world  # noqa: E402
+
+from batterytrace.evm.chain import Chain
+from batterytrace.evm.node import LocalNode
+from tests.helpers.sandbox import build_world
 
 BASELINE = BENCH / "gas_baseline.json"
 RESULTS = BENCH / "results.json"

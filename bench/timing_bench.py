@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from batterytrace.prover import Prover, snarkjs_cli_fullprove
-
 from gas_bench import ProofRecord, RecordingProver, _mint
-from batterytrace.sandbox import World
+
+from batterytrace.zk.prover import Prover
+from bench.baselines import snarkjs_cli_fullprove
+from tests.helpers.sandbox import World
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +95,9 @@ def cli_peak_kib(circuit: str, inputs: dict[str, Any]) -> int:
     reports ru_maxrss of its reaped children (the largest of them, KiB on Linux)."""
     script = (
         "import json, resource, sys\n"
-        "from batterytrace.prover import Prover, snarkjs_cli_fullprove\n"
+        "sys.path.insert(0, sys.argv[3])\n"
+        "from batterytrace.zk.prover import Prover\n"
+        "from bench.baselines import snarkjs_cli_fullprove\n"
         "wasm, zkey = Prover().circuit_files(sys.argv[1])\n"
         "snarkjs_cli_fullprove(wasm, zkey, json.load(open(sys.argv[2])))\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
@@ -102,7 +105,7 @@ def cli_peak_kib(circuit: str, inputs: dict[str, Any]) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
         json.dump(inputs, handle)
         handle.flush()
-        output = subprocess.run([sys.executable, "-c", script, circuit, handle.name], capture_output=True, text=True, check=True)
+        output = subprocess.run([sys.executable, "-c", script, circuit, handle.name, str(ROOT)], capture_output=True, text=True, check=True)
     return int(output.stdout.strip().splitlines()[-1])
 
 

@@ -17,6 +17,23 @@ import {Roles} from "./Roles.sol";
 contract BatteryLots is ILots, ERC721, ProofGate {
     uint256 private constant _MAX_INPUTS = 4;
     uint256 private constant _MAX_OUTPUTS = 4;
+
+    // The mint circuit's public signals (circuits/manifest.json, `mint.publicSignals`): commitment,
+    // certified, recycledOrigin, riskFlags, co2eFloorGramsPerKg, context.
+    uint256 private constant _MINT_COMMITMENT = 0;
+    uint256 private constant _MINT_SIGNALS = 6;
+
+    // Positions of the transform circuit's public signals (circuits/manifest.json,
+    // `transform.publicSignals`): _MAX_INPUTS input commitments, _MAX_OUTPUTS output commitments
+    // (zero in unused slots), maxYieldLossBps, processCo2eGrams, context. Literals, not sums of the
+    // constants above: a constant expression is evaluated, with its overflow check, at every use.
+    uint256 private constant _TRANSFORM_INPUT_COMMITMENTS = 0;
+    uint256 private constant _TRANSFORM_OUTPUT_COMMITMENTS = 4;
+    uint256 private constant _TRANSFORM_MAX_YIELD_LOSS = 8;
+    uint256 private constant _TRANSFORM_PROCESS_CO2E = 9;
+    uint256 private constant _TRANSFORM_CONTEXT = 10;
+    uint256 private constant _TRANSFORM_SIGNALS = 11;
+
     bytes32 private constant _OP_MINT = keccak256("batterytrace.mint");
     bytes32 private constant _OP_TRANSFORM = keccak256("batterytrace.transform");
     bytes32 private constant _MINT_CIRCUIT = "mint";
@@ -50,25 +67,23 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         if (_lots[lotId].status != LotStatus.None) return lotId;
 
         IRegistry.Facility memory site = _registry.facility(facilityId);
-        bool recycler = site.facilityType == IRegistry.FacilityType.Recycler;
-        bool mine = site.facilityType == IRegistry.FacilityType.IndustrialMine
-            || site.facilityType == IRegistry.FacilityType.ArtisanalSite;
-        bytes32 role = recycler ? Roles.RECYCLER : Roles.MINER;
+        bytes32 role = Roles.mintingRole(site.facilityType);
         if (!_hasRole(role, msg.sender)) revert LotsUnauthorized(msg.sender, role);
-        if (!site.registered || site.operator != msg.sender || !(mine || recycler)) {
+        if (!site.registered || site.operator != msg.sender || !Roles.mintsOriginLots(site.facilityType)) {
             revert LotsFacilityNotAllowed(msg.sender, facilityId);
         }
         if (spec.commitment == 0) revert LotsInvalidCommitment(0);
-        _requireInField(0, spec.commitment);
+        _requireInField(_MINT_COMMITMENT, spec.commitment);
 
         uint8 schemes = _registry.certifiedSchemes(facilityId, uint64(block.timestamp));
-        uint256[6] memory signals = [
-            spec.commitment,
-            schemes != 0 ? 1 : 0,
-            recycler ? 1 : 0,
-            uint256(site.riskFlags),
-            uint256(_registry.co2eFloorGramsPerKg(site.facilityType)),
-            mintContext(lotId)
+        // In circuits/manifest.json's order (an array literal costs less gas than indexed writes).
+        uint256[_MINT_SIGNALS] memory signals = [
+            spec.commitment, // commitment, at _MINT_COMMITMENT
+            schemes != 0 ? 1 : 0, // certified
+            site.facilityType == IRegistry.FacilityType.Recycler ? 1 : 0, // recycledOrigin
+            uint256(site.riskFlags), // riskFlags
+            uint256(_registry.co2eFloorGramsPerKg(site.facilityType)), // co2eFloorGramsPerKg
+            mintContext(lotId) // context
         ];
         _requireVerified(_mintVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _MINT_CIRCUIT);
 
@@ -80,9 +95,9 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         external
         returns (uint256 transformId, uint256[] memory outputLotIds)
     {
-        uint256[11] memory signals;
         uint16 maxYieldLossBps;
-        (signals, outputLotIds, maxYieldLossBps) = _transformSignals(request);
+        (outputLotIds, maxYieldLossBps) = _checkTransform(request);
+        uint256[_TRANSFORM_SIGNALS] memory signals = _transformSignals(request, outputLotIds, maxYieldLossBps);
         _requireVerified(_transformVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _TRANSFORM_CIRCUIT);
 
         transformId = ++_transformCount;
@@ -216,13 +231,14 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         return super._update(to, tokenId, auth);
     }
 
-    /// @dev Checks a transformation request and lays out the public signals of its proof:
-    /// input commitments (zero for unused slots), output commitments, maximum yield loss, process
-    /// emissions and the context.
-    function _transformSignals(TransformRequest calldata request)
+    /// @dev Checks a transformation request, in this order: 1 to 4 inputs and outputs; the caller is
+    /// a participant operating `request.facilityId`, a type that transforms lots; each input is
+    /// distinct, held by the caller and active; each output id is new and its commitment non-zero
+    /// and in the field. Returns the output lot ids and the facility's audited maximum yield loss.
+    function _checkTransform(TransformRequest calldata request)
         private
         view
-        returns (uint256[11] memory signals, uint256[] memory outputLotIds, uint16 maxYieldLossBps)
+        returns (uint256[] memory outputLotIds, uint16 maxYieldLossBps)
     {
         uint256 inputCount = request.inputLotIds.length;
         uint256 outputCount = request.outputs.length;
@@ -231,7 +247,7 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         }
         if (!_registry.isParticipant(msg.sender)) revert LotsUnauthorized(msg.sender, bytes32(0));
         IRegistry.Facility memory site = _registry.facility(request.facilityId);
-        if (!site.registered || site.operator != msg.sender || !_transforms(site.facilityType)) {
+        if (!site.registered || site.operator != msg.sender || !Roles.transformsLots(site.facilityType)) {
             revert LotsFacilityNotAllowed(msg.sender, request.facilityId);
         }
         for (uint256 index; index < inputCount; ++index) {
@@ -240,7 +256,6 @@ contract BatteryLots is ILots, ERC721, ProofGate {
                 if (request.inputLotIds[earlier] == inputId) revert LotsInvalidTransform(inputCount, outputCount);
             }
             _requireCustodian(inputId, LotStatus.Active);
-            signals[index] = _lots[inputId].commitment;
         }
         outputLotIds = new uint256[](outputCount);
         for (uint256 index; index < outputCount; ++index) {
@@ -248,14 +263,34 @@ contract BatteryLots is ILots, ERC721, ProofGate {
             if (_lots[outputId].status != LotStatus.None) revert LotsAlreadyExists(outputId);
             uint256 commitment = request.outputs[index].commitment;
             if (commitment == 0) revert LotsInvalidCommitment(0);
-            _requireInField(_MAX_INPUTS + index, commitment);
+            _requireInField(_TRANSFORM_OUTPUT_COMMITMENTS + index, commitment);
             outputLotIds[index] = outputId;
-            signals[_MAX_INPUTS + index] = commitment;
         }
         maxYieldLossBps = site.maxYieldLossBps;
-        signals[8] = maxYieldLossBps;
-        signals[9] = request.processCo2eGrams;
-        signals[10] = transformContext(request.inputLotIds, outputLotIds, request.facilityId);
+    }
+
+    /// @dev The public signals of a checked transformation's proof, at the `_TRANSFORM_*` positions:
+    /// the inputs' on-chain commitments and the outputs' commitments (zero in unused slots), the
+    /// facility's maximum yield loss, the declared process emissions and the context.
+    function _transformSignals(TransformRequest calldata request, uint256[] memory outputLotIds, uint16 maxYieldLossBps)
+        private
+        view
+        returns (uint256[_TRANSFORM_SIGNALS] memory signals)
+    {
+        uint256[] calldata inputLotIds = request.inputLotIds;
+        LotSpec[] calldata outputs = request.outputs;
+        // Positions cannot overflow: the checks bound both counts by 4.
+        unchecked {
+            for (uint256 index; index < inputLotIds.length; ++index) {
+                signals[_TRANSFORM_INPUT_COMMITMENTS + index] = _lots[inputLotIds[index]].commitment;
+            }
+            for (uint256 index; index < outputs.length; ++index) {
+                signals[_TRANSFORM_OUTPUT_COMMITMENTS + index] = outputs[index].commitment;
+            }
+        }
+        signals[_TRANSFORM_MAX_YIELD_LOSS] = maxYieldLossBps;
+        signals[_TRANSFORM_PROCESS_CO2E] = request.processCo2eGrams;
+        signals[_TRANSFORM_CONTEXT] = transformContext(inputLotIds, outputLotIds, request.facilityId);
     }
 
     function _create(
@@ -314,10 +349,5 @@ contract BatteryLots is ILots, ERC721, ProofGate {
 
     function _hasRole(bytes32 role, address account) private view returns (bool) {
         return IAccessControl(address(_registry)).hasRole(role, account);
-    }
-
-    function _transforms(IRegistry.FacilityType facilityType) private pure returns (bool) {
-        return facilityType != IRegistry.FacilityType.IndustrialMine
-            && facilityType != IRegistry.FacilityType.ArtisanalSite;
     }
 }

@@ -105,6 +105,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     }
 
     /// @notice The URI of the passport's public document.
+    /// @dev Requirements: the passport exists.
     function tokenURI(uint256 passportId) public view override returns (string memory) {
         _requireOwned(passportId);
         return _documentUris[passportId];

@@ -11,11 +11,12 @@ from contextlib import contextmanager
 
 import pytest
 
-from batterytrace.chain import Chain
-from batterytrace.node import LocalNode
-from batterytrace.prover import Prover
-from batterytrace.sandbox import World, build_world
-from batterytrace.store import OpeningStore
+from batterytrace.evm.chain import Chain
+from batterytrace.evm.node import LocalNode
+from batterytrace.sdk.store import OpeningStore
+from batterytrace.zk.prover import Prover
+from tests.helpers.flows import deliver, mint_at
+from tests.helpers.sandbox import World, build_world
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +63,16 @@ def world(session_world: World) -> Iterator[World]:
     """The session's deployed world, reverted to its set-up state after the test."""
     with isolated(session_world) as isolated_world:
         yield isolated_world
+
+
+@pytest.fixture
+def refinery_stock(world):
+    """Two certified mine bags and one flagged artisanal bag, held by the refinery."""
+    bags = [
+        mint_at(world, "miner", "TFM-T-1"),
+        mint_at(world, "miner", "TFM-T-2", cobalt_grams=650_000, total_grams=1_900_000, co2e_grams=6_000_000),
+        mint_at(world, "artisanal_miner", "ASM-T-1", cobalt_grams=60_000, total_grams=200_000, co2e_grams=300_000),
+    ]
+    for bag in bags:
+        deliver(world, bag.lot_id, "miner" if bag.lot_id != bags[2].lot_id else "artisanal_miner", "refiner")
+    return bags

@@ -1,11 +1,68 @@
-"""The ABIs and bytecode the SDK ships are what the committed sources compile to."""
+"""The ABIs, bytecode and verification files the SDK ships are what the committed sources compile to."""
 
 from __future__ import annotations
 
-from batterytrace.artifacts import SHIPPED_CONTRACTS, artifact_json, compile_contracts, load
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from batterytrace.evm.artifacts import (
+    SHIPPED_CONTRACTS,
+    Compilation,
+    artifact_json,
+    compile_all,
+    load,
+    load_metadata,
+    load_standard_input,
+    standard_input_json,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_shipped_artifacts_match_a_fresh_build_of_the_sources():
-    fresh = compile_contracts()
-    stale = [name for name in SHIPPED_CONTRACTS if artifact_json(fresh[name]) != artifact_json(load(name))]
+@pytest.fixture(scope="module")
+def fresh() -> Compilation:
+    return compile_all()
+
+
+def test_shipped_artifacts_match_a_fresh_build_of_the_sources(fresh):
+    stale = [name for name in SHIPPED_CONTRACTS if artifact_json(fresh.artifacts[name]) != artifact_json(load(name))]
     assert stale == [], f"run `make artifacts`: {stale} differ from the sources"
+
+
+def test_shipped_verification_files_match_a_fresh_build_of_the_sources(fresh):
+    assert standard_input_json(load_standard_input()) == standard_input_json(fresh.standard_input), (
+        "run `make artifacts`: verify/standard-input.json differs from the sources")
+    stale = [name for name in SHIPPED_CONTRACTS if load_metadata(name) != fresh.metadata[name]]
+    assert stale == [], f"run `make artifacts`: the metadata of {stale} differs from the sources"
+
+
+def test_the_build_ships_no_benchmark_or_test_contract(fresh):
+    assert set(fresh.artifacts) == set(SHIPPED_CONTRACTS)
+    assert all(unit.startswith(("contracts/", "node_modules/@openzeppelin/")) for unit in fresh.standard_input["sources"])
+    abi = ROOT / "src" / "batterytrace" / "abi"
+    assert {path.stem for path in abi.glob("*.json")} == set(SHIPPED_CONTRACTS)
+
+
+def test_the_lots_contract_lays_out_the_transform_signals_in_the_manifest_order():
+    """The positions in BatteryLots.sol are literals (cheaper than constant expressions): they must
+    stay those of circuits/manifest.json."""
+    signals = json.loads((ROOT / "circuits" / "manifest.json").read_text())["circuits"]["transform"]["publicSignals"]
+    source = (ROOT / "contracts" / "BatteryLots.sol").read_text()
+    position = {name: int(value) for name, value in re.findall(r"uint256 private constant _TRANSFORM_(\w+) = (\d+);", source)}
+    assert position == {
+        "INPUT_COMMITMENTS": signals.index("inputCommitments[0]"),
+        "OUTPUT_COMMITMENTS": signals.index("outputCommitments[0]"),
+        "MAX_YIELD_LOSS": signals.index("maxYieldLossBps"),
+        "PROCESS_CO2E": signals.index("processCo2eGrams"),
+        "CONTEXT": signals.index("context"),
+        "SIGNALS": len(signals),
+    }
+    limits = dict(re.findall(r"uint256 private constant _MAX_(INPUTS|OUTPUTS) = (\d+);", source))
+    assert sum(name.startswith("inputCommitments[") for name in signals) == int(limits["INPUTS"])
+    assert sum(name.startswith("outputCommitments[") for name in signals) == int(limits["OUTPUTS"])
+    mint = json.loads((ROOT / "circuits" / "manifest.json").read_text())["circuits"]["mint"]["publicSignals"]
+    assert re.search(r"uint256 private constant _MINT_COMMITMENT = (\d+);", source).group(1) == str(mint.index("commitment"))
+    assert re.search(r"uint256 private constant _MINT_SIGNALS = (\d+);", source).group(1) == str(len(mint))

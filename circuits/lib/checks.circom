@@ -66,3 +66,17 @@ template AssertBit() {
 
     in * (in - 1) === 0;
 }
+
+// Proves that `bps` is a basis-points value, an integer from 0 to 10000 (bps: private or public per
+// caller). Once bps < 2^14 is proved, 10000 - bps fits in 14 bits exactly when it did not wrap around
+// the field, that is when bps <= 10000.
+// The signal layout (a headroom signal of its own, its bits before those of bps, since circom orders
+// anonymous subcomponents by template name) is that of the inline checks the committed keys were
+// built on. AssertLessEqBounded(14)(bps, 10000) would keep the constraints but shift the R1CS labels.
+template AssertBps() {
+    signal input bps;
+
+    signal headroom <== 10000 - bps;
+    _ <== Num2Bits(14)(headroom);
+    _ <== RangeCheck(14)(bps);
+}

@@ -103,11 +103,9 @@ template TransformProof(nInputs, nOutputs) {
     component noCobaltCreated = AssertLessEqBounded(66);
     noCobaltCreated.a <== cobaltOut;
     noCobaltCreated.b <== cobaltIn;
-    component lossRange = RangeCheck(14);
-    lossRange.in <== maxYieldLossBps;
-    component lossAtMostAll = AssertLessEqBounded(14);
-    lossAtMostAll.a <== maxYieldLossBps;
-    lossAtMostAll.b <== 10000;
+    // Named, unlike the sums above: an anonymous AssertBps would sort before them and renumber wires.
+    component lossIsBps = AssertBps();
+    lossIsBps.bps <== maxYieldLossBps;
     component lossWithinBound = AssertLessEqBounded(81);   // both sides < 2^80
     lossWithinBound.a <== (cobaltIn - cobaltOut) * 10000;
     lossWithinBound.b <== maxYieldLossBps * cobaltIn;
@@ -171,21 +169,17 @@ template OpenedSlot() {
     signal input values[7];    // private: the opening, in LotCommitment's order
     signal output used;        // 1 iff the slot is used
 
-    component isEmpty = IsZero();
-    isEmpty.in <== commitment;
-    used <== 1 - isEmpty.out;
+    // Held in vars, not new signals: circom refuses an anonymous component inside ===, and each extra
+    // signal would add a label to the committed R1CS. IsZero sorts before LotCommitment, the order
+    // circom gave the named components these replace, so the wires keep their numbers.
+    var isEmpty = IsZero()(commitment);
+    used <== 1 - isEmpty;
 
-    component lot = LotCommitment();
-    lot.cobaltGrams <== values[0];
-    lot.totalGrams <== values[1];
-    lot.certifiedCobaltGrams <== values[2];
-    lot.recycledCobaltGrams <== values[3];
-    lot.co2eGrams <== values[4];
-    lot.riskFlags <== values[5];
-    lot.blinding <== values[6];
-    (lot.commitment - commitment) * used === 0;
+    var opened = LotCommitment()(values[0], values[1], values[2], values[3], values[4], values[5],
+                                 values[6]);
+    (opened - commitment) * used === 0;
     for (var k = 0; k < 7; k++) {
-        values[k] * isEmpty.out === 0;
+        values[k] * isEmpty === 0;
     }
 }
 

@@ -63,24 +63,45 @@ interface IBatteryPassport {
     }
 
     /// @notice The caller may not issue passports (needs PACK_MAKER_ROLE or OEM_ROLE).
+    /// @param account The caller.
     error PassportUnauthorized(address account);
     /// @notice A passport already exists for this battery id.
+    /// @param passportId The existing passport's id, `passportIdFor(batteryId)`.
     error PassportAlreadyIssued(uint256 passportId);
     /// @notice No passport has this id.
+    /// @param passportId The id asked for.
     error PassportUnknown(uint256 passportId);
     /// @notice The lot is not a pack lot.
+    /// @param lotId The lot named in the request.
     error PassportNotAPack(uint256 lotId);
     /// @notice The claims forbid fewer risk flags than the consortium's policy requires, or state
     /// shares above 100%.
+    /// @param forbiddenRiskFlags The risk flags the claims forbid.
+    /// @param requiredFlags The risk flags the policy requires every passport to forbid.
     error PassportClaimsBelowPolicy(uint8 forbiddenRiskFlags, uint8 requiredFlags);
     /// @notice The status change is not allowed from the current status, or not by this caller.
+    /// @param passportId The passport.
+    /// @param from Its current status.
+    /// @param to The status asked for.
     error PassportInvalidStatusChange(uint256 passportId, PassportStatus from, PassportStatus to);
     /// @notice The batch arrays differ in length or are empty.
+    /// @param requests The number of requests.
+    /// @param proofs The number of proofs.
     error PassportBatchMismatch(uint256 requests, uint256 proofs);
     /// @notice A required text field is empty.
+    /// @param field The field's name (`batteryId` or `documentUri`).
     error PassportEmptyField(string field);
 
     /// @notice Emitted when a passport is issued.
+    /// @param passportId The new passport's id, `passportIdFor(batteryId)`.
+    /// @param packLotId The pack lot it locks.
+    /// @param economicOperator The issuer, who holds the passport.
+    /// @param batteryId The battery's identifier.
+    /// @param documentUri Where the public passport document lives.
+    /// @param documentHash keccak256 of the public document.
+    /// @param legitimateInterestCommitment Commitment to the data of the legitimate-interest access tier.
+    /// @param authoritiesCommitment Commitment to the data of the authorities' access tier.
+    /// @param claims What the claim proof established about the pack lot.
     event PassportIssued(
         uint256 indexed passportId,
         uint256 indexed packLotId,
@@ -93,8 +114,17 @@ interface IBatteryPassport {
         Claims claims
     );
     /// @notice Emitted when the public document is replaced (a new version), with old and new hash.
+    /// @param passportId The passport.
+    /// @param oldHash keccak256 of the previous document.
+    /// @param newHash keccak256 of the new document.
+    /// @param documentUri Where the new document lives.
     event PassportDocumentUpdated(uint256 indexed passportId, bytes32 oldHash, bytes32 newHash, string documentUri);
     /// @notice Emitted when the battery's status changes.
+    /// @param passportId The passport.
+    /// @param by Who recorded the change: the holder, or a recycler marking the battery as waste.
+    /// @param oldStatus The battery's status before.
+    /// @param newStatus The battery's status now.
+    /// @param evidenceHash Hash of the evidence of the change (repurposing record, scrapping note).
     event PassportStatusChanged(
         uint256 indexed passportId, address indexed by, PassportStatus oldStatus, PassportStatus newStatus, bytes32 evidenceHash
     );
@@ -116,7 +146,7 @@ interface IBatteryPassport {
 
     /// @notice Records a new status of the battery.
     /// @dev Requirements: the caller is the passport's holder (economic operator) or holds
-    /// RECYCLER_ROLE (for Waste) ; the transition is allowed: Original to any later status,
+    /// RECYCLER_ROLE (for Waste); the transition is allowed: Original to any later status,
     /// Repurposed/Reused/Remanufactured to each other or Waste; Waste is final.
     function setStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external;
 
@@ -127,7 +157,7 @@ interface IBatteryPassport {
     /// @notice The passport id of a battery identifier.
     function passportIdFor(string calldata batteryId) external pure returns (uint256);
 
-    /// @notice The public record of a passport.
+    /// @notice The public record of a passport (status None when unknown).
     function passport(uint256 passportId) external view returns (Passport memory);
 
     /// @notice The status history of a passport, oldest first.

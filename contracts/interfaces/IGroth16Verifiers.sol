@@ -11,6 +11,13 @@ struct Groth16Proof {
 
 /// @notice The snarkjs-generated verifier of the mint circuit (6 public signals).
 interface IMintVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: commitment, certified,
+    /// recycledOrigin, riskFlags, co2eFloorGramsPerKg, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
@@ -21,6 +28,13 @@ interface IMintVerifier {
 
 /// @notice The snarkjs-generated verifier of the transform circuit (11 public signals).
 interface ITransformVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: inputCommitments[4],
+    /// outputCommitments[4], maxYieldLossBps, processCo2eGrams, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
@@ -31,6 +45,14 @@ interface ITransformVerifier {
 
 /// @notice The snarkjs-generated verifier of the passport claim circuit (9 public signals).
 interface IClaimVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: packCommitment, cobaltGrams,
+    /// minCertifiedBps, minRecycledBps, maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh, capacityWh,
+    /// forbiddenRiskFlags, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,

@@ -85,29 +85,63 @@ interface ILots {
     }
 
     /// @notice No lot has this id.
+    /// @param lotId The id asked for.
     error LotsUnknownLot(uint256 lotId);
     /// @notice The caller lacks the role or registration the operation needs.
+    /// @param account The caller.
+    /// @param neededRole The AccessControl role the operation needs; zero when it needs a registered
+    /// participant of any role.
     error LotsUnauthorized(address account, bytes32 neededRole);
     /// @notice The facility is not operated by the caller, or not of a type that may do this.
+    /// @param account The caller.
+    /// @param facilityId The facility named in the request.
     error LotsFacilityNotAllowed(address account, uint32 facilityId);
     /// @notice The caller is not the custodian of the lot.
+    /// @param account The caller (or, for `lockForPassport`, the holder the passport contract named).
+    /// @param lotId The lot.
+    /// @param custodian The lot's current custodian (its ERC-721 owner).
     error LotsNotCustodian(address account, uint256 lotId, address custodian);
     /// @notice The lot is not in the status the operation needs.
+    /// @param lotId The lot.
+    /// @param status The lot's current status.
+    /// @param expected The status the operation needs.
     error LotsWrongStatus(uint256 lotId, LotStatus status, LotStatus expected);
     /// @notice The caller is not the pending receiver of the lot.
+    /// @param account The caller.
+    /// @param lotId The lot in transit.
+    /// @param pendingReceiver The receiver the custodian offered the lot to.
     error LotsNotPendingReceiver(address account, uint256 lotId, address pendingReceiver);
     /// @notice The receiver of an offer is not a registered participant, or is the custodian itself.
+    /// @param receiver The receiver named in the offer.
     error LotsInvalidReceiver(address receiver);
     /// @notice Tokens move only through offer and accept.
+    /// @param lotId The lot a direct ERC-721 transfer tried to move.
     error LotsDirectTransferDisabled(uint256 lotId);
     /// @notice An output lot id already exists.
+    /// @param lotId The existing lot id the output would have.
     error LotsAlreadyExists(uint256 lotId);
     /// @notice A transformation has no inputs or outputs, too many, or repeats an input.
+    /// @param inputCount The number of input lot ids in the request.
+    /// @param outputCount The number of outputs in the request.
     error LotsInvalidTransform(uint256 inputCount, uint256 outputCount);
     /// @notice The commitment is zero, which marks an unused proof slot.
+    /// @param commitment The commitment given (always zero).
     error LotsInvalidCommitment(uint256 commitment);
 
     /// @notice Emitted when a lot comes into existence, at origin or as a transformation's output.
+    /// @param lotId The new lot's id, `uint256(keccak256(abi.encode(creator, externalId)))`.
+    /// @param creator The participant who created the lot and is its first custodian.
+    /// @param facilityId The facility where it was created.
+    /// @param externalId The creator's own identifier of the lot.
+    /// @param kind The lot's material.
+    /// @param custodyModel The chain-of-custody model under which it is handled.
+    /// @param tagId The physical tag (seal, RFID, drum label) on the lot; zero when none.
+    /// @param commitment The Poseidon commitment to the lot's confidential values.
+    /// @param certifiedSchemes The schemes the facility was certified under at creation, one bit per
+    /// `IRegistry.Scheme`.
+    /// @param parentIds The lots it was made from; empty for an origin lot.
+    /// @param encryptedOpening The opening of the commitment, encrypted for the creator and the
+    /// auditors' view keys.
     event LotCreated(
         uint256 indexed lotId,
         address indexed creator,
@@ -122,6 +156,15 @@ interface ILots {
         bytes encryptedOpening
     );
     /// @notice Emitted when lots are transformed into new lots at a facility.
+    /// @param transformId The transformation's id (they run from 1).
+    /// @param operator The participant who transformed the lots.
+    /// @param facilityId The facility where the transformation took place.
+    /// @param inputLotIds The lots consumed.
+    /// @param outputLotIds The lots created.
+    /// @param maxYieldLossBps The facility's audited maximum yield loss the proof was checked against,
+    /// in basis points.
+    /// @param processCo2eGrams The CO2e the process itself emitted, grams, as declared; the proof
+    /// allocates it, with the inputs' CO2e, to the outputs by cobalt mass.
     event LotsTransformed(
         uint256 indexed transformId,
         address indexed operator,
@@ -132,21 +175,46 @@ interface ILots {
         uint64 processCo2eGrams
     );
     /// @notice Emitted when a lot's status changes.
+    /// @param lotId The lot.
+    /// @param oldStatus Its status before.
+    /// @param newStatus Its status now.
     event LotStatusChanged(uint256 indexed lotId, LotStatus oldStatus, LotStatus newStatus);
     /// @notice Emitted when the custodian offers a lot; carries the opening encrypted for the
     /// receiver and the auditors.
+    /// @param lotId The lot, now in transit.
+    /// @param from The custodian who offers it.
+    /// @param to The receiver it is offered to.
+    /// @param encryptedOpening The lot's opening encrypted for the receiver and the auditors' view keys.
     event LotOffered(uint256 indexed lotId, address indexed from, address indexed to, bytes encryptedOpening);
     /// @notice Emitted when the custodian withdraws an offer.
+    /// @param lotId The lot, active again.
+    /// @param from The custodian who withdrew the offer.
+    /// @param to The receiver the lot had been offered to.
     event LotOfferCancelled(uint256 indexed lotId, address indexed from, address indexed to);
     /// @notice Emitted when the receiver accepts a lot whose weight was within tolerance.
+    /// @param lotId The lot, now held by `to`.
+    /// @param from The previous custodian.
+    /// @param to The receiver, now the custodian.
+    /// @param weighingEvidenceHash Hash of the receiver's weighing record.
     event LotAccepted(uint256 indexed lotId, address indexed from, address indexed to, bytes32 weighingEvidenceHash);
     /// @notice Emitted when the receiver's weighing falls outside tolerance.
+    /// @param lotId The lot, now disputed and still held by `from`.
+    /// @param from The custodian who offered it.
+    /// @param to The receiver who disputes it.
+    /// @param weighingEvidenceHash Hash of the receiver's weighing record.
     event LotDisputed(uint256 indexed lotId, address indexed from, address indexed to, bytes32 weighingEvidenceHash);
     /// @notice Emitted when an auditor resolves a dispute.
+    /// @param lotId The lot, active again.
+    /// @param auditor The auditor who resolved the dispute.
+    /// @param custodian The lot's custodian after the resolution (the receiver or the sender).
+    /// @param outcome Whether the lot went to the receiver or back to the sender.
+    /// @param evidenceHash Hash of the auditor's evidence (re-weighing, report).
     event LotDisputeResolved(
         uint256 indexed lotId, address indexed auditor, address indexed custodian, DisputeOutcome outcome, bytes32 evidenceHash
     );
     /// @notice Emitted when a pack lot is locked by the battery passport that it backs.
+    /// @param lotId The pack lot, now consumed.
+    /// @param passportId The passport it backs.
     event LotLockedForPassport(uint256 indexed lotId, uint256 indexed passportId);
 
     /// @notice Creates an origin lot with a proof that its commitment is well formed.

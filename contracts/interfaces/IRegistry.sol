@@ -81,32 +81,56 @@ interface IRegistry {
     }
 
     /// @notice The account is already a registered participant.
+    /// @param account The account.
     error RegistryAlreadyRegistered(address account);
-    /// @notice The account is not a registered participant.
+    /// @notice The account is not a registered participant (or no longer holds its role).
+    /// @param account The account.
     error RegistryNotRegistered(address account);
     /// @notice The role is not one a participant can hold.
+    /// @param role The role given.
     error RegistryUnknownRole(bytes32 role);
     /// @notice The facility id does not exist.
+    /// @param facilityId The id given.
     error RegistryUnknownFacility(uint32 facilityId);
     /// @notice The participant's role may not operate a facility of this type.
+    /// @param operator The participant registering the facility.
+    /// @param role The participant's role.
+    /// @param facilityType The facility type asked for.
     error RegistryFacilityTypeNotAllowed(address operator, bytes32 role, FacilityType facilityType);
     /// @notice The operator already registered a facility with this site id.
+    /// @param operator The participant registering the facility.
+    /// @param siteId The site id already in use.
     error RegistryDuplicateSite(address operator, bytes32 siteId);
     /// @notice The certification id does not exist.
+    /// @param certificationId The id given.
     error RegistryUnknownCertification(uint256 certificationId);
     /// @notice The validity window is empty or inverted.
+    /// @param validFrom The window's start, Unix seconds.
+    /// @param validUntil The window's end (exclusive), Unix seconds.
     error RegistryInvalidValidity(uint64 validFrom, uint64 validUntil);
     /// @notice The certification is not active, so its status cannot change.
+    /// @param certificationId The certification.
+    /// @param status Its current status.
     error RegistryCertificationNotActive(uint256 certificationId, CertificationStatus status);
     /// @notice A yield loss above 100% or a risk flag outside the defined bits.
+    /// @param value The rejected value (basis points, or the risk flags).
     error RegistryInvalidValue(uint256 value);
     /// @notice An identity field is empty or malformed.
+    /// @param account The account whose identity record was rejected.
     error RegistryInvalidIdentity(address account);
     /// @notice The consortium's last admin cannot renounce or lose its role: no one could register
     /// participants again. Grant the role to the successor first.
+    /// @param account The last holder of DEFAULT_ADMIN_ROLE.
     error RegistryLastAdmin(address account);
 
     /// @notice Emitted when the consortium admin registers a participant and grants its role.
+    /// @param account The participant's address.
+    /// @param role The role granted.
+    /// @param legalNameHash keccak256 of the participant's legal name.
+    /// @param identifier The participant's public identifier (LEI or GLN).
+    /// @param identifierKind Which kind of identifier `identifier` is.
+    /// @param country ISO 3166-1 alpha-2 country code.
+    /// @param encryptionPublicKey The secp256k1 public key (33 or 65 bytes) others encrypt lot openings to.
     event ParticipantRegistered(
         address indexed account,
         bytes32 indexed role,
@@ -117,8 +141,17 @@ interface IRegistry {
         bytes encryptionPublicKey
     );
     /// @notice Emitted when a participant rotates the key others encrypt lot openings to.
+    /// @param account The participant.
+    /// @param oldKey The key it replaces.
+    /// @param newKey The key from now on.
     event EncryptionKeyRotated(address indexed account, bytes oldKey, bytes newKey);
     /// @notice Emitted when a participant registers a facility.
+    /// @param facilityId The new facility's id (they run from 1).
+    /// @param operator The participant who operates it.
+    /// @param facilityType What kind of site it is.
+    /// @param siteId The operator's identifier of the site, unique per operator.
+    /// @param country ISO 3166-1 alpha-2 country code.
+    /// @param locationCommitment Commitment to the site's location (zero when none is given).
     event FacilityRegistered(
         uint32 indexed facilityId,
         address indexed operator,
@@ -129,14 +162,30 @@ interface IRegistry {
     );
     /// @notice Emitted when an auditor records the risk flags of a facility (GBA child-labour and
     /// human-rights rulebooks); the new flags enter every lot created there from now on.
+    /// @param facilityId The facility.
+    /// @param auditor The auditor who recorded the finding.
+    /// @param oldFlags The facility's risk flags before.
+    /// @param newFlags Its risk flags now (an artisanal site always keeps the artisanal flag).
+    /// @param evidenceHash Hash of the audit evidence.
     event RiskFindingRecorded(
         uint32 indexed facilityId, address indexed auditor, uint8 oldFlags, uint8 newFlags, bytes32 evidenceHash
     );
     /// @notice Emitted when an auditor sets the maximum yield loss a facility's process may declare.
+    /// @param facilityId The facility.
+    /// @param auditor The auditor who set it.
+    /// @param oldMaxYieldLossBps The maximum yield loss before, basis points.
+    /// @param newMaxYieldLossBps The maximum yield loss now, basis points.
     event ProcessParametersSet(
         uint32 indexed facilityId, address indexed auditor, uint16 oldMaxYieldLossBps, uint16 newMaxYieldLossBps
     );
     /// @notice Emitted when an auditor certifies a facility.
+    /// @param certificationId The new certification's id (they run from 1).
+    /// @param facilityId The facility certified.
+    /// @param scheme The scheme it is certified under.
+    /// @param auditor The auditor who certified it.
+    /// @param validFrom Start of the validity window, Unix seconds.
+    /// @param validUntil End of the validity window (exclusive), Unix seconds.
+    /// @param evidenceHash Hash of the audit report.
     event CertificationIssued(
         uint256 indexed certificationId,
         uint32 indexed facilityId,
@@ -147,6 +196,12 @@ interface IRegistry {
         bytes32 evidenceHash
     );
     /// @notice Emitted when an auditor suspends or revokes a certification.
+    /// @param certificationId The certification.
+    /// @param facilityId The facility it certified.
+    /// @param auditor The auditor who ended it.
+    /// @param oldStatus Its status before (always Active).
+    /// @param newStatus Its status now: Suspended or Revoked.
+    /// @param reasonHash Hash of the reason.
     event CertificationStatusChanged(
         uint256 indexed certificationId,
         uint32 indexed facilityId,
@@ -156,6 +211,9 @@ interface IRegistry {
         bytes32 reasonHash
     );
     /// @notice Emitted when the admin sets the rulebook floor of declared origin emissions.
+    /// @param facilityType The origin facility type the floor applies to.
+    /// @param oldGramsPerKg The floor before, grams CO2e per kg of cobalt.
+    /// @param newGramsPerKg The floor now, grams CO2e per kg of cobalt.
     event Co2eFloorSet(FacilityType indexed facilityType, uint32 oldGramsPerKg, uint32 newGramsPerKg);
 
     /// @notice Registers `account` as a participant holding `role`.

@@ -12,8 +12,11 @@ abstract contract ProofGate {
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     /// @notice A public input is at or above the scalar field modulus.
+    /// @param index The input's position among the circuit's public signals.
+    /// @param value The input.
     error ProofInputOutOfField(uint256 index, uint256 value);
     /// @notice The proof does not verify against the public inputs.
+    /// @param circuit The circuit's name as a short string (`mint`, `transform`, `claim`).
     error ProofInvalid(bytes32 circuit);
 
     /// @dev Maps arbitrary context bytes into the field the way Semaphore does.

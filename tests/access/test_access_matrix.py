@@ -17,24 +17,14 @@ import pytest
 from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from batterytrace.chain import _revert_data
-from batterytrace.lots import DisputeOutcome, LotStatus, MaterialKind, OutputPlan
-from batterytrace.passport import (
-    PassportRequest,
-    PassportStatus,
-    issue_passports,
-    passport_id_for,
-)
-from batterytrace.registry import (
-    FacilityType,
-    IdentifierKind,
-    Role,
-    Scheme,
-    bytes32_text,
-)
+from batterytrace.evm.reverts import revert_data
+from batterytrace.model.identifiers import bytes32_text
+from batterytrace.model.lots import DisputeOutcome, LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.passports import PassportStatus, passport_id_for
+from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Scheme
+from batterytrace.sdk.passports import PassportRequest, issue_passports
 from tests.conftest import isolated
-from tests.ledger.test_lots import mint_at
-from tests.zk.test_transform_onchain import deliver
+from tests.helpers.flows import deliver, mint_at
 
 #: The callers of the matrix: a client name of the ``world`` fixture per role.
 CALLERS = {
@@ -129,7 +119,7 @@ def outcome(function: Any, sender: str, scene: Scene) -> str:
     try:
         function.call({"from": to_checksum_address(sender)})
     except (ContractCustomError, ContractLogicError) as error:
-        return scene.world.chain.errors.error_name(_revert_data(error))
+        return scene.world.chain.errors.error_name(revert_data(error))
     return OK
 
 
@@ -300,7 +290,7 @@ CASES = [
 
 def test_the_matrix_covers_every_state_changing_function():
     """A new external function without a row here fails this test, so the matrix keeps up."""
-    from batterytrace.artifacts import load
+    from batterytrace.evm.artifacts import load
 
     labelled = {case.label.split("[", 1)[0] for case in CASES}
     for contract in ("Registry", "BatteryLots", "BatteryPassport"):
@@ -335,7 +325,7 @@ def test_refusals_name_the_caller_and_the_missing_role(scene):
     for function, expected in cases:
         with pytest.raises((ContractCustomError, ContractLogicError)) as raised:
             function.call({"from": stranger})
-        assert decode(_revert_data(raised.value)) == expected
+        assert decode(revert_data(raised.value)).text == expected
 
 
 def test_only_the_passport_contract_locks_a_pack_lot(scene):

@@ -35,7 +35,8 @@ def test_a_stranger_cannot_register_participants(registry, accounts):
 
 def test_the_sdk_sends_with_an_ape_account(accounts, chain):
     """An ape account (here ape's test account) signs the SDK's transactions."""
-    from batterytrace.chain import ApeSigner, Chain
+    from batterytrace.evm.chain import Chain
+    from batterytrace.evm.signers import ApeSigner
 
     sdk_chain = Chain(chain.provider.uri)
     admin = ApeSigner(accounts[3])

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from .lots import BUILD, ROOT, Evaluation, Lot
+from .lots import ROOT, Evaluation, Lot, compiled
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,19 +63,6 @@ def commit(poseidon: Callable[[list[list[int]]], list[int]]) -> Callable[..., li
     return commit_all
 
 
-def compiled(circuit: str) -> tuple[Path, Path]:
-    """The circuit's wasm and r1cs in circuits/build, compiling that circuit alone when absent."""
-    directory = BUILD / circuit
-    wasm = directory / f"{circuit}_js" / f"{circuit}.wasm"
-    r1cs = directory / f"{circuit}.r1cs"
-    if not (wasm.exists() and r1cs.exists()):
-        directory.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npx", "--no-install", "circom2", f"circuits/{circuit}.circom", "--O2", "--r1cs",
-             "--wasm", "--sym", "-l", "node_modules", "-o", str(directory)],
-            cwd=ROOT, check=True, capture_output=True, timeout=300,
-        )
-    return wasm, r1cs
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,7 @@ import subprocess
 
 import pytest
 
-from tests.circuits.conftest import compiled
-from tests.circuits.lots import ROOT
+from tests.circuits.lots import ROOT, compiled
 
 
 def constrained_wires(r1cs_json: dict) -> set[int]:

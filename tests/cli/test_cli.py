@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from batterytrace import cli
-from batterytrace.chain import LocalSigner
+import batterytrace.cli as cli
+from batterytrace.cli import session as cli_session
 from batterytrace.epcis import validate_epcis
-from batterytrace.node import DEFAULT_MNEMONIC, LocalNode
-from batterytrace.openings import public_key_from_private_key
+from batterytrace.evm.node import DEFAULT_MNEMONIC, LocalNode
+from batterytrace.evm.signers import LocalSigner
+from batterytrace.zk.envelopes import public_key_from_private_key
 
 ADMIN, AUDITOR, MINER, REFINER, PACK_MAKER = 0, 1, 2, 3, 4
 
@@ -32,7 +33,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run(node: LocalNode, home: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cli, "STATE_DIR", home)
+    monkeypatch.setattr(cli_session, "STATE_DIR", home)
     runner = CliRunner()
 
     def invoke(account: int | None, *arguments: str):
@@ -53,7 +54,7 @@ def address(index: int) -> str:
 @pytest.fixture(scope="module")
 def deployed(node: LocalNode, home: Path) -> dict[str, str]:
     """Deploy and register an auditor, a miner and a refiner through the CLI, once."""
-    import batterytrace.cli as module
+    import batterytrace.cli.session as module
 
     saved, module.STATE_DIR = module.STATE_DIR, home
     runner = CliRunner()
@@ -151,7 +152,7 @@ def test_errors_are_one_clear_line(run, deployed, arguments, fragment):
 
 
 def test_a_missing_node_is_one_clear_line(home, monkeypatch):
-    monkeypatch.setattr(cli, "STATE_DIR", home / "empty")
+    monkeypatch.setattr(cli_session, "STATE_DIR", home / "empty")
     result = CliRunner().invoke(cli.main, ["--dev-account", "0", "lot", "show", "1"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: no node: pass --rpc URL or start one with `batterytrace node start`"

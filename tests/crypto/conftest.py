@@ -16,8 +16,8 @@ _SRC = Path(__file__).resolve().parents[2] / "src"
 if str(_SRC) not in sys.path:  # running from a checkout without an installed package
     sys.path.insert(0, str(_SRC))
 
-from batterytrace.prover import Prover  # noqa: E402
-from batterytrace.toolchain import node_modules as locate_node_modules  # noqa: E402
+from batterytrace.evm.toolchain import node_modules as locate_node_modules
+from batterytrace.zk.prover import Prover
 
 HERE = Path(__file__).resolve().parent
 

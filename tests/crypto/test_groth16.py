@@ -8,9 +8,9 @@ import pytest
 from py_ecc.optimized_bn128 import G1, add, field_modulus, multiply, normalize
 
 from batterytrace.exceptions import ProofError
-from batterytrace.groth16 import VerificationKey, load_verification_key, verify
-from batterytrace.poseidon import SNARK_SCALAR_FIELD
-from batterytrace.prover import Groth16Proof
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.proof import Groth16Proof
+from batterytrace.zk.verifier import VerificationKey, load_verification_key, verify
 
 
 def _negated_a(proof: Groth16Proof) -> Groth16Proof:
@@ -110,7 +110,7 @@ def test_g2_point_outside_subgroup_is_rejected(tiny_vkey, tiny_proof):
     else:
         raise AssertionError("no twist point outside the subgroup found")
     assert is_on_curve((x, y, FQ2.one()), b2)
-    from batterytrace.groth16 import _g2, _InvalidPoint
+    from batterytrace.zk.verifier import _g2, _InvalidPoint
 
     with pytest.raises(_InvalidPoint, match="not in the prime-order subgroup"):
         _g2((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import coincurve
 import pytest
 
-from batterytrace.commitment import Opening, RiskFlag
 from batterytrace.exceptions import DecryptionError, OpeningError
-from batterytrace.openings import (
+from batterytrace.model.risk import RiskFlag
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.envelopes import (
     decrypt_opening,
     encrypt_opening,
     envelope_commitment,
@@ -88,7 +89,7 @@ def test_flipped_ciphertext_bit_raises_decryption_error(envelope, opening):
 
 def test_sender_lying_about_the_opening_raises_opening_error(opening):
     # A sender who encrypts the wrong values under the right commitment is caught by the hash check.
-    from batterytrace import openings as module
+    from batterytrace.zk import envelopes as module
 
     lie = Opening.new(cobalt_grams=1, total_grams=1)
     blob = bytearray(encrypt_opening(lie, {"refiner": public_key_from_private_key(KEYS["refiner"])}))
@@ -139,7 +140,7 @@ def test_aes_gcm_matches_pycryptodome():
     # The envelope format must not depend on which AES-GCM implementation is installed.
     from Crypto.Cipher import AES
 
-    from batterytrace.openings import _open, _seal
+    from batterytrace.zk.envelopes import _open, _seal
 
     key, plaintext, associated = bytes(range(32)), b"opening bytes", b"header"
     cipher = AES.new(key, AES.MODE_GCM, nonce=bytes(12), mac_len=16)

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batterytrace.exceptions import FieldRangeError
-from batterytrace.poseidon import SNARK_SCALAR_FIELD, poseidon
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.poseidon import poseidon
 
 P = SNARK_SCALAR_FIELD
 _EDGE_VALUES = [0, 1, 2, 2**64 - 1, 2**64, 2**128, 2**253, P - 2, P - 1]

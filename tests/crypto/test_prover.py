@@ -8,9 +8,11 @@ import threading
 import pytest
 
 from batterytrace.exceptions import FieldRangeError, ProofError, ProverError
-from batterytrace.groth16 import verify
-from batterytrace.poseidon import SNARK_SCALAR_FIELD
-from batterytrace.prover import Groth16Proof, Prover, snarkjs_cli_fullprove
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.proof import Groth16Proof
+from batterytrace.zk.prover import Prover
+from batterytrace.zk.verifier import verify
+from bench.baselines import snarkjs_cli_fullprove
 
 
 def test_prove_returns_public_signals_in_circuit_order(tiny_proof):

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from batterytrace.demo import DemoSummary, run_demo
+from batterytrace.documents.validation import validate_passport_document
 from batterytrace.epcis import validate_epcis
-from batterytrace.node import free_port, rpc_ready
-from batterytrace.passport_document import validate_passport_document
-from batterytrace.toolchain import project_root
+from batterytrace.evm.node import free_port, rpc_ready
+from batterytrace.evm.toolchain import project_root
 
 
 @pytest.fixture(scope="module")

@@ -4,25 +4,15 @@ are tested without a chain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from batterytrace.client import lot_id_for
-from batterytrace.commitment import Opening, RiskFlag
 from batterytrace.epcis import ExportContext, FacilityInfo, ImportResolver
-from batterytrace.lots import CustodyModel, LotEvent, MaterialKind
-from batterytrace.registry import FacilityType, bytes32_text
-
-CHAIN_ID = 31337
-LOTS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-REGISTRY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
-MINER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
-REFINER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
-AUDITOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-MINE = 1
-REFINERY = 3
-START = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+from batterytrace.model.identifiers import bytes32_text, lot_id_for
+from batterytrace.model.lots import CustodyModel, LotEvent, MaterialKind
+from batterytrace.model.registry import FacilityType
+from tests.helpers.epcis import CHAIN_ID, LOTS, MINE, MINER, REFINER, REFINERY, REGISTRY, START
 
 
 @dataclass
@@ -103,9 +93,4 @@ def resolver() -> ImportResolver:
     return ImportResolver(CHAIN_ID, LOTS, REGISTRY, importer=MINER, facility_glns={"5412345000013": MINE})
 
 
-def opening(cobalt_grams: int, total_grams: int, co2e_grams: int) -> Opening:
-    return Opening.new(
-        cobalt_grams=cobalt_grams, total_grams=total_grams, certified_cobalt_grams=cobalt_grams,
-        co2e_grams=co2e_grams, risk_flags=RiskFlag.ARTISANAL, blinding=987654321,
-    )
 

@@ -10,9 +10,8 @@ import pytest
 
 from batterytrace.epcis import EPCIS_CONTEXT_URL, export_events, lot_uri, validate_epcis
 from batterytrace.exceptions import EpcisError
-from batterytrace.lots import DisputeOutcome
-
-from .conftest import AUDITOR, CHAIN_ID, LOTS, MINER, REFINER, REGISTRY, opening
+from batterytrace.model.lots import DisputeOutcome
+from tests.helpers.epcis import AUDITOR, CHAIN_ID, LOTS, MINER, REFINER, REGISTRY, opening
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
 PACKAGED = Path(__file__).resolve().parents[2] / "src" / "batterytrace" / "data" / "epcis"

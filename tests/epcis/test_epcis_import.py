@@ -11,36 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batterytrace.client import lot_id_for
-from batterytrace.commitment import Opening
-from batterytrace.epcis import MAX_EVENTS, ExportContext, ImportResolver, PlannedOperation, export_events, plan_import
+from batterytrace.epcis import (
+    MAX_EVENTS,
+    ExportContext,
+    ImportResolver,
+    PlannedOperation,
+    export_events,
+    plan_import,
+)
 from batterytrace.exceptions import EpcisError
-from batterytrace.lots import CustodyModel, LotEvent, MaterialKind, OutputPlan
-from batterytrace.registry import bytes32_text
-
-from .conftest import CHAIN_ID, LOTS, MINE, MINER, REFINER, REFINERY, REGISTRY, opening
-
-PARTNER_MINT = {
-    "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld", {"bt": "urn:batterytrace:epcis:"}],
-    "type": "EPCISDocument",
-    "schemaVersion": "2.0",
-    "creationDate": "2026-03-02T10:00:00+01:00",
-    "epcisBody": {"eventList": [{
-        "type": "ObjectEvent",
-        "eventID": "urn:uuid:6b1f5a1e-0d6b-4b8e-9c39-5c1e2f0e7a11",
-        "eventTime": "2026-03-02T09:12:00.000+01:00",
-        "eventTimeZoneOffset": "+01:00",
-        "epcList": ["https://erp.example-mine.cd/lots/HYD-2026-0042"],
-        "action": "ADD",
-        "bizStep": "https://ref.gs1.org/cbv/BizStep-commissioning",
-        "disposition": "active",
-        "bizLocation": {"id": "https://id.gs1.org/414/5412345000013"},
-        "quantityList": [{"epcClass": "https://erp.example-mine.cd/lots/HYD-2026-0042", "quantity": 2000.5, "uom": "KGM"}],
-        "bt:materialKind": "cobalt_hydroxide",
-        "bt:cobaltKg": 600.125,
-        "bt:co2eKg": 9000,
-    }]},
-}
+from batterytrace.model.identifiers import bytes32_text, lot_id_for
+from batterytrace.model.lots import CustodyModel, LotEvent, MaterialKind, OutputPlan
+from batterytrace.zk.commitment import Opening
+from tests.helpers.epcis import CHAIN_ID, LOTS, MINE, MINER, REFINER, REFINERY, REGISTRY, opening
+from tests.helpers.flows import PARTNER_MINT
 
 
 def mint_document() -> dict:

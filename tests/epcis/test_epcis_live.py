@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import copy
 
-from batterytrace.epcis import ImportResolver, apply_plan, export_block_range, export_lot_history, plan_import, validate_epcis
-from batterytrace.lots import MaterialKind
-
-from .test_epcis_import import PARTNER_MINT
+from batterytrace.epcis import (
+    ImportResolver,
+    apply_plan,
+    export_block_range,
+    export_lot_history,
+    plan_import,
+    validate_epcis,
+)
+from batterytrace.model.lots import MaterialKind
+from tests.helpers.flows import PARTNER_MINT
 
 
 def test_minted_offered_and_accepted_lot_exports_its_history(world):

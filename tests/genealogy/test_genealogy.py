@@ -6,12 +6,15 @@ import struct
 
 import pytest
 
-from batterytrace.commitment import Opening, RiskFlag
-from batterytrace.genealogy import genealogy_from_chain, lot_label, origin_category, render_genealogy
-from batterytrace.indexer import Indexer, LotNode
-from batterytrace.lots import LotStatus, MaterialKind
-from batterytrace.registry import FacilityType, Scheme
-from tests.indexer.conftest import run_flow
+from batterytrace.documents.genealogy import lot_label, origin_category, render_genealogy
+from batterytrace.indexer import Indexer
+from batterytrace.model.genealogy import LotNode
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.registry import FacilityType, Scheme
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.genealogy import genealogy_from_chain
+from batterytrace.zk.commitment import Opening
+from tests.helpers.flows import run_flow
 
 OWNER = "0x0000000000000000000000000000000000000001"
 

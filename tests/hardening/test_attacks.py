@@ -6,22 +6,17 @@ Attacks already covered elsewhere are listed in docs/SECURITY.md, not repeated h
 
 from __future__ import annotations
 
-
 import pytest
 from eth_utils import to_checksum_address
 
-from batterytrace.chain import RevertedError
-from batterytrace.client import lot_id_for
-from batterytrace.exceptions import BatteryTraceError, LotStateError, NotCustodianError, ProofError
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
-from batterytrace.openings import public_key_from_private_key
-from batterytrace.passport import issue_passports
-from batterytrace.registry import IdentifierKind, Role
-from tests.hardening.conftest import BASE_FIELD, compile_test_contract, negated, proof_parts
-from tests.ledger.test_lots import mint_at
-from tests.passport.test_passport_onchain import build_pack, request_for
-from tests.zk.test_mint_onchain import proven_mint, send_mint
-from tests.zk.test_transform_onchain import refinery
+from batterytrace.exceptions import BatteryTraceError, FacilityNotAllowedError, LotStateError, ProofError, RevertedError
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.registry import IdentifierKind, Role
+from batterytrace.sdk.passports import issue_passports
+from batterytrace.zk.envelopes import public_key_from_private_key
+from tests.helpers.flows import build_pack, mint_at, proven_mint, refinery, request_for, send_mint
+from tests.helpers.hardening import BASE_FIELD, compile_test_contract, negated, proof_parts
 
 DEFAULT_ADMIN_ROLE = bytes(32)
 
@@ -128,8 +123,8 @@ def test_the_contract_refuses_a_mint_at_another_miners_facility(world):
     opening, proof = proven_mint(world, "STOLEN-SITE")
     a, b, c, _ = proof.solidity_args()
     spec = (b"STOLEN-SITE".ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), opening.commitment, b"")
-    with pytest.raises(NotCustodianError, match=rf"LotsFacilityNotAllowed\(account={thief.address.lower()}, facilityId={victim_site}\)"):
-        thief._send(thief.lots.functions.mintOrigin(victim_site, spec, (a, b, c)), "mint at another's site")
+    with pytest.raises(FacilityNotAllowedError, match=rf"LotsFacilityNotAllowed\(account={thief.address.lower()}, facilityId={victim_site}\)"):
+        thief.send(thief.lots.functions.mintOrigin(victim_site, spec, (a, b, c)), "mint at another's site")
 
 
 def test_the_contract_refuses_a_transform_at_another_processors_facility(world, refinery_stock):
@@ -137,8 +132,8 @@ def test_the_contract_refuses_a_transform_at_another_processors_facility(world, 
     other_site = world.facilities["cathode_maker"].facility_id
     request = ([bag.lot_id], [(b"ELSEWHERE".ljust(32, b"\0"), int(MaterialKind.CRUDE_COBALT_SULFATE), 1, bytes(32), 1, b"")], other_site, 0)
     zero = ([0, 0], [[0, 0], [0, 0]], [0, 0])
-    with pytest.raises(NotCustodianError, match=rf"LotsFacilityNotAllowed\(account={world.refiner.address.lower()}, facilityId={other_site}\)"):
-        world.refiner._send(world.refiner.lots.functions.transform(request, zero), "transform elsewhere")
+    with pytest.raises(FacilityNotAllowedError, match=rf"LotsFacilityNotAllowed\(account={world.refiner.address.lower()}, facilityId={other_site}\)"):
+        world.refiner.send(world.refiner.lots.functions.transform(request, zero), "transform elsewhere")
     assert world.refiner.lot(bag.lot_id).status is LotStatus.ACTIVE
 
 
@@ -220,7 +215,7 @@ def test_a_negated_transform_proof_verifies_but_the_inputs_are_consumed(world, r
     verifier = world.chain.contract("TransformVerifier", world.deployment.transform_verifier)
     assert verifier.functions.verifyProof(a2, b2, c2, signals).call() is True
     with pytest.raises(LotStateError, match=rf"LotsWrongStatus\(lotId={bag.lot_id}, status={int(LotStatus.CONSUMED)}, expected={int(LotStatus.ACTIVE)}\)"):
-        world.refiner._send(world.refiner.lots.functions.transform(arguments["request"], (a2, b2, c2)), "replayed transform")
+        world.refiner.send(world.refiner.lots.functions.transform(arguments["request"], (a2, b2, c2)), "replayed transform")
     assert world.refiner.lots.functions.transformCount().call() == result.transform_id
 
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from batterytrace.cli import main
 from batterytrace.epcis import MAX_DOCUMENT_BYTES, ImportResolver, plan_import
 from batterytrace.exceptions import BatteryTraceError, EpcisError, UnknownLotError
-from batterytrace.lots import MaterialKind
-from tests.epcis.test_epcis_import import PARTNER_MINT
-from tests.hardening.conftest import FUZZ
+from batterytrace.model.lots import MaterialKind
+from tests.helpers.flows import PARTNER_MINT
+from tests.helpers.hardening import FUZZ
 
 # -- the SDK ------------------------------------------------------------------------------------------
 

@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 import requests
 
-from batterytrace.chain import Chain
-from batterytrace.client import BatteryTrace, lot_id_for
-from batterytrace.deployment import Deployment, deploy
+from batterytrace.evm.chain import Chain
+from batterytrace.evm.node import LocalNode, rpc_ready
 from batterytrace.exceptions import ChainError, LotStateError, TransactionFailed
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
-from batterytrace.node import LocalNode, rpc_ready
-from batterytrace.openings import public_key_from_private_key
-from batterytrace.registry import FacilityType, IdentifierKind, Role
-from batterytrace.store import OpeningStore
-from batterytrace.sandbox import signer
-from tests.ledger.test_lots import mint_at
-from tests.zk.test_transform_onchain import deliver
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.registry import FacilityType, IdentifierKind, Role
+from batterytrace.sdk.client import BatteryTrace
+from batterytrace.sdk.deployment import Deployment, deploy
+from batterytrace.sdk.store import OpeningStore
+from batterytrace.zk.envelopes import public_key_from_private_key
+from tests.helpers.flows import deliver, mint_at
+from tests.helpers.sandbox import signer
 
 BATCH = [f"FAULT-{index:02d}" for index in range(6)]
 BAG = dict(kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000, co2e_grams=7_000_000)
@@ -184,7 +184,7 @@ def test_a_reverted_transform_names_its_error_and_consumes_nothing(world):
     zero = ([0, 0], [[0, 0], [0, 0]], [0, 0])
     block = world.chain.w3.eth.block_number
     with pytest.raises(LotStateError, match=rf"^transform reverted: LotsAlreadyExists\(lotId={existing}\)$"):
-        refiner._send(refiner.lots.functions.transform(request, zero), "transform")
+        refiner.send(refiner.lots.functions.transform(request, zero), "transform")
     assert world.chain.w3.eth.block_number == block
     assert refiner.lot(first.lot_id).status is LotStatus.ACTIVE
     assert not refiner.lot_exists(lot_id_for(refiner.address, "FRESH"))

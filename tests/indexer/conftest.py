@@ -10,43 +10,11 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from batterytrace.lots import MaterialKind, OutputPlan
-from tests.ledger.test_lots import mint_at
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Lot ids of the small flow: three origin lots, two merged, the merge split in two."""
-
-    mined: tuple[int, int]
-    unused: int
-    merged: int
-    split: tuple[int, int]
-
-
-def run_flow(world) -> Flow:
-    first = mint_at(world, "miner", "IDX-A").lot_id
-    second = mint_at(world, "miner", "IDX-B").lot_id
-    unused = mint_at(world, "artisanal_miner", "IDX-C", cobalt_grams=60_000, total_grams=200_000, co2e_grams=600_000).lot_id
-    for lot_id in (first, second):
-        world.miner.offer(lot_id, world.refiner.address)
-        world.refiner.accept(lot_id, measured_total_grams=2_000_000)
-    refinery = world.facilities["refiner"].facility_id
-    merged = world.refiner.transform(
-        [first, second], [OutputPlan("IDX-M", MaterialKind.CRUDE_COBALT_SULFATE, 1_380_000, 6_500_000)], refinery, 10_000
-    ).output_lot_ids[0]
-    split = world.refiner.transform(
-        [merged],
-        [OutputPlan("IDX-S1", MaterialKind.REFINED_COBALT_SULFATE, 680_000, 3_200_000),
-         OutputPlan("IDX-S2", MaterialKind.REFINED_COBALT_SULFATE, 690_000, 3_250_000)],
-        refinery, 5_000,
-    ).output_lot_ids
-    return Flow((first, second), unused, merged, (split[0], split[1]))
+from tests.helpers.flows import Flow, run_flow
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import pytest
 
 from batterytrace.exceptions import ConfigurationError
 from batterytrace.indexer import Indexer
-from batterytrace.lots import LotStatus, MaterialKind
-from batterytrace.registry import FacilityType, Scheme
-from tests.indexer.conftest import run_flow
-from tests.ledger.test_lots import mint_at
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.registry import FacilityType, Scheme
+from tests.helpers.flows import mint_at, run_flow
 
 
 def mine(world, blocks: int = 1) -> None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from batterytrace.chain import RevertedError
-from batterytrace.exceptions import DecryptionError, LotStateError, MissingRoleError, NotCustodianError, UnknownParticipantError
-from batterytrace.lots import DisputeOutcome, LotStatus
-from tests.ledger.test_lots import mint_at
+from batterytrace.exceptions import (
+    DecryptionError,
+    LotStateError,
+    MissingRoleError,
+    NotCustodianError,
+    NotPendingReceiverError,
+    RevertedError,
+    UnknownParticipantError,
+)
+from batterytrace.model.lots import DisputeOutcome, LotStatus
+from tests.helpers.flows import mint_at
 
 
 @pytest.fixture
@@ -79,13 +86,13 @@ def test_the_custodian_can_cancel_an_offer(world, bag):
     lot = world.miner.lot(bag.lot_id)
     assert lot.status is LotStatus.ACTIVE
     assert lot.pending_receiver is None
-    with pytest.raises(LotStateError, match="not in transit"):
+    with pytest.raises(LotStateError, match="is ACTIVE, not IN_TRANSIT"):
         world.refiner.accept(bag.lot_id, measured_total_grams=2_000_000)
 
 
 def test_only_the_pending_receiver_accepts(world, bag):
     world.miner.offer(bag.lot_id, world.refiner.address)
-    with pytest.raises(LotStateError, match="not in transit to"):
+    with pytest.raises(NotPendingReceiverError, match="not in transit to"):
         world.cathode_maker.accept(bag.lot_id, measured_total_grams=2_000_000)
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from batterytrace.client import lot_id_for
-from batterytrace.commitment import RiskFlag
-from batterytrace.exceptions import LotStateError, MissingRoleError, NotCustodianError, ProofError, UnknownLotError
-from batterytrace.lots import LotStatus, MaterialKind
-from batterytrace.registry import Role, Scheme
-
-HYDROXIDE_BAG = dict(kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000, co2e_grams=7_000_000)
-
-
-def mint_at(world, who: str, external_id: str, **overrides):
-    values = {**HYDROXIDE_BAG, **overrides}
-    client = world.clients[who]
-    return client.mint_origin(world.facilities[who].facility_id, external_id, tag_id=f"SEAL-{external_id}", **values)
+from batterytrace.exceptions import (
+    Co2eBelowFloorError,
+    FacilityNotAllowedError,
+    MissingRoleError,
+    UnknownLotError,
+)
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.registry import Role, Scheme
+from batterytrace.model.risk import RiskFlag
+from tests.helpers.flows import HYDROXIDE_BAG, mint_at
 
 
 def test_certified_mine_lot_counts_all_its_cobalt_as_certified(world):
@@ -59,23 +57,23 @@ def test_the_lot_id_is_derived_from_creator_and_external_id(world):
 
 
 def test_a_processor_cannot_mint_origin_lots(world):
-    with pytest.raises(LotStateError, match="origin lots come from mines"):
+    with pytest.raises(FacilityNotAllowedError, match="origin lots come from mines"):
         world.refiner.mint_origin(world.facilities["refiner"].facility_id, "R-1", **HYDROXIDE_BAG)
 
 
 def test_a_miner_cannot_mint_at_another_miners_facility(world):
-    with pytest.raises(NotCustodianError, match="operated by"):
+    with pytest.raises(FacilityNotAllowedError, match="operated by"):
         world.artisanal_miner.mint_origin(world.facilities["miner"].facility_id, "STOLEN-1", **HYDROXIDE_BAG)
 
 
 def test_a_miner_whose_role_was_revoked_cannot_mint(world):
-    world.admin._receipt(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
+    world.admin.send(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
     with pytest.raises(MissingRoleError, match="MINER_ROLE"):
         mint_at(world, "miner", "TFM-REVOKED")
 
 
 def test_declared_emissions_below_the_rulebook_floor_are_refused_before_sending(world):
-    with pytest.raises(ProofError, match="below the rulebook floor"):
+    with pytest.raises(Co2eBelowFloorError, match="below the rulebook floor"):
         mint_at(world, "miner", "TFM-CLEAN", co2e_grams=1)
 
 

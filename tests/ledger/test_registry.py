@@ -6,12 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from batterytrace.commitment import RiskFlag
-from batterytrace.exceptions import CertificationError, MissingRoleError, UnknownParticipantError
-from batterytrace.chain import RevertedError
-from batterytrace.registry import CertificationStatus, FacilityType, IdentifierKind, Role, Scheme
-from batterytrace.openings import public_key_from_private_key
-from batterytrace.sandbox import signer
+from batterytrace.exceptions import CertificationError, MissingRoleError, RevertedError, UnknownParticipantError
+from batterytrace.model.registry import CertificationStatus, FacilityType, IdentifierKind, Role, Scheme
+from batterytrace.model.risk import RiskFlag
+from batterytrace.zk.envelopes import public_key_from_private_key
+from tests.helpers.sandbox import signer
 
 
 def chain_now(world) -> datetime:
@@ -101,7 +100,7 @@ def test_an_empty_validity_window_is_refused(world):
 
 def test_a_revoked_auditor_can_no_longer_certify(world):
     registry = world.admin.registry
-    world.admin._receipt(registry.functions.revokeRole(Role.AUDITOR.role_id, world.second_auditor.address), "revoke auditor")
+    world.admin.send(registry.functions.revokeRole(Role.AUDITOR.role_id, world.second_auditor.address), "revoke auditor")
     now = chain_now(world)
     with pytest.raises(MissingRoleError):
         world.second_auditor.certify(world.facilities["miner"].facility_id, Scheme.IRMA, now, now + timedelta(days=1))
@@ -124,12 +123,12 @@ def test_auditor_keys_list_every_auditor(world):
 
 
 def test_a_participant_whose_role_was_revoked_cannot_rotate_its_key(world):
-    world.admin._receipt(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
+    world.admin.send(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
     with pytest.raises(UnknownParticipantError, match="RegistryNotRegistered"):
-        world.miner._receipt(world.miner.registry.functions.rotateEncryptionKey(b"\x02" + b"\x22" * 32), "rotate")
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(b"\x02" + b"\x22" * 32), "rotate")
 
 
 def test_a_participant_rotates_its_encryption_key(world):
     new_key = b"\x03" + b"\x44" * 32
-    world.miner._receipt(world.miner.registry.functions.rotateEncryptionKey(new_key), "rotate")
+    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(new_key), "rotate")
     assert world.admin.participant(world.miner.address).encryption_public_key == new_key

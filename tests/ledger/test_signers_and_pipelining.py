@@ -8,13 +8,13 @@ import json
 import pytest
 from eth_account import Account
 
-from batterytrace.chain import LocalSigner
-from batterytrace.client import BatteryTrace
+from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import ConfigurationError
-from batterytrace.lots import LotStatus, MaterialKind
-from batterytrace.store import OpeningStore
-from batterytrace.sandbox import signer
-from tests.ledger.test_lots import mint_at
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.sdk.client import BatteryTrace
+from batterytrace.sdk.store import OpeningStore
+from tests.helpers.flows import mint_at
+from tests.helpers.sandbox import signer
 
 
 def test_a_keystore_signer_sends_as_its_account(world, tmp_path):

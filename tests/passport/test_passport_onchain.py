@@ -5,40 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from batterytrace.chain import RevertedError
-from batterytrace.commitment import RiskFlag
-from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError, ProverError
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
-from batterytrace.passport import (
-    PassportRequest,
-    PassportStatus,
+from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError, ProverError, RevertedError
+from batterytrace.model.lots import LotStatus
+from batterytrace.model.passports import PassportStatus, passport_id_for
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.passports import (
     get_passport,
     issue_passports,
-    passport_id_for,
     set_status,
     status_history,
     verify_passport,
 )
-from batterytrace.proofs import ClaimBounds
-from tests.ledger.test_lots import mint_at
-from tests.zk.test_transform_onchain import deliver
-
-CAPACITY_WH = 75_000
-
-
-def build_pack(world, name: str, who: str = "miner") -> int:
-    """A small certified lot turned into a pack lot held by the pack maker."""
-    bag = mint_at(world, who, f"{name}-ORE", kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
-    deliver(world, bag.lot_id, who, "pack_maker")
-    result = world.pack_maker.transform([bag.lot_id], [OutputPlan(name, MaterialKind.PACK, 5_250, 450_000)],
-                                        world.facilities["pack_maker"].facility_id, process_co2e_grams=2_000)
-    return result.output_lot_ids[0]
-
-
-def request_for(pack_lot_id: int, battery_id: str, **overrides) -> PassportRequest:
-    values = dict(pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{battery_id}",
-                  document_hash=bytes.fromhex("11" * 32), capacity_wh=CAPACITY_WH)
-    return PassportRequest(**{**values, **overrides})
+from batterytrace.zk.inputs import ClaimBounds
+from tests.helpers.flows import CAPACITY_WH, build_pack, request_for
 
 
 def test_issuing_a_passport_locks_the_pack_and_records_the_proven_claims(world):
@@ -106,15 +85,15 @@ def test_a_proof_for_another_passport_is_rejected_on_chain(world):
     client = world.pack_maker
     opening = client.opening(pack)
     bounds = ClaimBounds.tightest(opening, CAPACITY_WH, 3)
-    from batterytrace.passport import claim_context
-    from batterytrace.proofs import claim_inputs
+    from batterytrace.zk.contexts import claim_context
+    from batterytrace.zk.inputs import claim_inputs
 
     wrong_context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id_for("another-battery"), pack)
     proof = client.prover.prove("claim", claim_inputs(opening, bounds, wrong_context))
     a, b, c, _ = proof.solidity_args()
     request = (pack, "battery-0007", "https://passports.example/7", bytes(32), bytes(32), bytes(32), bounds.as_tuple())
     with pytest.raises(ProofError, match="ProofInvalid"):
-        client._send(client.passports.functions.issue(request, (a, b, c)), "issue with another passport's proof")
+        client.send(client.passports.functions.issue(request, (a, b, c)), "issue with another passport's proof")
 
 
 def test_only_pack_makers_and_oems_issue(world):

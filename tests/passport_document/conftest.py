@@ -8,17 +8,13 @@ minimum from 2031 (Reg. 2023/1542 Art. 8). Names and addresses are fictitious.
 
 from __future__ import annotations
 
-
 import coincurve
 import pytest
 
-from batterytrace.demo_data import example_pack_passport_input
-from batterytrace.passport_document import (
-    PassportInput,
-    ProvenClaims,
-    RiskFlag,
-    build_passport_document,
-)
+from batterytrace.demo.data import example_pack_passport_input
+from batterytrace.documents.batterypass import build_passport_document
+from batterytrace.documents.passport_input import PassportInput, ProvenClaims
+from batterytrace.model.risk import RiskFlag
 
 DOCS = "https://docs.batterytrace.example/packs/BT-75-NMC811"
 BATTERY_ID = "https://id.batterytrace.example/01/09506000134352/21/PK75-000123"

@@ -9,16 +9,10 @@ import json
 import pytest
 from eth_utils import keccak
 
+from batterytrace.documents.batterypass import build_passport_document, schema_passport_identifier
+from batterytrace.documents.canonical import canonical_json, document_hash
+from batterytrace.documents.validation import ASPECT_SCHEMAS, _validator, validate_passport_document
 from batterytrace.exceptions import PassportError, SchemaValidationError
-from batterytrace.passport_document import (
-    ASPECT_SCHEMAS,
-    _validator,
-    build_passport_document,
-    canonical_json,
-    document_hash,
-    schema_passport_identifier,
-    validate_passport_document,
-)
 
 
 @pytest.mark.parametrize("aspect", sorted(ASPECT_SCHEMAS))

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from batterytrace.passport_document import build_passport_document, document_hash
-from batterytrace.passport_page import ChainInfo, ClaimStatus, describe_claims, render_passport_page
-from batterytrace.tiers import AccessTier, split_by_tier
+from batterytrace.documents.batterypass import build_passport_document
+from batterytrace.documents.canonical import document_hash
+from batterytrace.documents.page import ChainInfo, ClaimStatus, describe_claims, render_passport_page
+from batterytrace.documents.tiers import AccessTier, split_by_tier
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"

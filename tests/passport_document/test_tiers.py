@@ -7,9 +7,8 @@ import json
 import pytest
 from eth_utils import keccak
 
-from batterytrace.exceptions import DecryptionError, PassportError
-from batterytrace.passport_document import canonical_json
-from batterytrace.tiers import (
+from batterytrace.documents.canonical import canonical_json
+from batterytrace.documents.tiers import (
     RESTRICTED_PATHS,
     AccessTier,
     decrypt_tier,
@@ -17,6 +16,7 @@ from batterytrace.tiers import (
     split_by_tier,
     tier_commitment,
 )
+from batterytrace.exceptions import DecryptionError, PassportError
 
 RESTRICTED_KEYS = {path[-1] for paths in RESTRICTED_PATHS.values() for path in paths}
 

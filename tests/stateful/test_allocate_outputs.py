@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batterytrace.commitment import Opening, RiskFlag
 from batterytrace.exceptions import OpeningError
-from batterytrace.lots import BPS, MaterialKind, OutputPlan, allocate_outputs
+from batterytrace.model.lots import BPS, MaterialKind, OutputPlan
+from batterytrace.model.risk import RiskFlag
+from batterytrace.model.transformation import allocate_outputs
+from batterytrace.zk.commitment import Opening
 
 EXAMPLES = int(os.environ.get("BATTERYTRACE_PROPERTY_EXAMPLES", "300"))
 GRAMS = 10**12  # a few times a year of world cobalt supply; sums stay far below 2^64

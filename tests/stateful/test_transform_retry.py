@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from batterytrace.client import lot_id_for
 from batterytrace.exceptions import ChainError, LotStateError
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan
-from tests.ledger.test_lots import mint_at
-from tests.zk.test_transform_onchain import deliver
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from tests.helpers.flows import deliver, mint_at
 
 
 def test_a_transform_whose_send_failed_can_be_retried(world, monkeypatch):
@@ -25,7 +24,7 @@ def test_a_transform_whose_send_failed_can_be_retried(world, monkeypatch):
         raise ChainError(f"{description}: the node refused the transaction: connection reset")
 
     with monkeypatch.context() as patch:
-        patch.setattr(world.refiner, "_receipt", node_refuses)
+        patch.setattr(world.refiner, "send", node_refuses)
         with pytest.raises(ChainError):
             world.refiner.transform([bag.lot_id], plans, facility)
     result = world.refiner.transform([bag.lot_id], plans, facility)

@@ -7,31 +7,13 @@ import pytest
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-from batterytrace.client import lot_id_for
-from batterytrace.commitment import Opening
 from batterytrace.exceptions import ProofError
-from batterytrace.lots import MaterialKind
-from batterytrace.poseidon import SNARK_SCALAR_FIELD
-from batterytrace.proofs import mint_inputs
-
-FLOOR = 2_000
-
-
-def proven_mint(world, external_id: str, context: int | None = None, certified: bool = True):
-    client = world.miner
-    opening = Opening.new(cobalt_grams=700_000, total_grams=2_000_000, certified_cobalt_grams=700_000 if certified else 0,
-                          co2e_grams=7_000_000)
-    lot_id = lot_id_for(client.address, external_id)
-    if context is None:
-        context = client.lots.functions.mintContext(lot_id).call()
-    proof = client.prover.prove("mint", mint_inputs(opening, certified, False, 0, FLOOR, context))
-    return opening, proof
-
-
-def send_mint(world, external_id: str, commitment: int, proof_args):
-    client = world.miner
-    spec = (external_id.encode().ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), commitment, b"")
-    return client._send(client.lots.functions.mintOrigin(world.facilities["miner"].facility_id, spec, proof_args), "mint")
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import MaterialKind
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.inputs import mint_inputs
+from tests.helpers.flows import proven_mint, send_mint
 
 
 def test_an_honest_proof_mints(world):
@@ -62,7 +44,7 @@ def test_a_proof_stolen_from_the_mempool_is_useless_to_another_sender(world):
     thief = world.artisanal_miner
     spec = (b"MINE".ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), opening.commitment, b"")
     with pytest.raises(ProofError, match="ProofInvalid"):
-        thief._send(thief.lots.functions.mintOrigin(world.facilities["artisanal_miner"].facility_id, spec, (a, b, c)), "stolen mint")
+        thief.send(thief.lots.functions.mintOrigin(world.facilities["artisanal_miner"].facility_id, spec, (a, b, c)), "stolen mint")
 
 
 def test_a_proof_for_another_chain_is_rejected(world):
@@ -89,7 +71,7 @@ def test_claiming_certification_the_facility_lacks_is_rejected(world):
     a, b, c, _ = proof.solidity_args()
     spec = (b"WASHED".ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), opening.commitment, b"")
     with pytest.raises(ProofError, match="ProofInvalid"):
-        client._send(client.lots.functions.mintOrigin(world.facilities["artisanal_miner"].facility_id, spec, (a, b, c)), "washed mint")
+        client.send(client.lots.functions.mintOrigin(world.facilities["artisanal_miner"].facility_id, spec, (a, b, c)), "washed mint")
 
 
 def test_a_commitment_at_or_above_the_field_modulus_is_rejected(world):

@@ -5,35 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from batterytrace.chain import RevertedError
-from batterytrace.client import lot_id_for
-from batterytrace.commitment import Opening, RiskFlag
-from batterytrace.exceptions import LotStateError, NotCustodianError, OpeningError, ProofError
-from batterytrace.lots import LotStatus, MaterialKind, OutputPlan, allocate_outputs
-from batterytrace.proofs import transform_inputs
-from tests.ledger.test_lots import mint_at
-
-
-def deliver(world, lot_id: int, sender: str, receiver: str) -> None:
-    world.clients[sender].offer(lot_id, world.clients[receiver].address)
-    world.clients[receiver].accept(lot_id, world.clients[receiver].offered_opening(lot_id).total_grams)
-
-
-@pytest.fixture
-def refinery_stock(world):
-    """Two certified mine bags and one flagged artisanal bag, held by the refinery."""
-    bags = [
-        mint_at(world, "miner", "TFM-T-1"),
-        mint_at(world, "miner", "TFM-T-2", cobalt_grams=650_000, total_grams=1_900_000, co2e_grams=6_000_000),
-        mint_at(world, "artisanal_miner", "ASM-T-1", cobalt_grams=60_000, total_grams=200_000, co2e_grams=300_000),
-    ]
-    for bag in bags:
-        deliver(world, bag.lot_id, "miner" if bag.lot_id != bags[2].lot_id else "artisanal_miner", "refiner")
-    return bags
-
-
-def refinery(world) -> int:
-    return world.facilities["refiner"].facility_id
+from batterytrace.exceptions import LotStateError, NotCustodianError, OpeningError, ProofError, RevertedError
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.risk import RiskFlag
+from batterytrace.model.transformation import allocate_outputs
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.inputs import transform_inputs
+from tests.helpers.flows import refinery
 
 
 def test_merge_conserves_cobalt_within_the_yield_loss_and_records_parents(world, refinery_stock):
@@ -135,4 +114,4 @@ def test_a_proof_with_inflated_certified_cobalt_is_rejected_on_chain(world, refi
     request = ([artisanal.lot_id], [(b"WASHED".ljust(32, b"\0"), int(plan.kind), 1, bytes(32), washed.commitment, b"")],
                refinery(world), 0)
     with pytest.raises(ProofError, match="ProofInvalid"):
-        client._send(client.lots.functions.transform(request, (a, b, c)), "washed transform")
+        client.send(client.lots.functions.transform(request, (a, b, c)), "washed transform")

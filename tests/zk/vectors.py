@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from batterytrace.commitment import Opening, RiskFlag
-from batterytrace.lots import MaterialKind, OutputPlan, allocate_outputs
-from batterytrace.proofs import ClaimBounds, claim_inputs, mint_inputs, transform_inputs
+from batterytrace.model.lots import MaterialKind, OutputPlan
+from batterytrace.model.risk import RiskFlag
+from batterytrace.model.transformation import allocate_outputs
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.inputs import ClaimBounds, claim_inputs, mint_inputs, transform_inputs
 
 CONTEXT = 12345
 

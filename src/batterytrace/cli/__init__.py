@@ -1,0 +1,5 @@
+"""The ``batterytrace`` command line."""
+
+from batterytrace.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,33 @@
+"""The ``batterytrace`` command line: what a participant does by hand, one clear line per error.
+
+The root group holds the connection options (:mod:`~batterytrace.cli.session`); the commands live
+by family: :mod:`~batterytrace.cli.ledger` (participants, facilities, lots),
+:mod:`~batterytrace.cli.passports`, :mod:`~batterytrace.cli.partners` (EPCIS, the index) and
+:mod:`~batterytrace.cli.node` (the local node, the demo).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from batterytrace.cli.ledger import accept, certify, deploy, facility, lot, mint, offer, register, resolve, transform
+from batterytrace.cli.node import demo, node
+from batterytrace.cli.partners import epcis, index
+from batterytrace.cli.passports import passport
+from batterytrace.cli.session import Session, connection_options
+
+
+@click.group()
+@click.version_option(package_name="batterytrace")
+@connection_options
+@click.pass_context
+def main(ctx: click.Context, rpc: str | None, deployment_path: Path | None, private_key: str | None, keystore: Path | None, account_index: int | None) -> None:
+    """batterytrace: trace battery metals from mine to EV and issue battery passports with
+    zero-knowledge proofs."""
+    ctx.obj = Session(rpc, deployment_path, private_key, keystore, account_index)
+
+
+for _command in (demo, node, deploy, register, facility, certify, mint, offer, accept, resolve, transform, lot, passport, epcis, index):
+    main.add_command(_command)

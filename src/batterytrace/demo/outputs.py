@@ -1,0 +1,115 @@
+"""The demo's passports and files: each pack's passport issued in one batch, its document, page,
+tiers, the run's EPCIS document and the genealogy picture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from batterytrace.demo.companies import CAPACITY_WH
+from batterytrace.demo.data import example_pack_passport_input
+from batterytrace.demo.steps import DemoRun
+from batterytrace.demo.summary import PassportSummary
+from batterytrace.documents.batterypass import build_passport_document
+from batterytrace.documents.canonical import canonical_json, document_hash
+from batterytrace.documents.claims import claim_statuses, proven_claims
+from batterytrace.documents.genealogy import render_genealogy
+from batterytrace.documents.page import ChainInfo, render_passport_page
+from batterytrace.documents.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
+from batterytrace.epcis import export_block_range
+from batterytrace.model.genealogy import LotNode
+from batterytrace.model.passports import passport_id_for, passport_urn
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, verify_passport
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.inputs import ClaimBounds
+
+
+def nice_bounds(opening: Opening) -> ClaimBounds:
+    """Round the tightest provable claims to figures a person reads: shares down to whole
+    percent, CO2e bounds up to the next 100 g."""
+    tight = ClaimBounds.tightest(opening, CAPACITY_WH, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA))
+    return ClaimBounds(
+        cobalt_grams=tight.cobalt_grams,
+        min_certified_bps=tight.min_certified_bps // 100 * 100,
+        min_recycled_bps=tight.min_recycled_bps // 100 * 100,
+        max_co2e_grams_per_kg_cobalt=-(-tight.max_co2e_grams_per_kg_cobalt // 100) * 100,
+        max_co2e_grams_per_kwh=-(-tight.max_co2e_grams_per_kwh // 10) * 10,
+        capacity_wh=CAPACITY_WH,
+        forbidden_risk_flags=tight.forbidden_risk_flags,
+    )
+
+
+def issue_pack_passports(
+    run: DemoRun, packs: list[int], genealogy: list[LotNode], out_dir: Path
+) -> tuple[list[PassportSummary], dict[str, str]]:
+    """Issue every pack's passport in one transaction, re-verify each off chain, and write the first
+    one's document, public part and page to ``out_dir``."""
+    oem = run.client("oem")
+    origin_count = sum(1 for node in genealogy if node.is_origin)
+    requests, documents = [], []
+    for index, pack in enumerate(packs, start=1):
+        battery_id = f"https://id.batterytrace.example/01/09506000134352/21/PK75-{index:06d}"
+        bounds = nice_bounds(oem.opening(pack))
+        # The document states the claims before issuance; issuance reverts unless the proof verifies.
+        claims = proven_claims(bounds, genealogy, verified=True)
+        urn = passport_urn(run.chain.chain_id, oem.deployment.passport, passport_id_for(battery_id))
+        document = build_passport_document(example_pack_passport_input(urn, battery_id, claims))
+        parts = split_by_tier(document)
+        recycler_key = run.client("recycler").encryption_public_key
+        auditor_key = run.client("auditor").encryption_public_key
+        legitimate = encrypt_tier(parts[AccessTier.LEGITIMATE_INTEREST], {"recycler": recycler_key})
+        authorities = encrypt_tier(parts[AccessTier.AUTHORITIES], {"auditor": auditor_key})
+        public_hash = document_hash(parts[AccessTier.PUBLIC])
+        requests.append(PassportRequest(
+            pack_lot_id=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
+            document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
+            authorities_commitment=tier_commitment(authorities), bounds=bounds,
+        ))
+        documents.append((document, parts, urn))
+    issued = issue_passports(oem, requests)
+    run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"].append(issued[0].receipt.gas_used // len(issued))
+    run.tally.proofs_verified_on_chain += len(issued)
+
+    summaries = []
+    files: dict[str, str] = {}
+    for item, (document, parts, urn) in zip(issued, documents, strict=True):
+        verification = verify_passport(run.client("auditor"), item.passport_id)
+        record = get_passport(oem, item.passport_id)
+        summaries.append(PassportSummary(
+            battery_id=item.battery_id,
+            passport_id=hex(item.passport_id),
+            urn=urn,
+            cobalt_grams=item.bounds.cobalt_grams,
+            min_certified_percent=item.bounds.min_certified_bps / 100,
+            min_recycled_percent=item.bounds.min_recycled_bps / 100,
+            max_kg_co2e_per_kg_cobalt=item.bounds.max_co2e_grams_per_kg_cobalt / 1000,
+            max_kg_co2e_per_kwh=item.bounds.max_co2e_grams_per_kwh / 1000,
+            origin_lots=origin_count,
+            reverified_offchain=verification.verified,
+        ))
+        if item is issued[0]:
+            statuses = claim_statuses(verification, genealogy)
+            info = ChainInfo(chain_id=run.chain.chain_id, passport_contract=oem.deployment.passport, token_id=item.passport_id,
+                             block_number=verification.block_number, document_hash=record.document_hash,
+                             tier_commitments={AccessTier.LEGITIMATE_INTEREST: record.legitimate_interest_commitment,
+                                               AccessTier.AUTHORITIES: record.authorities_commitment},
+                             tier_recipients={AccessTier.LEGITIMATE_INTEREST: ["recycler"], AccessTier.AUTHORITIES: ["auditor"]})
+            passport_path = out_dir / "passport.json"
+            passport_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+            (out_dir / "passport.public.json").write_bytes(canonical_json(parts[AccessTier.PUBLIC]))
+            page_dir = out_dir / "passport-page"
+            page = render_passport_page(parts[AccessTier.PUBLIC], statuses, info, page_dir)
+            files["passport"] = str(passport_path)
+            files["page"] = str(page)
+    return summaries, files
+
+
+def export_supply_chain(run: DemoRun, genealogy: list[LotNode], out_dir: Path) -> dict[str, str]:
+    """The EPCIS document of the whole run and the genealogy picture of one pack."""
+    auditor = run.client("auditor")
+    document = export_block_range(auditor, auditor.deployment.block_number, run.chain.w3.eth.block_number)
+    epcis_path = out_dir / "epcis.jsonld"
+    epcis_path.write_text(json.dumps(document, indent=2) + "\n")
+    png, svg = render_genealogy(genealogy, out_dir)
+    return {"epcis": str(epcis_path), "genealogy_png": str(png), "genealogy_svg": str(svg)}

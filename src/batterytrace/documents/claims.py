@@ -1,0 +1,45 @@
+"""The proven claims of a passport, in the words of its document and page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from batterytrace.documents.page import ClaimStatus, describe_claims
+from batterytrace.documents.passport_input import DOCUMENT_RISK_FLAGS, ProvenClaims
+from batterytrace.model.genealogy import LotNode
+from batterytrace.model.registry import Scheme
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.passports import PassportVerification
+from batterytrace.zk.inputs import ClaimBounds
+
+_SCHEME_NAMES = {Scheme.RMAP: "RMAP", Scheme.IRMA: "IRMA", Scheme.COPPER_MARK: "Copper Mark", Scheme.CIRAF: "CIRAF",
+                 Scheme.ICMM: "ICMM", Scheme.GBA: "GBA"}
+
+
+def proven_claims(
+    bounds: ClaimBounds, genealogy: Sequence[LotNode], verified: bool, transaction_hash: str | None = None
+) -> ProvenClaims:
+    """What a claim proof establishes, as the passport document and page state it: the proven bounds,
+    with the origin lots and their certification schemes read from the pack's public genealogy
+    (:func:`batterytrace.sdk.genealogy.genealogy_from_chain` or the indexer). Of the flags the proof
+    forbids, the document states those of :data:`DOCUMENT_RISK_FLAGS`."""
+    origins = [node for node in genealogy if node.is_origin]
+    forbidden = RiskFlag(bounds.forbidden_risk_flags) & DOCUMENT_RISK_FLAGS
+    return ProvenClaims(
+        cobalt_grams_traced=bounds.cobalt_grams,
+        origin_lot_count=len(origins),
+        min_certified_share_bps=bounds.min_certified_bps,
+        min_recycled_share_bps=bounds.min_recycled_bps,
+        max_co2e_grams_per_kg_cobalt=bounds.max_co2e_grams_per_kg_cobalt,
+        max_co2e_grams_per_kwh=bounds.max_co2e_grams_per_kwh,
+        forbidden_risk_flags=frozenset(forbidden.singles()),
+        origin_certification_schemes=tuple(sorted({_SCHEME_NAMES[scheme] for node in origins for scheme in node.certified_schemes})),
+        proof_verified=verified,
+        proof_transaction_hash=transaction_hash,
+    )
+
+
+def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode]) -> list[ClaimStatus]:
+    """The passport page's claims, each with the verdict of re-verifying its proof from the chain."""
+    claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
+    return [ClaimStatus(text, verification.verified, verification.how) for text in describe_claims(claims)]

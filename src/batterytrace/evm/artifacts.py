@@ -1,0 +1,276 @@
+"""Compiled contracts: built from contracts/ with the project's solc, shipped as package data.
+
+The SDK deploys and calls contracts from the ABIs and bytecode in ``batterytrace/abi/``, so an
+installed package needs no compiler. ``python -m batterytrace.evm.artifacts build`` recompiles them with
+the same compiler and settings as ``ape compile`` (ape-config.yaml), and a test checks the committed
+artifacts match a fresh build.
+
+The build also writes what block explorers verify against (Sourcify, Blockscout, Etherscan), in
+``batterytrace/abi/verify/``:
+
+- ``standard-input.json``: the exact standard-JSON input the build gives solc. It is
+  self-contained: every source unit, OpenZeppelin's included, is in ``sources`` with its content,
+  so it compiles without the repository (Etherscan and Blockscout "Standard JSON input"; Sourcify's
+  ``stdJsonInput``, with ``contractIdentifier`` ``contracts/BatteryLots.sol:BatteryLots`` etc.).
+- ``<Name>.metadata.json``: the compiler's metadata of each shipped contract, byte for byte as solc
+  wrote it, so its IPFS hash is the one at the end of the contract's bytecode (Sourcify's
+  metadata-based verification).
+
+The compiler is solc 0.8.37 (``metadata.json``'s ``compiler.version`` names the exact build).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from batterytrace.evm.toolchain import project_root, solc_binary
+from batterytrace.exceptions import ConfigurationError, ToolchainError
+
+SOLC_SETTINGS: dict[str, Any] = {
+    "optimizer": {"enabled": True, "runs": 200},
+    "evmVersion": "cancun",
+    # metadata and immutableReferences are extra outputs: requesting them changes no bytecode.
+    "outputSelection": {
+        "*": {
+            "*": [
+                "abi",
+                "evm.bytecode.object",
+                "evm.deployedBytecode.object",
+                "evm.deployedBytecode.immutableReferences",
+                "metadata",
+            ]
+        }
+    },
+    "remappings": ["@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"],
+}
+#: The folder, relative to the repository, whose Solidity files the shipped build compiles.
+CONTRACTS_FOLDER = "contracts"
+#: The contracts the SDK deploys. (The benchmarks' yardstick ERC-721 lives in bench/contracts.)
+SHIPPED_CONTRACTS = (
+    "Registry",
+    "BatteryLots",
+    "BatteryPassport",
+    "MintVerifier",
+    "TransformVerifier",
+    "ClaimVerifier",
+)
+#: Where the build writes the block-explorer verification files, inside the package's abi folder.
+VERIFY_FOLDER = "verify"
+STANDARD_INPUT_FILE = "standard-input.json"
+
+_IMPORT = re.compile(r"""^\s*import\s+(?:[^;"']*?\bfrom\s+)?["']([^"']+)["'][^;]*;""", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """ABI and creation bytecode of one contract."""
+
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str
+    deployed_bytecode: str
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """One solc run: its standard-JSON input, and per wanted contract the artifact, the compiler's
+    metadata (the exact string) and the source unit that defines it."""
+
+    standard_input: dict[str, Any]
+    artifacts: dict[str, Artifact]
+    metadata: dict[str, str]
+    source_units: dict[str, str]
+    immutable_references: dict[str, dict[str, list[dict[str, int]]]]
+
+
+def standard_input(root: Path | None = None, folder: str = CONTRACTS_FOLDER) -> dict[str, Any]:
+    """The standard-JSON input of every Solidity file under ``folder``, with every source unit
+    they import (resolved as solc resolves them: relative paths against the importing unit,
+    others through the remappings) included with its content."""
+    root = root or project_root()
+    own = sorted(
+        path.relative_to(root).as_posix()
+        for path in (root / folder).rglob("*.sol")
+        # ape keeps copies of dependencies under contracts/.cache; they are not our sources.
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+    if not own:
+        raise ConfigurationError(f"no Solidity sources under {root / folder}")
+    contents: dict[str, str] = {}
+    pending = list(own)
+    while pending:
+        unit = pending.pop()
+        if unit in contents:
+            continue
+        path = root / unit
+        if not path.is_file():
+            raise ConfigurationError(f"source unit {unit} not found under {root}")
+        contents[unit] = path.read_text(encoding="utf-8")
+        pending.extend(_resolve_import(unit, imported) for imported in _IMPORT.findall(contents[unit]))
+    return {
+        "language": "Solidity",
+        "sources": {unit: {"content": contents[unit]} for unit in sorted(contents)},
+        "settings": SOLC_SETTINGS,
+    }
+
+
+def _resolve_import(importer: str, imported: str) -> str:
+    if imported.startswith(("./", "../")):
+        return posixpath.normpath(posixpath.join(posixpath.dirname(importer), imported))
+    for remapping in SOLC_SETTINGS["remappings"]:
+        prefix, target = remapping.split("=", 1)
+        if imported.startswith(prefix):
+            return target + imported[len(prefix):]
+    return imported
+
+
+def compile_standard_input(source: dict[str, Any], names: tuple[str, ...] = SHIPPED_CONTRACTS) -> Compilation:
+    """Compile a self-contained standard-JSON input and return the contracts named ``names``.
+
+    No base path is given to the compiler: an input that lacks a source it imports fails here
+    rather than being completed from the disk.
+    """
+    import solcx  # imported here: reading shipped artifacts must not need the compiler
+
+    try:
+        output = solcx.compile_standard(source, solc_binary=solc_binary())
+    except solcx.exceptions.SolcError as error:
+        raise ToolchainError(f"compilation failed:\n{_compiler_messages(error)}") from None
+    loaded_from_disk = set(output.get("sources", {})) - set(source["sources"])
+    if loaded_from_disk:
+        raise ConfigurationError(f"the standard-JSON input is not self-contained: {sorted(loaded_from_disk)}")
+    artifacts: dict[str, Artifact] = {}
+    metadata: dict[str, str] = {}
+    units: dict[str, str] = {}
+    immutables: dict[str, dict[str, list[dict[str, int]]]] = {}
+    for unit, contracts in output["contracts"].items():
+        for name, contract in contracts.items():
+            if name not in names:
+                continue
+            if name in artifacts:
+                raise ConfigurationError(f"two contracts named {name}: {units[name]} and {unit}")
+            artifacts[name] = Artifact(
+                name=name,
+                abi=contract["abi"],
+                bytecode="0x" + contract["evm"]["bytecode"]["object"],
+                deployed_bytecode="0x" + contract["evm"]["deployedBytecode"]["object"],
+            )
+            metadata[name] = contract["metadata"]
+            units[name] = unit
+            immutables[name] = contract["evm"]["deployedBytecode"].get("immutableReferences", {})
+    missing = set(names) - set(artifacts)
+    if missing:
+        raise ConfigurationError(f"contracts missing from the build: {sorted(missing)}")
+    return Compilation(source, artifacts, metadata, units, immutables)
+
+
+def compile_all(
+    root: Path | None = None, folder: str = CONTRACTS_FOLDER, names: tuple[str, ...] = SHIPPED_CONTRACTS
+) -> Compilation:
+    """Compile every Solidity file under ``folder`` with the project's compiler and settings."""
+    return compile_standard_input(standard_input(root, folder), names)
+
+
+def compile_contracts(root: Path | None = None) -> dict[str, Artifact]:
+    """Compile every Solidity file under ``contracts/`` and return the shipped contracts."""
+    return compile_all(root).artifacts
+
+
+def _compiler_messages(error: Exception) -> str:
+    try:
+        output = json.loads(getattr(error, "stdout_data", "") or "{}")
+    except json.JSONDecodeError:
+        return str(error)[:2000]
+    messages = [item["formattedMessage"] for item in output.get("errors", []) if item.get("severity") == "error"]
+    return "\n".join(messages) or str(error)[:2000]
+
+
+def artifact_json(artifact: Artifact) -> str:
+    """The committed file's exact text for an artifact."""
+    return json.dumps(
+        {"contractName": artifact.name, "abi": artifact.abi, "bytecode": artifact.bytecode,
+         "deployedBytecode": artifact.deployed_bytecode},
+        indent=1,
+        sort_keys=True,
+    ) + "\n"
+
+
+def standard_input_json(source: dict[str, Any]) -> str:
+    """The committed file's exact text for a standard-JSON input (compact: it is mostly source text)."""
+    return json.dumps(source, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def build(root: Path | None = None) -> list[Path]:
+    """Recompile and write the shipped artifacts and the verification files into the package."""
+    root = root or project_root()
+    target = root / "src" / "batterytrace" / "abi"
+    verify = target / VERIFY_FOLDER
+    verify.mkdir(parents=True, exist_ok=True)
+    compilation = compile_all(root)
+    written = []
+    for name, artifact in sorted(compilation.artifacts.items()):
+        path = target / f"{name}.json"
+        path.write_text(artifact_json(artifact), encoding="utf-8")
+        written.append(path)
+    path = verify / STANDARD_INPUT_FILE
+    path.write_text(standard_input_json(compilation.standard_input), encoding="utf-8")
+    written.append(path)
+    for name, metadata in sorted(compilation.metadata.items()):
+        path = verify / f"{name}.metadata.json"
+        path.write_text(metadata, encoding="utf-8")  # verbatim: its IPFS hash is the one in the bytecode
+        written.append(path)
+    expected = {f"{name}.json" for name in SHIPPED_CONTRACTS}
+    expected_verify = {STANDARD_INPUT_FILE} | {f"{name}.metadata.json" for name in SHIPPED_CONTRACTS}
+    for folder, keep in ((target, expected), (verify, expected_verify)):
+        for stale in sorted(folder.glob("*.json")):
+            if stale.name not in keep:  # a contract no longer shipped
+                stale.unlink()
+    return written
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Artifact:
+    """Read a shipped artifact."""
+    try:
+        text = resources.files("batterytrace").joinpath("abi", f"{name}.json").read_text()
+    except FileNotFoundError as error:
+        raise ConfigurationError(
+            f"no compiled artifact for {name}: run `make artifacts` (python -m batterytrace.evm.artifacts build)"
+        ) from error
+    data = json.loads(text)
+    return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"],
+                    deployed_bytecode=data["deployedBytecode"])
+
+
+def load_standard_input() -> dict[str, Any]:
+    """Read the shipped standard-JSON input the artifacts were compiled from."""
+    return json.loads(_verify_file(STANDARD_INPUT_FILE))
+
+
+def load_metadata(name: str) -> str:
+    """Read a shipped contract's compiler metadata, exactly as solc wrote it."""
+    return _verify_file(f"{name}.metadata.json")
+
+
+def _verify_file(filename: str) -> str:
+    try:
+        return resources.files("batterytrace").joinpath("abi", VERIFY_FOLDER, filename).read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ConfigurationError(
+            f"no verification file {filename}: run `make artifacts` (python -m batterytrace.evm.artifacts build)"
+        ) from error
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["build"]:
+        sys.exit("usage: python -m batterytrace.evm.artifacts build")
+    for written_path in build():
+        print(written_path)

@@ -1,0 +1,116 @@
+"""One participant's connection to a deployment: chain, contracts, signer, keys, store and prover.
+
+The operation families (:mod:`~batterytrace.sdk.registry`, :mod:`~batterytrace.sdk.lots`,
+:mod:`~batterytrace.sdk.custody`, :mod:`~batterytrace.sdk.history`) build on it; every
+transaction goes through :meth:`Connection.send`, so every revert becomes the SDK's exception
+for it in one place (:mod:`batterytrace.sdk.errors`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from eth_utils import event_abi_to_log_topic, to_checksum_address
+
+from batterytrace.evm.chain import Chain, PendingTransaction, Receipt
+from batterytrace.evm.signers import LocalSigner, Signer
+from batterytrace.exceptions import ConfigurationError, MissingRoleError, RevertedError
+from batterytrace.model.registry import Role
+from batterytrace.sdk.deployment import Deployment
+from batterytrace.sdk.errors import domain_error
+from batterytrace.sdk.store import OpeningStore
+from batterytrace.zk.envelopes import public_key_from_private_key
+from batterytrace.zk.prover import Prover
+
+
+class Connection:
+    """The state every operation needs.
+
+    ``signer`` sends transactions; ``encryption_key`` (a secp256k1 private key) opens lot openings
+    handed to this participant, defaulting to the signer's own key when it is a local key.
+    ``registry``, ``lots`` and ``passports`` are the web3 contract objects, for reads and for
+    callers that build a transaction themselves (then sent with :meth:`send`).
+    """
+
+    def __init__(
+        self,
+        chain: Chain,
+        deployment: Deployment,
+        signer: Signer,
+        store: OpeningStore | None = None,
+        prover: Prover | None = None,
+        encryption_key: bytes | None = None,
+    ) -> None:
+        if chain.chain_id != deployment.chain_id:
+            raise ConfigurationError(
+                f"the deployment is for chain {deployment.chain_id} but the node is chain {chain.chain_id}"
+            )
+        self.chain = chain
+        self.deployment = deployment
+        self.signer = signer
+        self.address = to_checksum_address(signer.address)
+        self.store = store or OpeningStore(":memory:")
+        self._prover = prover
+        self._owns_prover = prover is None
+        self._prover_lock = threading.Lock()
+        if encryption_key is None and isinstance(signer, LocalSigner):
+            encryption_key = signer.private_key
+        self.encryption_key = encryption_key
+        self.registry = chain.contract("Registry", deployment.registry)
+        self.lots = chain.contract("BatteryLots", deployment.lots)
+        self.passports = chain.contract("BatteryPassport", deployment.passport)
+
+    @property
+    def prover(self) -> Prover:
+        """The prover worker, started on first use (or the one passed in)."""
+        with self._prover_lock:
+            if self._prover is None:
+                self._prover = Prover()
+            return self._prover
+
+    def close(self) -> None:
+        """Stop the prover worker this client started."""
+        if self._owns_prover and self._prover is not None:
+            self._prover.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def encryption_public_key(self) -> bytes:
+        """The compressed secp256k1 key others encrypt this participant's openings to."""
+        if self.encryption_key is None:
+            raise ConfigurationError("this client has no encryption key: pass encryption_key")
+        return public_key_from_private_key(self.encryption_key)
+
+    def send(self, function: Any, description: str, wait: bool = True) -> Receipt:
+        """Simulate, sign and send a contract call; a revert raises the SDK's exception for it.
+        With ``wait=False`` the :class:`PendingTransaction` comes back instead of the receipt."""
+        try:
+            return self.chain.transact(self.signer, function, description, wait=wait)  # type: ignore[return-value]
+        except RevertedError as error:
+            raise domain_error(error) from None
+
+    def send_pending(self, function: Any, description: str) -> PendingTransaction:
+        """:meth:`send` without waiting for the receipt (pipelined sends)."""
+        return self.send(function, description, wait=False)  # type: ignore[return-value]
+
+    def has_role(self, role: Role, account: str | None = None) -> bool:
+        """Whether ``account`` (default: this participant) holds ``role`` now."""
+        return bool(self.registry.functions.hasRole(role.role_id, account or self.address).call())
+
+    def require_role(self, *roles: Role) -> None:
+        """This participant holds one of ``roles`` (twin of ``AccessControlUnauthorizedAccount``)."""
+        if not any(self.has_role(role) for role in roles):
+            raise MissingRoleError(self.address, " or ".join(role.value for role in roles))
+
+    @staticmethod
+    def events(receipt: Receipt, contract: Any, name: str) -> list[Any]:
+        """The ``name`` events ``contract`` emitted in a transaction, decoded."""
+        event = getattr(contract.events, name)()
+        topic = event_abi_to_log_topic(event.abi)
+        return [event.process_log(log) for log in receipt.logs if log["topics"] and bytes(log["topics"][0]) == topic]

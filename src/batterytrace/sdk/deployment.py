@@ -1,0 +1,107 @@
+"""Deploying the contracts and remembering where they are."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from batterytrace.evm.artifacts import load
+from batterytrace.evm.chain import Chain
+from batterytrace.evm.events import EventDecoder
+from batterytrace.evm.signers import Signer
+from batterytrace.exceptions import ConfigurationError
+from batterytrace.model.registry import FacilityType, Role
+
+#: Rulebook floors of declared origin emissions, grams CO2e per kg cobalt (illustrative defaults:
+#: the cobalt sector averages about 10 kg CO2e per kg Co; a floor well below that stops a miner
+#: declaring a clean figure from nothing while leaving room for hydro-powered sites).
+DEFAULT_CO2E_FLOORS_GRAMS_PER_KG = {
+    FacilityType.INDUSTRIAL_MINE: 2_000,
+    FacilityType.ARTISANAL_SITE: 1_000,
+    FacilityType.RECYCLER: 500,
+}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Addresses of one deployment of batterytrace on one chain."""
+
+    chain_id: int
+    registry: str
+    lots: str
+    passport: str
+    mint_verifier: str
+    transform_verifier: str
+    claim_verifier: str
+    admin: str
+    block_number: int
+
+    #: The deployment's contracts whose events the SDK, the EPCIS export and the indexer read:
+    #: (name in the SDK, shipped contract name, attribute holding its address).
+    EVENT_SOURCES = (("registry", "Registry"), ("lots", "BatteryLots"), ("passport", "BatteryPassport"))
+
+    def event_decoder(self, chain: Chain) -> EventDecoder:
+        """The one decoder of this deployment's events (registry, lots and passport contracts)."""
+        return EventDecoder(chain.w3, ((name, getattr(self, name), load(artifact).abi) for name, artifact in self.EVENT_SOURCES))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        try:
+            return cls(**json.loads(Path(path).read_text()))
+        except FileNotFoundError:
+            raise ConfigurationError(f"no deployment at {path}: run `batterytrace deploy` first") from None
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(f"{path} is not a batterytrace deployment file: {error}") from None
+
+
+@dataclass(frozen=True)
+class DeploymentGas:
+    """Gas each contract's deployment used."""
+
+    by_contract: dict[str, int]
+
+
+def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
+    """Deploy verifiers, registry, lots and passport; grant the passport contract its role; set
+    the default CO2e floors. ``admin`` becomes the consortium admin."""
+    gas: dict[str, int] = {}
+
+    def deploy_one(name: str, *arguments: object) -> str:
+        address, receipt = chain.deploy(admin, name, *arguments)
+        gas[name] = receipt.gas_used
+        return address
+
+    mint_verifier = deploy_one("MintVerifier")
+    transform_verifier = deploy_one("TransformVerifier")
+    claim_verifier = deploy_one("ClaimVerifier")
+    registry_address = deploy_one("Registry", admin.address)
+    lots_address = deploy_one("BatteryLots", registry_address, mint_verifier, transform_verifier)
+    passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier)
+    registry = chain.contract("Registry", registry_address)
+    pendings = [
+        chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),
+                       "grant the passport contract its role", wait=False)
+    ]
+    for facility_type, floor in DEFAULT_CO2E_FLOORS_GRAMS_PER_KG.items():
+        pendings.append(
+            chain.transact(admin, registry.functions.setCo2eFloor(int(facility_type), floor),
+                           f"set the CO2e floor of {facility_type.name}", wait=False)
+        )
+    receipts = chain.wait_all(pendings)  # type: ignore[arg-type]
+    deployment = Deployment(
+        chain_id=chain.chain_id,
+        registry=registry_address,
+        lots=lots_address,
+        passport=passport_address,
+        mint_verifier=mint_verifier,
+        transform_verifier=transform_verifier,
+        claim_verifier=claim_verifier,
+        admin=admin.address,
+        block_number=receipts[-1].block_number,
+    )
+    return deployment, DeploymentGas(gas)

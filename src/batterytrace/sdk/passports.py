@@ -1,0 +1,250 @@
+"""Battery passports: issuance with a claim proof, reading, status, and re-verification by anyone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from batterytrace.evm.chain import Receipt
+from batterytrace.exceptions import (
+    LotStateError,
+    MissingRoleError,
+    PassportError,
+    ProofError,
+)
+from batterytrace.model.identifiers import evidence_hash
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.passports import PassportStatus, passport_id_for
+from batterytrace.model.registry import Role
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.client import BatteryTrace
+from batterytrace.sdk.lots import require_custody
+from batterytrace.zk.contexts import claim_context
+from batterytrace.zk.inputs import ClaimBounds, claim_inputs
+from batterytrace.zk.proof import Groth16Proof
+from batterytrace.zk.verifier import verify_offchain
+
+#: Child labour and human rights: the contract refuses claims that do not forbid both.
+POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
+
+
+@dataclass(frozen=True)
+class PassportRequest:
+    """One passport to issue. ``bounds`` defaults to the tightest claims the pack's opening supports."""
+
+    pack_lot_id: int
+    battery_id: str
+    document_uri: str
+    document_hash: bytes
+    capacity_wh: int
+    legitimate_interest_commitment: bytes = bytes(32)
+    authorities_commitment: bytes = bytes(32)
+    bounds: ClaimBounds | None = None
+    forbidden_risk_flags: RiskFlag = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
+
+
+@dataclass(frozen=True)
+class IssuedPassport:
+    passport_id: int
+    battery_id: str
+    bounds: ClaimBounds
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
+class PassportRecord:
+    passport_id: int
+    pack_lot_id: int
+    economic_operator: str
+    holder: str
+    status: PassportStatus
+    issued_at: datetime
+    battery_id_hash: bytes
+    document_hash: bytes
+    document_uri: str
+    legitimate_interest_commitment: bytes
+    authorities_commitment: bytes
+    bounds: ClaimBounds
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: PassportStatus
+    at: datetime
+    by: str
+    evidence_hash: bytes
+
+
+@dataclass(frozen=True)
+class PassportVerification:
+    """The result of re-verifying a passport's claim proof from the chain, with py-ecc."""
+
+    passport_id: int
+    verified: bool
+    bounds: ClaimBounds
+    pack_commitment: int
+    transaction_hash: str
+    block_number: int
+    chain_id: int
+    passport_contract: str
+    reason: str
+
+    @property
+    def how(self) -> str:
+        """How the claims were checked, as a person reads it on the passport page."""
+        return (f"Groth16 proof re-verified with py-ecc against chain {self.chain_id}, contract "
+                f"{self.passport_contract}, transaction {self.transaction_hash}")
+
+
+def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
+    """Issue passports for pack lots the client holds: one transaction (a batch for several)."""
+    if not requests:
+        raise PassportError("no passports to issue")
+    client.require_role(Role.PACK_MAKER, Role.OEM)
+    battery_ids = [request.battery_id for request in requests]
+    if len(set(battery_ids)) != len(battery_ids) or len({r.pack_lot_id for r in requests}) != len(requests):
+        raise PassportError("a batch names the same battery or the same pack lot twice")
+    chain_requests, proofs, bounds_used = [], [], []
+    for request in requests:
+        if not request.battery_id or not request.document_uri:
+            raise PassportError("battery_id and document_uri must not be empty")
+        if len(request.document_hash) != 32:
+            raise PassportError("document_hash must be 32 bytes")
+        passport_id = passport_id_for(request.battery_id)
+        if client.passports.functions.passport(passport_id).call()[2] != PassportStatus.NONE:
+            raise PassportError(f"battery {request.battery_id!r} already has passport {passport_id:#x}")
+        lot = client.lot(request.pack_lot_id)
+        if lot.kind is not MaterialKind.PACK:
+            raise PassportError(f"lot {request.pack_lot_id:#x} is {lot.kind.name}, not a PACK")
+        require_custody(lot, client.address)
+        if lot.status is not LotStatus.ACTIVE:
+            raise LotStateError(lot.lot_id, lot.status.name, LotStatus.ACTIVE.name,
+                                f"pack lot {request.pack_lot_id:#x} is {lot.status.name}: it may already back a passport")
+        opening = client.opening(request.pack_lot_id)
+        if request.capacity_wh < 1:
+            raise PassportError("capacity_wh must be positive")
+        bounds = request.bounds or ClaimBounds.tightest(opening, request.capacity_wh, int(request.forbidden_risk_flags))
+        if bounds.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
+            raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
+        if opening.risk_flags & bounds.forbidden_risk_flags:
+            raise ProofError(
+                f"pack lot {request.pack_lot_id:#x} carries risk flags {RiskFlag(opening.risk_flags & bounds.forbidden_risk_flags)!r}"
+                " that the claims forbid: no proof exists"
+            )
+        context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, request.pack_lot_id)
+        proof = client.prover.prove("claim", claim_inputs(opening, bounds, context))
+        a, b, c, _ = proof.solidity_args()
+        proofs.append((a, b, c))
+        bounds_used.append(bounds)
+        chain_requests.append(
+            (request.pack_lot_id, request.battery_id, request.document_uri, request.document_hash,
+             request.legitimate_interest_commitment, request.authorities_commitment, bounds.as_tuple())
+        )
+    if len(requests) == 1:
+        function = client.passports.functions.issue(chain_requests[0], proofs[0])
+    else:
+        function = client.passports.functions.issueBatch(chain_requests, proofs)
+    receipt = client.send(function, f"issue {len(requests)} passport(s)")
+    return [
+        IssuedPassport(passport_id_for(request.battery_id), request.battery_id, bounds, receipt)
+        for request, bounds in zip(requests, bounds_used, strict=True)
+    ]
+
+
+def get_passport(client: BatteryTrace, passport_id: int) -> PassportRecord:
+    raw = client.passports.functions.passport(passport_id).call()
+    pack_lot_id, operator, status, issued_at, battery_hash, document_hash, li, authorities, claims = raw
+    if status == PassportStatus.NONE:
+        raise PassportError(f"passport {passport_id:#x} does not exist")
+    return PassportRecord(
+        passport_id=passport_id,
+        pack_lot_id=int(pack_lot_id),
+        economic_operator=str(operator),
+        holder=str(client.passports.functions.ownerOf(passport_id).call()),
+        status=PassportStatus(status),
+        issued_at=datetime.fromtimestamp(issued_at, tz=timezone.utc),
+        battery_id_hash=bytes(battery_hash),
+        document_hash=bytes(document_hash),
+        document_uri=str(client.passports.functions.tokenURI(passport_id).call()),
+        legitimate_interest_commitment=bytes(li),
+        authorities_commitment=bytes(authorities),
+        bounds=ClaimBounds(*[int(value) for value in claims]),
+    )
+
+
+def status_history(client: BatteryTrace, passport_id: int) -> list[StatusChange]:
+    get_passport(client, passport_id)
+    return [
+        StatusChange(PassportStatus(status), datetime.fromtimestamp(at, tz=timezone.utc), str(by), bytes(evidence))
+        for status, at, by, evidence in client.passports.functions.statusHistory(passport_id).call()
+    ]
+
+
+def set_status(client: BatteryTrace, passport_id: int, status: PassportStatus, evidence: str | bytes | None = None) -> Receipt:
+    """Record a new battery status (the holder; a recycler may declare it waste)."""
+    record = get_passport(client, passport_id)
+    if record.status is PassportStatus.WASTE or status in (PassportStatus.NONE, PassportStatus.ORIGINAL) or status == record.status:
+        raise PassportError(f"passport {passport_id:#x} cannot go from {record.status.name} to {status.name}")
+    recycler = status is PassportStatus.WASTE and client.has_role(Role.RECYCLER)
+    if record.holder != client.address and not recycler:
+        raise MissingRoleError(client.address, "the passport's holder or RECYCLER_ROLE",
+                               f"{client.address} neither holds passport {passport_id:#x} nor may declare it waste")
+    return client.send(
+        client.passports.functions.setStatus(passport_id, int(status), evidence_hash(evidence)),
+        f"set passport {passport_id:#x} to {status.name}",
+    )
+
+
+def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerification:
+    """Re-verify a passport's claim proof from the chain alone, with py-ecc.
+
+    The proof is read from the issuing transaction's calldata, the pack commitment from the lots
+    contract, the context recomputed locally: nothing is taken from the issuer.
+    """
+    record = get_passport(client, passport_id)
+    logs = client.passports.events.PassportIssued().get_logs(
+        argument_filters={"passportId": passport_id}, from_block=client.deployment.block_number
+    )
+    if not logs:
+        raise PassportError(f"no PassportIssued event for passport {passport_id:#x}")
+    log = logs[0]
+    transaction = client.chain.w3.eth.get_transaction(log["transactionHash"])
+    function, arguments = client.passports.decode_function_input(transaction["input"])
+    if function.fn_name == "issue":
+        pairs = [(arguments["request"], arguments["proof"])]
+    else:
+        pairs = list(zip(arguments["requests"], arguments["proofs"], strict=True))
+    battery_id = log["args"]["batteryId"]
+    found = next(((request, proof) for request, proof in pairs if request["batteryId"] == battery_id), None)
+    if found is None:
+        raise PassportError(f"the issuing transaction carries no request for battery {battery_id!r}")
+    request, proof_fields = found
+    pack_lot_id = int(request["packLotId"])
+    pack = client.lot(pack_lot_id, block=int(log["blockNumber"]))
+    bounds = ClaimBounds(*[int(value) for value in request["claims"].values()])
+    context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, pack_lot_id)
+    signals = (pack.commitment, *bounds.as_tuple(), context)
+    a, b, c = proof_fields["a"], proof_fields["b"], proof_fields["c"]
+    # The contract takes pi_b with each pair swapped for the precompile; snarkjs order swaps back.
+    proof = Groth16Proof(
+        a=(int(a[0]), int(a[1])),
+        b=((int(b[0][1]), int(b[0][0])), (int(b[1][1]), int(b[1][0]))),
+        c=(int(c[0]), int(c[1])),
+        public_signals=tuple(int(value) for value in signals),
+    )
+    verified = bounds == record.bounds and verify_offchain("claim", proof, signals)
+    return PassportVerification(
+        passport_id=passport_id,
+        verified=verified,
+        bounds=bounds,
+        pack_commitment=pack.commitment,
+        transaction_hash="0x" + bytes(log["transactionHash"]).hex(),
+        block_number=int(log["blockNumber"]),
+        chain_id=client.chain.chain_id,
+        passport_contract=client.deployment.passport,
+        reason="the Groth16 proof verifies against the chain's public inputs" if verified
+        else "the proof does not verify against the chain's public inputs",
+    )
+
+

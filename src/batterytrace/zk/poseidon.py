@@ -1,0 +1,77 @@
+"""Poseidon hash over the BN254 scalar field, identical to circomlib's ``Poseidon(n)``.
+
+This is the reference (unoptimised) permutation of circomlibjs ``poseidon_reference.js``: width
+``t = n + 1``, 8 full rounds, the partial-round counts of the Poseidon paper, x^5 S-box, and the
+round constants and MDS matrices circomlibjs ships (extracted once into
+``data/poseidon_constants.json`` by ``data/extract_poseidon_constants.js``). circomlib's circuit uses
+an optimised but equivalent schedule, so the outputs agree.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+from batterytrace.exceptions import FieldRangeError
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+
+MAX_INPUTS = 16
+
+_FULL_ROUNDS = 8
+
+
+@lru_cache(maxsize=1)
+def _constants() -> dict:
+    text = resources.files("batterytrace").joinpath("data/poseidon_constants.json").read_text()
+    constants = json.loads(text)
+    if int(constants["field"]) != SNARK_SCALAR_FIELD:
+        raise RuntimeError("poseidon_constants.json is for another field")
+    return constants
+
+
+@lru_cache(maxsize=MAX_INPUTS)
+def _parameters(width: int) -> tuple[int, tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    """Partial-round count, per-round constants and MDS matrix for a state of ``width`` elements."""
+    constants = _constants()
+    partial_rounds = constants["n_rounds_p"][width - 2]
+    flat = [int(c) for c in constants["C"][width - 2]]
+    round_constants = tuple(
+        tuple(flat[r * width : (r + 1) * width]) for r in range(_FULL_ROUNDS + partial_rounds)
+    )
+    matrix = tuple(tuple(int(m) for m in row) for row in constants["M"][width - 2])
+    return partial_rounds, round_constants, matrix
+
+
+def poseidon(inputs: Sequence[int]) -> int:
+    """Hash 1 to 16 field elements; the result equals circomlib ``Poseidon(len(inputs))``.
+
+    Raises FieldRangeError for a value that is not an int in [0, p) (never reduced silently) and
+    for an input count outside 1..16.
+    """
+    count = len(inputs)
+    if not 1 <= count <= MAX_INPUTS:
+        raise FieldRangeError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {count}")
+    for index, value in enumerate(inputs):
+        # bool is an int subclass but never a field element a caller means to hash.
+        if type(value) is not int:
+            raise FieldRangeError(f"input {index} is {type(value).__name__}, not int: {value!r}")
+        if not 0 <= value < SNARK_SCALAR_FIELD:
+            raise FieldRangeError(f"input {index} = {value} is outside the field [0, p)")
+
+    p = SNARK_SCALAR_FIELD
+    width = count + 1
+    partial_rounds, round_constants, matrix = _parameters(width)
+    first_partial = _FULL_ROUNDS // 2
+    last_partial = first_partial + partial_rounds
+    state = [0, *inputs]
+    for round_index, constants in enumerate(round_constants):
+        state = [(a + c) % p for a, c in zip(state, constants)]
+        if first_partial <= round_index < last_partial:
+            state[0] = pow(state[0], 5, p)
+        else:
+            state = [pow(a, 5, p) for a in state]
+        # One reduction per row: Python ints absorb the unreduced sum cheaply.
+        state = [sum(m * a for m, a in zip(row, state)) % p for row in matrix]
+    return state[0]

@@ -1,0 +1,1 @@
+"""Test support shared by the test modules (and the benchmarks): a deployed world of participants."""

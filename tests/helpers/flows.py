@@ -1,0 +1,120 @@
+"""Small supply-chain steps the test modules share: mint, hand over, build a pack, a partner's
+EPCIS document, the indexer's flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from batterytrace.model.identifiers import lot_id_for
+from batterytrace.model.lots import MaterialKind, OutputPlan
+from batterytrace.sdk.passports import PassportRequest
+from batterytrace.zk.commitment import Opening
+from batterytrace.zk.inputs import mint_inputs
+
+HYDROXIDE_BAG = dict(kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000, co2e_grams=7_000_000)
+
+
+def mint_at(world, who: str, external_id: str, **overrides):
+    values = {**HYDROXIDE_BAG, **overrides}
+    client = world.clients[who]
+    return client.mint_origin(world.facilities[who].facility_id, external_id, tag_id=f"SEAL-{external_id}", **values)
+
+
+def deliver(world, lot_id: int, sender: str, receiver: str) -> None:
+    world.clients[sender].offer(lot_id, world.clients[receiver].address)
+    world.clients[receiver].accept(lot_id, world.clients[receiver].offered_opening(lot_id).total_grams)
+
+
+def refinery(world) -> int:
+    return world.facilities["refiner"].facility_id
+
+
+FLOOR = 2_000
+
+
+def proven_mint(world, external_id: str, context: int | None = None, certified: bool = True):
+    client = world.miner
+    opening = Opening.new(cobalt_grams=700_000, total_grams=2_000_000, certified_cobalt_grams=700_000 if certified else 0,
+                          co2e_grams=7_000_000)
+    lot_id = lot_id_for(client.address, external_id)
+    if context is None:
+        context = client.lots.functions.mintContext(lot_id).call()
+    proof = client.prover.prove("mint", mint_inputs(opening, certified, False, 0, FLOOR, context))
+    return opening, proof
+
+
+def send_mint(world, external_id: str, commitment: int, proof_args):
+    client = world.miner
+    spec = (external_id.encode().ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), commitment, b"")
+    return client.send(client.lots.functions.mintOrigin(world.facilities["miner"].facility_id, spec, proof_args), "mint")
+
+
+CAPACITY_WH = 75_000
+
+
+def build_pack(world, name: str, who: str = "miner") -> int:
+    """A small certified lot turned into a pack lot held by the pack maker."""
+    bag = mint_at(world, who, f"{name}-ORE", kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
+    deliver(world, bag.lot_id, who, "pack_maker")
+    result = world.pack_maker.transform([bag.lot_id], [OutputPlan(name, MaterialKind.PACK, 5_250, 450_000)],
+                                        world.facilities["pack_maker"].facility_id, process_co2e_grams=2_000)
+    return result.output_lot_ids[0]
+
+
+def request_for(pack_lot_id: int, battery_id: str, **overrides) -> PassportRequest:
+    values = dict(pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{battery_id}",
+                  document_hash=bytes.fromhex("11" * 32), capacity_wh=CAPACITY_WH)
+    return PassportRequest(**{**values, **overrides})
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Lot ids of the small flow: three origin lots, two merged, the merge split in two."""
+
+    mined: tuple[int, int]
+    unused: int
+    merged: int
+    split: tuple[int, int]
+
+
+def run_flow(world) -> Flow:
+    first = mint_at(world, "miner", "IDX-A").lot_id
+    second = mint_at(world, "miner", "IDX-B").lot_id
+    unused = mint_at(world, "artisanal_miner", "IDX-C", cobalt_grams=60_000, total_grams=200_000, co2e_grams=600_000).lot_id
+    for lot_id in (first, second):
+        world.miner.offer(lot_id, world.refiner.address)
+        world.refiner.accept(lot_id, measured_total_grams=2_000_000)
+    refinery = world.facilities["refiner"].facility_id
+    merged = world.refiner.transform(
+        [first, second], [OutputPlan("IDX-M", MaterialKind.CRUDE_COBALT_SULFATE, 1_380_000, 6_500_000)], refinery, 10_000
+    ).output_lot_ids[0]
+    split = world.refiner.transform(
+        [merged],
+        [OutputPlan("IDX-S1", MaterialKind.REFINED_COBALT_SULFATE, 680_000, 3_200_000),
+         OutputPlan("IDX-S2", MaterialKind.REFINED_COBALT_SULFATE, 690_000, 3_250_000)],
+        refinery, 5_000,
+    ).output_lot_ids
+    return Flow((first, second), unused, merged, (split[0], split[1]))
+
+
+PARTNER_MINT = {
+    "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld", {"bt": "urn:batterytrace:epcis:"}],
+    "type": "EPCISDocument",
+    "schemaVersion": "2.0",
+    "creationDate": "2026-03-02T10:00:00+01:00",
+    "epcisBody": {"eventList": [{
+        "type": "ObjectEvent",
+        "eventID": "urn:uuid:6b1f5a1e-0d6b-4b8e-9c39-5c1e2f0e7a11",
+        "eventTime": "2026-03-02T09:12:00.000+01:00",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": ["https://erp.example-mine.cd/lots/HYD-2026-0042"],
+        "action": "ADD",
+        "bizStep": "https://ref.gs1.org/cbv/BizStep-commissioning",
+        "disposition": "active",
+        "bizLocation": {"id": "https://id.gs1.org/414/5412345000013"},
+        "quantityList": [{"epcClass": "https://erp.example-mine.cd/lots/HYD-2026-0042", "quantity": 2000.5, "uom": "KGM"}],
+        "bt:materialKind": "cobalt_hydroxide",
+        "bt:cobaltKg": 600.125,
+        "bt:co2eKg": 9000,
+    }]},
+}

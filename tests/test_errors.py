@@ -1,0 +1,99 @@
+"""The one mapping from contract errors to the SDK's exceptions: every twin a class declares is a
+real error of a shipped contract and is mapped, and a revert built by hand from the error's ABI
+comes back as that class with the revert's arguments typed."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from eth_abi import encode as abi_encode
+from eth_utils import function_abi_to_4byte_selector
+
+from batterytrace import exceptions
+from batterytrace.evm.artifacts import SHIPPED_CONTRACTS, load
+from batterytrace.evm.reverts import ErrorDecoder
+from batterytrace.exceptions import (
+    BatteryTraceError,
+    LotStateError,
+    MissingRoleError,
+    NotCustodianError,
+    NotPendingReceiverError,
+    RefusedError,
+    RevertedError,
+    UnknownFacilityError,
+)
+from batterytrace.model.registry import Role
+from batterytrace.sdk.errors import domain_error, twins
+
+ERRORS = {item["name"]: item for name in SHIPPED_CONTRACTS for item in load(name).abi if item.get("type") == "error"}
+DECODER = ErrorDecoder(load(name).abi for name in SHIPPED_CONTRACTS)
+SAMPLE = {"address": "0x" + "ab" * 20, "uint256": 7, "uint8": 1, "uint32": 3, "uint64": 5, "bytes32": bytes(32),
+          "string": "x", "bool": True}
+TWINNED = [cls for _, cls in inspect.getmembers(exceptions, inspect.isclass) if getattr(cls, "solidity_errors", ())]
+
+
+def revert(name: str, **overrides: object) -> RevertedError:
+    """A revert of error ``name`` as the chain returns it, encoded here from the ABI."""
+    error = ERRORS[name]
+    values = [overrides.get(argument["name"], SAMPLE[argument["type"]]) for argument in error["inputs"]]
+    data = function_abi_to_4byte_selector(error) + abi_encode([argument["type"] for argument in error["inputs"]], values)
+    decoded = DECODER.decode(data)
+    return RevertedError("call", decoded.text, decoded.name, dict(decoded.arguments))
+
+
+@pytest.mark.parametrize("cls", TWINNED, ids=lambda cls: cls.__name__)
+def test_every_declared_twin_is_a_contract_error_and_maps_to_its_class(cls):
+    for name in cls.solidity_errors:
+        assert name in ERRORS, f"{cls.__name__} names {name}, which no shipped contract declares"
+        assert name in twins(), f"{name} has no entry in batterytrace.sdk.errors"
+        mapped = domain_error(revert(name))
+        assert type(mapped) is cls
+        assert mapped.revert is not None and mapped.revert.error_name == name
+
+
+def test_every_mapped_error_is_declared_by_its_class():
+    for name in twins():
+        mapped = domain_error(revert(name))
+        assert name in type(mapped).solidity_errors
+
+
+def test_typed_arguments_come_from_the_revert():
+    custodian, caller = "0x" + "11" * 20, "0x" + "22" * 20
+    error = domain_error(revert("LotsNotCustodian", account=caller, lotId=99, custodian=custodian))
+    assert isinstance(error, NotCustodianError) and isinstance(error, PermissionError)
+    assert (error.lot_id, error.custodian.lower(), error.caller.lower()) == (99, custodian, caller)
+    assert str(error) == f"call reverted: LotsNotCustodian(account={caller}, lotId=99, custodian={custodian})"
+
+    error = domain_error(revert("LotsWrongStatus", lotId=5, status=2, expected=1))
+    assert isinstance(error, LotStateError) and (error.lot_id, error.status, error.expected) == (5, "IN_TRANSIT", "ACTIVE")
+
+    error = domain_error(revert("LotsUnauthorized", account=caller, neededRole=Role.AUDITOR.role_id))
+    assert isinstance(error, MissingRoleError) and error.role == "AUDITOR_ROLE"
+
+    error = domain_error(revert("LotsNotPendingReceiver", account=caller, lotId=5, pendingReceiver="0x" + "00" * 20))
+    assert isinstance(error, NotPendingReceiverError) and error.pending_receiver is None
+
+    error = domain_error(revert("RegistryUnknownFacility", facilityId=12))
+    assert isinstance(error, UnknownFacilityError) and isinstance(error, LookupError) and error.facility_id == 12
+
+
+def test_a_revert_without_a_twin_stays_a_reverted_error_with_its_arguments():
+    error = domain_error(revert("RegistryLastAdmin", account="0x" + "33" * 20))
+    assert type(error) is RevertedError
+    assert error.error_name == "RegistryLastAdmin" and error.arguments["account"].lower() == "0x" + "33" * 20
+
+
+def test_refusals_raised_before_sending_carry_no_revert():
+    error = NotCustodianError(1, "0xA", "0xB")
+    assert error.revert is None and error.error_name is None
+    assert str(error) == "lot 0x1 is held by 0xA, not 0xB"
+
+
+def test_every_sdk_exception_has_one_root_and_a_builtin_twin():
+    for _, cls in inspect.getmembers(exceptions, inspect.isclass):
+        # RefusedError is a family only: each member inherits the builtin that fits it.
+        if issubclass(cls, BatteryTraceError) and cls not in (BatteryTraceError, RefusedError):
+            builtins = [base for base in cls.__mro__ if base.__module__ == "builtins" and base not in (object, BaseException, Exception)]
+            assert builtins, f"{cls.__name__} inherits no builtin exception besides Exception"
+    assert issubclass(RefusedError, BatteryTraceError)
