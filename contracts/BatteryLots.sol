@@ -122,6 +122,8 @@ contract BatteryLots is ILots, ERC721, ProofGate {
     /// @inheritdoc ILots
     function offer(uint256 lotId, address to, bytes calldata encryptedOpening) external {
         _requireCustodian(lotId, LotStatus.Active);
+        // A custodian whose role the admin revoked keeps its lots but may not pass them on.
+        if (!_registry.isParticipant(msg.sender)) revert LotsSenderNotParticipant(msg.sender, lotId);
         if (to == msg.sender || !_registry.isParticipant(to)) revert LotsInvalidReceiver(to);
         _lots[lotId].pendingReceiver = to;
         _setStatus(lotId, LotStatus.InTransit);
@@ -162,9 +164,10 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         Lot storage record = _requireLot(lotId);
         if (record.status != LotStatus.Disputed) revert LotsWrongStatus(lotId, record.status, LotStatus.Disputed);
         address receiver = record.pendingReceiver;
+        address custodian = _ownerOf(lotId);
+        if (msg.sender == custodian || msg.sender == receiver) revert LotsAuditorIsParty(msg.sender, lotId);
         delete record.pendingReceiver;
         _setStatus(lotId, LotStatus.Active);
-        address custodian = _ownerOf(lotId);
         if (outcome == DisputeOutcome.DeliverToReceiver) {
             _update(receiver, lotId, address(0));
             custodian = receiver;

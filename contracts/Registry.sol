@@ -11,6 +11,10 @@ contract Registry is IRegistry, AccessControlEnumerable {
     uint8 private constant _RISK_FLAG_MASK = 0x0F;
     uint8 private constant _ARTISANAL_FLAG = 0x04;
     uint16 private constant _BPS = 10_000;
+    // secp256k1: the field prime, and (p - 1) / 2, the exponent of Euler's criterion.
+    uint256 private constant _SECP256K1_P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F;
+    uint256 private constant _SECP256K1_HALF_P = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFE17;
+    address private constant _MODEXP = address(0x05);
 
     mapping(address account => Participant) private _participants;
     mapping(uint32 facilityId => Facility) private _facilities;
@@ -41,7 +45,7 @@ contract Registry is IRegistry, AccessControlEnumerable {
         if (account == address(0) || legalNameHash == bytes32(0) || country == bytes2(0)) {
             revert RegistryInvalidIdentity(account);
         }
-        _requireKeyLength(account, encryptionPublicKey);
+        _requireValidKey(account, encryptionPublicKey);
         _participants[account] = Participant({
             role: role,
             legalNameHash: legalNameHash,
@@ -62,7 +66,7 @@ contract Registry is IRegistry, AccessControlEnumerable {
         Participant storage record = _participants[msg.sender];
         // A participant whose role was revoked no longer receives openings: it cannot re-key either.
         if (!record.registered || !hasRole(record.role, msg.sender)) revert RegistryNotRegistered(msg.sender);
-        _requireKeyLength(msg.sender, newKey);
+        _requireValidKey(msg.sender, newKey);
         bytes memory oldKey = record.encryptionPublicKey;
         record.encryptionPublicKey = newKey;
         emit EncryptionKeyRotated(msg.sender, oldKey, newKey);
@@ -125,6 +129,11 @@ contract Registry is IRegistry, AccessControlEnumerable {
         returns (uint256 certificationId)
     {
         _requireFacility(facilityId);
+        // History stays answerable: a window that began before this block would change what
+        // isCertified said about the past. Zero means "from this block".
+        uint64 recordedAt = uint64(block.timestamp);
+        if (validFrom == 0) validFrom = recordedAt;
+        else if (validFrom < recordedAt) revert RegistryBackdatedCertification(validFrom, recordedAt);
         if (validFrom >= validUntil) revert RegistryInvalidValidity(validFrom, validUntil);
         certificationId = ++_certificationCount;
         _certifications[certificationId] = Certification({
@@ -133,7 +142,7 @@ contract Registry is IRegistry, AccessControlEnumerable {
             status: CertificationStatus.Active,
             validFrom: validFrom,
             validUntil: validUntil,
-            statusChangedAt: uint64(block.timestamp),
+            statusChangedAt: recordedAt,
             auditor: msg.sender,
             evidenceHash: evidenceHash
         });
@@ -256,7 +265,36 @@ contract Registry is IRegistry, AccessControlEnumerable {
         if (!site.registered) revert RegistryUnknownFacility(facilityId);
     }
 
-    function _requireKeyLength(address account, bytes calldata key) private pure {
-        if (key.length != 33 && key.length != 65) revert RegistryInvalidIdentity(account);
+    function _requireValidKey(address account, bytes calldata key) private view {
+        if (!_isCurvePoint(key)) revert RegistryInvalidEncryptionKey(account, key);
+    }
+
+    /// @dev Whether `key` is a secp256k1 point others can encrypt to: compressed (0x02/0x03, x < p,
+    /// x^3 + 7 a quadratic residue mod p by Euler's criterion through the modexp precompile) or
+    /// uncompressed (0x04, x and y < p, y^2 = x^3 + 7). The curve has prime order, so x^3 + 7 is
+    /// never zero and a residue always gives a point.
+    function _isCurvePoint(bytes calldata key) private view returns (bool) {
+        if (key.length == 33 && (key[0] == 0x02 || key[0] == 0x03)) {
+            uint256 x = uint256(bytes32(key[1:33]));
+            return x < _SECP256K1_P && _isQuadraticResidue(_curveRightSide(x));
+        }
+        if (key.length == 65 && key[0] == 0x04) {
+            uint256 x = uint256(bytes32(key[1:33]));
+            uint256 y = uint256(bytes32(key[33:65]));
+            return x < _SECP256K1_P && y < _SECP256K1_P && mulmod(y, y, _SECP256K1_P) == _curveRightSide(x);
+        }
+        return false;
+    }
+
+    /// @dev x^3 + 7 mod p, for x < p.
+    function _curveRightSide(uint256 x) private pure returns (uint256) {
+        return addmod(mulmod(mulmod(x, x, _SECP256K1_P), x, _SECP256K1_P), 7, _SECP256K1_P);
+    }
+
+    /// @dev value^((p - 1) / 2) mod p == 1, with the modexp precompile (EIP-198).
+    function _isQuadraticResidue(uint256 value) private view returns (bool) {
+        (bool ok, bytes memory result) =
+            _MODEXP.staticcall(abi.encode(uint256(32), uint256(32), uint256(32), value, _SECP256K1_HALF_P, _SECP256K1_P));
+        return ok && result.length == 32 && uint256(bytes32(result)) == 1;
     }
 }

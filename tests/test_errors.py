@@ -29,7 +29,7 @@ from batterytrace.sdk.errors import domain_error, twins
 ERRORS = {item["name"]: item for name in SHIPPED_CONTRACTS for item in load(name).abi if item.get("type") == "error"}
 DECODER = ErrorDecoder(load(name).abi for name in SHIPPED_CONTRACTS)
 SAMPLE = {"address": "0x" + "ab" * 20, "uint256": 7, "uint8": 1, "uint32": 3, "uint64": 5, "bytes32": bytes(32),
-          "string": "x", "bool": True}
+          "string": "x", "bool": True, "bytes": b"\x02" + bytes(32)}
 TWINNED = [cls for _, cls in inspect.getmembers(exceptions, inspect.isclass) if getattr(cls, "solidity_errors", ())]
 
 

@@ -127,6 +127,15 @@ interface ILots {
     /// @notice The commitment is zero, which marks an unused proof slot.
     /// @param commitment The commitment given (always zero).
     error LotsInvalidCommitment(uint256 commitment);
+    /// @notice The custodian is no longer a registered participant holding its role (the admin
+    /// revoked it), so it may not hand the lot on.
+    /// @param account The caller, the lot's custodian.
+    /// @param lotId The lot it tried to offer.
+    error LotsSenderNotParticipant(address account, uint256 lotId);
+    /// @notice An auditor may not resolve a dispute it is party to, as the lot's sender or receiver.
+    /// @param auditor The caller.
+    /// @param lotId The disputed lot.
+    error LotsAuditorIsParty(address auditor, uint256 lotId);
 
     /// @notice Emitted when a lot comes into existence, at origin or as a transformation's output.
     /// @param lotId The new lot's id, `uint256(keccak256(abi.encode(creator, externalId)))`.
@@ -240,7 +249,8 @@ interface ILots {
         returns (uint256 transformId, uint256[] memory outputLotIds);
 
     /// @notice Offers a lot to `to`; the lot is in transit until accepted or cancelled.
-    /// @dev Requirements: the caller is the custodian; the lot is active; `to` is a registered
+    /// @dev Requirements: the caller is the custodian; the lot is active; the caller is still a
+    /// registered participant holding its role (`LotsSenderNotParticipant`); `to` is a registered
     /// participant other than the caller.
     function offer(uint256 lotId, address to, bytes calldata encryptedOpening) external;
 
@@ -253,7 +263,8 @@ interface ILots {
     function accept(uint256 lotId, bool withinTolerance, bytes32 weighingEvidenceHash) external;
 
     /// @notice Resolves a disputed handover.
-    /// @dev Requirements: the caller holds AUDITOR_ROLE; the lot is disputed.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the lot is disputed; the caller is neither
+    /// the lot's sender nor its receiver (`LotsAuditorIsParty`).
     function resolveDispute(uint256 lotId, DisputeOutcome outcome, bytes32 evidenceHash) external;
 
     /// @notice Locks a pack lot as the material of one battery passport.

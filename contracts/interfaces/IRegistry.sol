@@ -122,6 +122,17 @@ interface IRegistry {
     /// participants again. Grant the role to the successor first.
     /// @param account The last holder of DEFAULT_ADMIN_ROLE.
     error RegistryLastAdmin(address account);
+    /// @notice A certification may not start before the block that records it: a back-dated start
+    /// would change what `isCertified` answered for a past time. Pass zero to start at the block.
+    /// @param validFrom The start asked for, Unix seconds.
+    /// @param recordedAt The timestamp of the recording block, Unix seconds.
+    error RegistryBackdatedCertification(uint64 validFrom, uint64 recordedAt);
+    /// @notice The encryption key is not a secp256k1 point: 33 bytes compressed (prefix 0x02 or
+    /// 0x03, x below the field prime, x^3 + 7 a square) or 65 bytes uncompressed (prefix 0x04, on
+    /// the curve). Envelopes to an invalid key cannot be made, which would stop others' mints and offers.
+    /// @param account The participant the key was given for.
+    /// @param key The key rejected.
+    error RegistryInvalidEncryptionKey(address account, bytes key);
 
     /// @notice Emitted when the consortium admin registers a participant and grants its role.
     /// @param account The participant's address.
@@ -219,7 +230,9 @@ interface IRegistry {
     /// @notice Registers `account` as a participant holding `role`.
     /// @dev Requirements:
     /// - the caller holds DEFAULT_ADMIN_ROLE;
-    /// - `account` is not registered yet; `role` is a participant role; country and name hash are set.
+    /// - `account` is not registered yet; `role` is a participant role; country and name hash are set;
+    /// - `encryptionPublicKey` is a valid secp256k1 point, compressed or uncompressed
+    ///   (`RegistryInvalidEncryptionKey`).
     function registerParticipant(
         address account,
         bytes32 role,
@@ -231,7 +244,8 @@ interface IRegistry {
     ) external;
 
     /// @notice Replaces the caller's public encryption key.
-    /// @dev Requirements: the caller is registered and still holds its role; the key is 33 or 65 bytes.
+    /// @dev Requirements: the caller is registered and still holds its role; the key is a valid
+    /// secp256k1 point, 33 bytes compressed or 65 bytes uncompressed (`RegistryInvalidEncryptionKey`).
     function rotateEncryptionKey(bytes calldata newKey) external;
 
     /// @notice Registers a facility operated by the caller and returns its id.
@@ -251,7 +265,10 @@ interface IRegistry {
     function setProcessParameters(uint32 facilityId, uint16 maxYieldLossBps) external;
 
     /// @notice Certifies a facility under a scheme for a validity window and returns the certification id.
-    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; validFrom < validUntil.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; `validFrom` is zero
+    /// (the window starts at the recording block) or no earlier than the recording block
+    /// (`RegistryBackdatedCertification`), so what `isCertified` answers for a past time never
+    /// changes; validFrom < validUntil.
     function certify(uint32 facilityId, Scheme scheme, uint64 validFrom, uint64 validUntil, bytes32 evidenceHash)
         external
         returns (uint256 certificationId);

@@ -219,6 +219,52 @@ class CertificationError(RefusedError, ValueError):
         self.certification_id = certification_id
 
 
+class BackdatedCertificationError(CertificationError):
+    """A certification's window would start before the block that records it, rewriting what
+    ``isCertified`` answered for the past (``valid_from`` and ``recorded_at`` are Unix seconds; before
+    sending, ``recorded_at`` is the chain's latest block timestamp, which the recording block follows)."""
+
+    solidity_errors = ("RegistryBackdatedCertification",)
+
+    def __init__(self, valid_from: int, recorded_at: int, message: str | None = None) -> None:
+        super().__init__(None, message or (
+            f"a certification cannot start at {valid_from}, before its recording block ({recorded_at} or later): "
+            "pass valid_from=None to start at the recording block"))
+        self.valid_from, self.recorded_at = valid_from, recorded_at
+
+
+class InvalidEncryptionKeyError(RefusedError, ValueError):
+    """``key`` is not a secp256k1 point (33 bytes compressed or 65 uncompressed) that openings can be
+    encrypted to; ``account`` is the participant it belongs to or was given for."""
+
+    solidity_errors = ("RegistryInvalidEncryptionKey",)
+
+    def __init__(self, account: str, key: bytes, message: str | None = None) -> None:
+        super().__init__(message or f"the encryption key of {account} is not a valid secp256k1 point: 0x{bytes(key).hex()}")
+        self.account, self.key = account, bytes(key)
+
+
+class SenderNotParticipantError(RefusedError, PermissionError):
+    """The custodian of the lot is no longer a registered participant holding its role (its role was
+    revoked), so it may not offer the lot."""
+
+    solidity_errors = ("LotsSenderNotParticipant",)
+
+    def __init__(self, lot_id: int, sender: str, message: str | None = None) -> None:
+        super().__init__(message or f"{sender} no longer holds a participant role and may not offer {_lot(lot_id)}")
+        self.lot_id, self.sender = lot_id, sender
+
+
+class AuditorIsPartyError(RefusedError, PermissionError):
+    """The auditor is the sender or the receiver of the disputed lot, so it may not resolve the dispute."""
+
+    solidity_errors = ("LotsAuditorIsParty",)
+
+    def __init__(self, lot_id: int, auditor: str, message: str | None = None) -> None:
+        super().__init__(message or f"{auditor} is party to the dispute over {_lot(lot_id)} and may not resolve it")
+        self.lot_id, self.auditor = lot_id, auditor
+
+
 class Co2eBelowFloorError(RefusedError, ValueError):
     """An origin lot's declared CO2e is below the rulebook floor for its facility type: the mint
     circuit has no witness for it."""

@@ -54,10 +54,12 @@ AUTHORISATION_ERRORS = {
     "ERC721InsufficientApproval",
     "PassportUnauthorized",
     "PassportInvalidStatusChange",
+    "LotsSenderNotParticipant",
+    "LotsAuditorIsParty",
 }
 OK = "ok"
 ZERO_PROOF = ([0, 0], [[0, 0], [0, 0]], [0, 0])
-PUBLIC_KEY = b"\x02" + b"\x11" * 32
+PUBLIC_KEY = b"\x03" + b"\x44" * 32  # a point on secp256k1: the registry refuses any other key
 EVIDENCE = keccak(text="evidence")
 ORIGIN_FACILITY = {"miner": "miner", "recycler": "recycler"}
 FACILITY_TYPE_FOR = {
@@ -214,7 +216,7 @@ CASES = [
     Case("Registry.setProcessParameters", lambda s, r: _registry(s).setProcessParameters(s.facility_id("refiner"), 700),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.certify",
-         lambda s, r: _registry(s).certify(s.facility_id("artisanal_miner"), int(Scheme.CIRAF), 1, 2**40, EVIDENCE),
+         lambda s, r: _registry(s).certify(s.facility_id("artisanal_miner"), int(Scheme.CIRAF), 0, 2**40, EVIDENCE),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.suspendCertification",
          lambda s, r: _registry(s).suspendCertification(s.world.certification_ids["miner"], EVIDENCE),
@@ -403,3 +405,23 @@ def test_a_revoked_processor_transforms_nothing_and_receives_nothing(scene, worl
     assert outcome(_transform(scene, "processor"), scene.address("processor"), scene) == "LotsUnauthorized"
     offer = _lots(scene).offer(scene.active_lot, scene.address("processor"), b"")
     assert outcome(offer, scene.address("miner"), scene) == "LotsInvalidReceiver"
+
+
+def test_a_revoked_custodian_offers_nothing(scene, world):
+    """Issue 13, finding 6a: the custodian keeps its lots when its role is revoked, but passes none on."""
+    _revoke(world, Role.MINER, "miner")
+    offer = _lots(scene).offer(scene.active_lot, scene.address("processor"), b"")
+    assert outcome(offer, scene.address("miner"), scene) == "LotsSenderNotParticipant"
+    assert outcome(_lots(scene).cancelOffer(scene.in_transit_lot), scene.address("miner"), scene) == OK
+
+
+def test_an_auditor_party_to_a_dispute_does_not_resolve_it(scene, world):
+    """Issue 13, finding 6b: the disputed lot's receiver (or sender) may hold the auditor role; it is
+    refused, and any other auditor may settle the dispute."""
+    bag = mint_at(world, "miner", "ACL-AUDITOR-PARTY").lot_id
+    world.miner.offer(bag, world.auditor.address)
+    world.auditor.accept(bag, measured_total_grams=1)
+    for outcome_value in DisputeOutcome:
+        resolve = _lots(scene).resolveDispute(bag, int(outcome_value), EVIDENCE)
+        assert outcome(resolve, scene.address("auditor"), scene) == "LotsAuditorIsParty"
+        assert outcome(resolve, world.second_auditor.address, scene) == OK

@@ -141,7 +141,7 @@ def test_epcis_export_of_a_lot_validates_and_import_dry_run_plans_it(run, deploy
     (["passport", "verify", "0x99"], "does not exist"),
     (["offer", "0x1234", "0x0000000000000000000000000000000000000001"], "does not exist"),
     (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
-      "--country", "Congo", "--encryption-key", "02" + "11" * 32], "ISO 3166"),
+      "--country", "Congo", "--encryption-key", "03" + "44" * 32], "ISO 3166"),
 ])
 def test_errors_are_one_clear_line(run, deployed, arguments, fragment):
     result = run(ADMIN, *arguments)

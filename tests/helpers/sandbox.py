@@ -94,9 +94,9 @@ def build_world(chain: Chain, prover: Prover) -> World:
     auditor = clients["auditor"]
     now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
     certification_ids = {
-        "miner": auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, now - timedelta(days=30),
+        "miner": auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, None,
                                  now + timedelta(days=365), "irma-audit-2026.pdf").certification_id,
-        "refiner": auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, now - timedelta(days=30),
+        "refiner": auditor.certify(facilities["refiner"].facility_id, Scheme.RMAP, None,
                                    now + timedelta(days=365), "rmap-2026.pdf").certification_id,
     }
     auditor.record_risk_finding(facilities["artisanal_miner"].facility_id, RiskFlag.CHILD_LABOUR, "asm-visit.pdf")

@@ -12,6 +12,8 @@ from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.envelopes import public_key_from_private_key
 from tests.helpers.sandbox import signer
 
+VALID_KEY = b"\x03" + b"\x44" * 32
+
 
 def chain_now(world) -> datetime:
     return datetime.fromtimestamp(world.chain.latest_timestamp(), tz=timezone.utc)
@@ -27,17 +29,17 @@ def test_registered_participant_has_its_identity_record_and_role(world):
 
 def test_registering_twice_is_refused(world):
     with pytest.raises(RevertedError, match="RegistryAlreadyRegistered"):
-        world.admin.register_participant(world.miner.address, Role.MINER, "again", "LEI", IdentifierKind.LEI, "CD", bytes(33))
+        world.admin.register_participant(world.miner.address, Role.MINER, "again", "LEI", IdentifierKind.LEI, "CD", VALID_KEY)
 
 
 def test_only_the_admin_registers_participants(world):
     with pytest.raises(MissingRoleError, match="DEFAULT_ADMIN_ROLE"):
-        world.auditor.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "CD", bytes(33))
+        world.auditor.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "CD", VALID_KEY)
 
 
 def test_country_must_be_iso_3166_alpha_2(world):
     with pytest.raises(ValueError, match="ISO 3166-1 alpha-2"):
-        world.admin.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "Congo", bytes(33))
+        world.admin.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "Congo", VALID_KEY)
 
 
 def test_a_miner_cannot_register_a_refinery(world):

@@ -109,7 +109,7 @@ def certify(session: Session, facility_id: int, scheme: str, days: int, evidence
     client = session.client()
     now = datetime.fromtimestamp(client.chain.latest_timestamp(), tz=timezone.utc)
     payload = Path(evidence).read_bytes() if evidence and Path(evidence).is_file() else evidence
-    certification = client.certify(facility_id, Scheme[scheme], now, now + timedelta(days=days), payload)
+    certification = client.certify(facility_id, Scheme[scheme], None, now + timedelta(days=days), payload)
     click.echo(f"certification {certification.certification_id}: facility {facility_id} {scheme} until {certification.valid_until:%Y-%m-%d}")
 
 

@@ -93,7 +93,7 @@ class DemoRun:
             ("cathode", Scheme.RMAP, now + year),
             ("recycler", Scheme.RMAP, now + year),
         ):
-            certification = auditor.certify(self.facilities[key], scheme, now - timedelta(days=30), until, f"{key}-{scheme.name}-audit.pdf")
+            certification = auditor.certify(self.facilities[key], scheme, None, until, f"{key}-{scheme.name}-audit.pdf")
             certifications[key] = certification.certification_id
         receipt = auditor.record_risk_finding(self.facilities["cooperative"], RiskFlag.CHILD_LABOUR, "site visit: minors observed at the pit")
         self.tally.record("record risk finding", receipt)

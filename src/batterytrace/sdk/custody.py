@@ -9,10 +9,12 @@ from eth_utils import to_checksum_address
 
 from batterytrace.evm.chain import PendingTransaction, Receipt
 from batterytrace.exceptions import (
+    AuditorIsPartyError,
     ConfigurationError,
     DecryptionError,
     LotStateError,
     NotPendingReceiverError,
+    SenderNotParticipantError,
     UnknownParticipantError,
 )
 from batterytrace.model.identifiers import evidence_hash
@@ -28,6 +30,20 @@ def require_receiver(receiver: str, caller: str, is_participant: bool) -> None:
     ``LotsInvalidReceiver``)."""
     if receiver == caller or not is_participant:
         raise UnknownParticipantError(receiver, f"{receiver} is not a registered participant other than the custodian")
+
+
+def require_sender_participant(lot: Lot, caller: str, is_participant: bool) -> None:
+    """The custodian offering a lot still holds its participant role (twin of
+    ``LotsSenderNotParticipant``): a revoked participant keeps its lots but passes none on."""
+    if not is_participant:
+        raise SenderNotParticipantError(lot.lot_id, caller)
+
+
+def require_impartial_auditor(lot: Lot, caller: str) -> None:
+    """The auditor resolving a dispute is neither the lot's sender nor its receiver (twin of
+    ``LotsAuditorIsParty``)."""
+    if caller in (lot.custodian, lot.pending_receiver):
+        raise AuditorIsPartyError(lot.lot_id, caller)
 
 
 def require_pending_receiver(lot: Lot, caller: str) -> None:
@@ -58,6 +74,7 @@ class CustodyOperations(LotOperations):
         record = self.lot(lot_id)
         require_custody(record, self.address)
         require_status(record, LotStatus.ACTIVE)
+        require_sender_participant(record, self.address, self.is_participant(self.address))
         receiver = to_checksum_address(to)
         require_receiver(receiver, self.address, receiver != self.address and self.is_participant(receiver))
         blob = encrypt_opening(self.opening(lot_id), self.recipients(receiver))
@@ -107,7 +124,9 @@ class CustodyOperations(LotOperations):
     def resolve_dispute(self, lot_id: int, outcome: DisputeOutcome, evidence: str | bytes | None = None) -> Receipt:
         """Settle a disputed weighing (auditors only)."""
         self.require_role(Role.AUDITOR)
-        require_status(self.lot(lot_id), LotStatus.DISPUTED)
+        record = self.lot(lot_id)
+        require_status(record, LotStatus.DISPUTED)
+        require_impartial_auditor(record, self.address)
         return self.send(
             self.lots.functions.resolveDispute(lot_id, int(outcome), evidence_hash(evidence)),
             f"resolve the dispute over lot {lot_id:#x}",

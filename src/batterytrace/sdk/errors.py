@@ -11,15 +11,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from batterytrace.exceptions import (
+    AuditorIsPartyError,
+    BackdatedCertificationError,
     BatteryTraceError,
     CertificationError,
     FacilityNotAllowedError,
+    InvalidEncryptionKeyError,
     LotStateError,
     MissingRoleError,
     NotCustodianError,
     NotPendingReceiverError,
     ProofInvalidError,
     RevertedError,
+    SenderNotParticipantError,
     UnknownCertificationError,
     UnknownFacilityError,
     UnknownLotError,
@@ -66,6 +70,10 @@ _TWINS: dict[str, Build] = {
     "RegistryInvalidValidity": lambda a, text: CertificationError(None, text),
     "PassportUnauthorized": lambda a, text: MissingRoleError(a["account"], "the role this passport operation needs", message=text),
     "RegistryUnknownCertification": lambda a, text: UnknownCertificationError(a["certificationId"], message=text),
+    "RegistryBackdatedCertification": lambda a, text: BackdatedCertificationError(a["validFrom"], a["recordedAt"], message=text),
+    "RegistryInvalidEncryptionKey": lambda a, text: InvalidEncryptionKeyError(a["account"], a["key"], message=text),
+    "LotsSenderNotParticipant": lambda a, text: SenderNotParticipantError(a["lotId"], a["account"], message=text),
+    "LotsAuditorIsParty": lambda a, text: AuditorIsPartyError(a["lotId"], a["auditor"], message=text),
 }
 
 

@@ -3,6 +3,7 @@ status and facility rules the lots contract enforces, checked here once before a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,12 +22,14 @@ from batterytrace.model.lots import UINT64_MAX, CustodyModel, Lot, LotStatus, Ma
 from batterytrace.model.registry import Facility, FacilityType
 from batterytrace.model.risk import RiskFlag
 from batterytrace.model.transformation import allocate_outputs
-from batterytrace.sdk.registry import RegistryOperations
+from batterytrace.sdk.registry import RegistryOperations, is_valid_encryption_key, require_valid_encryption_key
 from batterytrace.zk.commitment import Opening
 from batterytrace.zk.contexts import mint_context, transform_context
 from batterytrace.zk.envelopes import encrypt_opening
 from batterytrace.zk.inputs import mint_inputs, transform_inputs
 from batterytrace.zk.proof import Groth16Proof
+
+logger = logging.getLogger(__name__)
 
 
 def require_custody(lot: Lot, caller: str) -> None:
@@ -69,6 +72,7 @@ class MintResult:
     opening: Opening
     receipt: Receipt | None
     created: bool
+    skipped_auditors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,18 @@ class TransformResult:
     output_lot_ids: tuple[int, ...]
     openings: tuple[Opening, ...]
     receipt: Receipt
+    skipped_auditors: tuple[str, ...] = ()
 
 
 class LotOperations(RegistryOperations):
-    """Lots as their creators and holders see them: reads, origin mints and transformations."""
+    """Lots as their creators and holders see them: reads, origin mints and transformations.
+
+    ``skipped_auditors`` names the auditors whose registered key is not a usable secp256k1 point
+    and who were therefore left out of the latest envelope this client built (mint, transform or
+    offer); each is also logged as a warning.
+    """
+
+    skipped_auditors: tuple[str, ...] = ()
 
     def lot(self, lot_id: int, block: int | str = "latest") -> Lot:
         """The public record of a lot; UnknownLotError when it does not exist."""
@@ -107,13 +119,28 @@ class LotOperations(RegistryOperations):
         return opening
 
     def recipients(self, *accounts: str) -> dict[str, bytes]:
-        """Who an opening is encrypted to: every auditor's view key, and each of ``accounts``."""
-        recipients = {f"auditor:{address}": key for address, key in self.auditor_keys().items()}
+        """Who an opening is encrypted to: every auditor's view key, and each of ``accounts``.
+
+        One auditor's unusable key must not stop everyone's work: it is skipped, logged and listed
+        in :attr:`skipped_auditors`. A key of one of ``accounts`` (the receiver) that is unusable
+        refuses the operation (:class:`~batterytrace.exceptions.InvalidEncryptionKeyError`).
+        """
+        recipients: dict[str, bytes] = {}
+        skipped = []
+        for address, key in self.auditor_keys().items():
+            if is_valid_encryption_key(key):
+                recipients[f"auditor:{address}"] = key
+            else:
+                skipped.append(address)
+                logger.warning("auditor %s has no usable encryption key (0x%s): left out of this envelope", address, key.hex())
+        self.skipped_auditors = tuple(skipped)
         for account in accounts:
             if account == self.address and self.encryption_key is not None:
                 recipients[f"self:{account}"] = self.encryption_public_key
             else:
-                recipients[f"participant:{account}"] = self.participant(account).encryption_public_key
+                key = self.participant(account).encryption_public_key
+                require_valid_encryption_key(account, key)
+                recipients[f"participant:{account}"] = key
         return recipients
 
     def mint_origin(
@@ -174,7 +201,8 @@ class LotOperations(RegistryOperations):
             f"mint origin lot {external_id!r}",
             wait=wait,
         )
-        return MintResult(lot_id, opening, sent if isinstance(sent, Receipt) else None, created=True)
+        return MintResult(lot_id, opening, sent if isinstance(sent, Receipt) else None, created=True,
+                          skipped_auditors=self.skipped_auditors)
 
     def transform(
         self,
@@ -227,7 +255,7 @@ class LotOperations(RegistryOperations):
             f"transform {len(input_lot_ids)} lot(s) into {len(outputs)}",
         )
         event = self.events(receipt, self.lots, "LotsTransformed")[0]["args"]
-        return TransformResult(int(event["transformId"]), tuple(output_ids), tuple(openings), receipt)
+        return TransformResult(int(event["transformId"]), tuple(output_ids), tuple(openings), receipt, self.skipped_auditors)
 
     def _reuse_unsent(self, lot_id: int, opening: Opening) -> Opening:
         """Keep the opening of a lot about to be created, before anything is sent, so a crash after

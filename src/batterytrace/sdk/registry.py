@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import coincurve
 from eth_utils import keccak, to_checksum_address
 
 from batterytrace.evm.chain import Receipt
 from batterytrace.exceptions import (
+    BackdatedCertificationError,
     CertificationError,
+    InvalidEncryptionKeyError,
     UnknownCertificationError,
     UnknownFacilityError,
     UnknownParticipantError,
@@ -28,6 +31,32 @@ from batterytrace.model.registry import (
 )
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.connection import Connection
+
+
+def is_valid_encryption_key(key: bytes) -> bool:
+    """Whether ``key`` is a secp256k1 point openings can be encrypted to: 33 bytes compressed or 65
+    uncompressed, on the curve (the rule ``Registry._requireValidKey`` enforces)."""
+    if not isinstance(key, (bytes, bytearray)) or len(key) not in (33, 65) or key[0] not in ((2, 3) if len(key) == 33 else (4,)):
+        return False
+    try:
+        coincurve.PublicKey(bytes(key))
+    except ValueError:
+        return False
+    return True
+
+
+def require_valid_encryption_key(account: str, key: bytes) -> None:
+    """The key is a valid secp256k1 point (twin of ``RegistryInvalidEncryptionKey``)."""
+    if not is_valid_encryption_key(key):
+        raise InvalidEncryptionKeyError(account, bytes(key) if isinstance(key, (bytes, bytearray)) else b"")
+
+
+def require_not_backdated(valid_from: int, latest_timestamp: int) -> None:
+    """A certification starts after the chain's latest block, as the recording block does (twin of
+    ``RegistryBackdatedCertification``): blocks' timestamps rise, so a start at or before the latest
+    block would be before the recording block."""
+    if valid_from <= latest_timestamp:
+        raise BackdatedCertificationError(valid_from, latest_timestamp)
 
 
 class RegistryOperations(Connection):
@@ -49,8 +78,7 @@ class RegistryOperations(Connection):
         self.require_role(Role.ADMIN)
         if role in (Role.ADMIN, Role.PASSPORT_CONTRACT):
             raise ValueError(f"{role.value} is not a participant role")
-        if len(encryption_public_key) not in (33, 65):
-            raise ValueError("the encryption public key must be a 33- or 65-byte secp256k1 key")
+        require_valid_encryption_key(to_checksum_address(account), encryption_public_key)
         if not legal_name.strip():
             raise ValueError("the legal name must not be empty")
         return self.send(
@@ -74,14 +102,23 @@ class RegistryOperations(Connection):
         return self.facility(facility_id)
 
     def certify(
-        self, facility_id: int, scheme: Scheme, valid_from: datetime, valid_until: datetime, evidence: str | bytes | None = None
+        self, facility_id: int, scheme: Scheme, valid_from: datetime | None, valid_until: datetime,
+        evidence: str | bytes | None = None,
     ) -> Certification:
-        """Certify a facility under a scheme (auditors only) and return the certification."""
+        """Certify a facility under a scheme (auditors only) and return the certification.
+
+        ``valid_from`` None starts the window at the recording block (sent as zero); a given start
+        must lie after the chain's latest block: a certification is never back-dated, so what
+        ``is_certified`` answered for a past time stays true.
+        """
         self.require_role(Role.AUDITOR)
         self.facility(facility_id)
-        start, end = int(valid_from.timestamp()), int(valid_until.timestamp())
-        if start >= end:
-            raise CertificationError(None, f"the validity window {valid_from} .. {valid_until} is empty")
+        latest = self.chain.latest_timestamp()
+        start, end = (0 if valid_from is None else int(valid_from.timestamp())), int(valid_until.timestamp())
+        if max(start, latest) >= end:
+            raise CertificationError(None, f"the validity window {valid_from or 'now'} .. {valid_until} is empty")
+        if valid_from is not None:
+            require_not_backdated(start, latest)
         receipt = self.send(
             self.registry.functions.certify(facility_id, int(scheme), start, end, evidence_hash(evidence)),
             f"certify facility {facility_id} under {scheme.name}",

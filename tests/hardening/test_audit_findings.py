@@ -1,0 +1,208 @@
+"""Issue 13's findings 4, 5 and 6 (two items), each reproduced by hand against the contracts and
+now refused, and each refused by the SDK before anything is sent.
+
+- 4: one auditor's unusable encryption key no longer stops every mint and offer;
+- 5: a certification cannot be back-dated, so ``isCertified`` for a past time never changes;
+- 6a: a participant whose role was revoked can no longer offer lots;
+- 6b: an auditor cannot resolve a dispute it is party to.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+
+from batterytrace.exceptions import (
+    AuditorIsPartyError,
+    BackdatedCertificationError,
+    InvalidEncryptionKeyError,
+    SenderNotParticipantError,
+)
+from batterytrace.model.identifiers import bytes32_text
+from batterytrace.model.lots import DisputeOutcome, LotStatus
+from batterytrace.model.registry import IdentifierKind, Role, Scheme
+from tests.helpers.flows import mint_at
+
+SECP256K1_P = 2**256 - 2**32 - 977
+#: Registry storage: AccessControl's _roles (slot 0), AccessControlEnumerable's _roleMembers (1),
+#: then Registry's _participants (2); a Participant's encryptionPublicKey is its fifth word.
+PARTICIPANTS_SLOT = 2
+KEY_WORD = 4
+
+
+def send(world, who: str, function, description: str = "attack"):
+    return world.chain.transact(world.clients[who].signer, function, description)
+
+
+def chain_now(world) -> datetime:
+    return datetime.fromtimestamp(world.chain.latest_timestamp(), tz=timezone.utc)
+
+
+def off_curve_x() -> int:
+    """The smallest x < p for which x^3 + 7 is not a square mod p: a 33-byte key with a right
+    prefix and an x in the field that is still no point."""
+    x = 1
+    while pow(x**3 + 7, (SECP256K1_P - 1) // 2, SECP256K1_P) == 1:
+        x += 1
+    return x
+
+
+OFF_CURVE = b"\x02" + off_curve_x().to_bytes(32, "big")
+BAD_KEYS = {
+    "prefix": b"\x05" + b"\x44" * 32,
+    "x_not_below_p": b"\x02" + SECP256K1_P.to_bytes(32, "big"),
+    "x_not_on_curve": OFF_CURVE,
+    "uncompressed_off_curve": b"\x04" + (1).to_bytes(32, "big") + (1).to_bytes(32, "big"),
+    "length": b"\x02" + b"\x44" * 31,
+    "valid_x_with_uncompressed_prefix": b"\x04" + b"\x44" * 32,
+}
+GOOD_KEY = b"\x03" + b"\x44" * 32
+
+
+def force_key(world, account: str, key: bytes) -> None:
+    """Write a 33-byte key into a participant's record as a registry before this fix would have
+    kept it (the contract now refuses it, so the state is set directly)."""
+    assert len(key) == 33
+    record = int.from_bytes(keccak(abi_encode(["address", "uint256"], [account, PARTICIPANTS_SLOT])), "big")
+    slot = record + KEY_WORD
+    data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+    words = {slot: 33 * 2 + 1, data: int.from_bytes(key[:32], "big"), data + 1: int.from_bytes(key[32:].ljust(32, b"\0"), "big")}
+    for position, value in words.items():
+        world.chain.w3.provider.make_request(
+            "anvil_setStorageAt", [world.deployment.registry, hex(position), "0x" + value.to_bytes(32, "big").hex()])
+    assert world.admin.participant(account).encryption_public_key == key
+
+
+# -- finding 5: certification history -------------------------------------------------------------
+
+def test_a_backdated_certification_is_refused_on_chain_and_by_the_sdk(world):
+    mine = world.facilities["miner"].facility_id
+    now = chain_now(world)
+    past = now - timedelta(days=30)
+    assert not world.admin.is_certified(mine, Scheme.CIRAF, past)
+    registry = world.auditor.registry.functions
+    with pytest.raises(BackdatedCertificationError, match=rf"RegistryBackdatedCertification\(validFrom={int(past.timestamp())}, recordedAt=") as refused:
+        world.auditor.send(registry.certify(mine, int(Scheme.CIRAF), int(past.timestamp()), int((now + timedelta(days=9)).timestamp()),
+                                            bytes(32)), "back-dated certify")
+    assert refused.value.revert is not None and refused.value.valid_from == int(past.timestamp())
+    assert refused.value.recorded_at > int(now.timestamp()) - 1
+    # The SDK refuses before sending, against the chain's latest timestamp; "now" is already the past.
+    for start in (past, now):
+        with pytest.raises(BackdatedCertificationError) as refused:
+            world.auditor.certify(mine, Scheme.CIRAF, start, now + timedelta(days=9))
+        assert refused.value.revert is None and refused.value.recorded_at == int(now.timestamp())
+    assert not world.admin.is_certified(mine, Scheme.CIRAF, past)
+
+
+def test_a_certification_starts_at_its_recording_block_or_later(world):
+    mine = world.facilities["miner"].facility_id
+    now = chain_now(world)
+    certification = world.auditor.certify(mine, Scheme.CIRAF, None, now + timedelta(days=9))
+    recorded = world.chain.w3.eth.get_block("latest")["timestamp"]
+    assert int(certification.valid_from.timestamp()) == recorded
+    assert not world.admin.is_certified(mine, Scheme.CIRAF, certification.valid_from - timedelta(seconds=1))
+    later = world.auditor.certify(mine, Scheme.ICMM, now + timedelta(days=1), now + timedelta(days=9))
+    assert later.valid_from == now + timedelta(days=1)
+
+
+# -- finding 6a: a revoked participant offers nothing ---------------------------------------------
+
+def test_a_participant_whose_role_was_revoked_cannot_offer_its_lots(world):
+    bag = mint_at(world, "miner", "REVOKED-SENDER")
+    send(world, "admin", world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address))
+    miner = world.miner
+    with pytest.raises(SenderNotParticipantError, match=rf"LotsSenderNotParticipant\(account={miner.address.lower()}, lotId={bag.lot_id}\)"):
+        miner.send(miner.lots.functions.offer(bag.lot_id, world.refiner.address, b""), "offer by hand")
+    with pytest.raises(SenderNotParticipantError) as refused:
+        miner.offer(bag.lot_id, world.refiner.address)
+    assert refused.value.revert is None and (refused.value.lot_id, refused.value.sender) == (bag.lot_id, miner.address)
+    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
+
+
+# -- finding 6b: an auditor party to a dispute does not resolve it --------------------------------
+
+def _dispute_with_auditor_as_receiver(world) -> int:
+    bag = mint_at(world, "miner", "AUDITOR-PARTY")
+    world.miner.offer(bag.lot_id, world.auditor.address)
+    world.auditor.accept(bag.lot_id, measured_total_grams=1)
+    assert world.stranger.lot(bag.lot_id).status is LotStatus.DISPUTED
+    return bag.lot_id
+
+
+def test_an_auditor_cannot_resolve_a_dispute_it_is_party_to(world):
+    lot_id = _dispute_with_auditor_as_receiver(world)
+    auditor = world.auditor
+    with pytest.raises(AuditorIsPartyError, match=rf"LotsAuditorIsParty\(auditor={auditor.address.lower()}, lotId={lot_id}\)"):
+        auditor.send(auditor.lots.functions.resolveDispute(lot_id, int(DisputeOutcome.DELIVER_TO_RECEIVER), bytes(32)), "by hand")
+    with pytest.raises(AuditorIsPartyError) as refused:
+        auditor.resolve_dispute(lot_id, DisputeOutcome.DELIVER_TO_RECEIVER)
+    assert refused.value.revert is None
+    assert world.stranger.lot(lot_id).custodian == world.miner.address
+    # An auditor who is no party settles it.
+    world.second_auditor.resolve_dispute(lot_id, DisputeOutcome.RETURN_TO_SENDER, "re-weighing")
+    assert world.stranger.lot(lot_id).status is LotStatus.ACTIVE
+
+
+def test_an_auditor_as_sender_cannot_resolve_the_dispute_either(world):
+    lot_id = _dispute_with_auditor_as_receiver(world)
+    world.second_auditor.resolve_dispute(lot_id, DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing")
+    world.auditor.offer(lot_id, world.refiner.address)
+    world.refiner.accept(lot_id, measured_total_grams=1)
+    auditor = world.auditor
+    with pytest.raises(AuditorIsPartyError):
+        auditor.send(auditor.lots.functions.resolveDispute(lot_id, int(DisputeOutcome.RETURN_TO_SENDER), bytes(32)), "by hand")
+    with pytest.raises(AuditorIsPartyError):
+        auditor.resolve_dispute(lot_id, DisputeOutcome.RETURN_TO_SENDER)
+
+
+# -- finding 4: encryption keys -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(BAD_KEYS))
+def test_the_registry_refuses_a_key_that_is_no_secp256k1_point(world, name):
+    key = BAD_KEYS[name]
+    registry = world.admin.registry.functions
+    newcomer = world.stranger.address
+    with pytest.raises(InvalidEncryptionKeyError, match=r"RegistryInvalidEncryptionKey\(account=" + newcomer.lower()) as refused:
+        world.admin.send(registry.registerParticipant(newcomer, Role.AUDITOR.role_id, keccak(text="rogue"), bytes32_text("LEI-ROGUE"),
+                                                      int(IdentifierKind.LEI), b"BE", key), "register by hand")
+    assert refused.value.key == key
+    with pytest.raises(InvalidEncryptionKeyError, match="RegistryInvalidEncryptionKey"):
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(key), "rotate by hand")
+    with pytest.raises(InvalidEncryptionKeyError) as refused:
+        world.admin.register_participant(newcomer, Role.AUDITOR, "rogue", "LEI-ROGUE", IdentifierKind.LEI, "BE", key)
+    assert refused.value.revert is None
+    assert not world.admin.is_participant(newcomer)
+
+
+def test_the_registry_accepts_compressed_and_uncompressed_points(world):
+    import coincurve
+
+    point = coincurve.PublicKey(GOOD_KEY)
+    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(point.format(compressed=False)), "rotate")
+    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(GOOD_KEY), "rotate")
+    assert world.admin.participant(world.miner.address).encryption_public_key == GOOD_KEY
+
+
+def test_one_auditors_unusable_key_stops_no_one_elses_mint_or_offer(world, caplog):
+    force_key(world, world.second_auditor.address, OFF_CURVE)
+    with caplog.at_level(logging.WARNING, logger="batterytrace.sdk.lots"):
+        bag = mint_at(world, "miner", "BAD-AUDITOR-KEY")
+    assert bag.created and bag.skipped_auditors == (world.second_auditor.address,)
+    assert world.second_auditor.address in caplog.text
+    world.miner.offer(bag.lot_id, world.refiner.address)
+    assert world.miner.skipped_auditors == (world.second_auditor.address,)
+    world.refiner.accept(bag.lot_id, world.refiner.offered_opening(bag.lot_id).total_grams)
+    assert world.stranger.lot(bag.lot_id).custodian == world.refiner.address
+    assert world.auditor.audit_opening(bag.lot_id) == bag.opening
+
+
+def test_a_receiver_with_an_unusable_key_refuses_the_offer(world):
+    bag = mint_at(world, "miner", "BAD-RECEIVER-KEY")
+    force_key(world, world.refiner.address, OFF_CURVE)
+    with pytest.raises(InvalidEncryptionKeyError, match=f"^the encryption key of {world.refiner.address} is not a valid secp256k1 point"):
+        world.miner.offer(bag.lot_id, world.refiner.address)
+    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
