@@ -127,7 +127,7 @@ def run_tests(builds: list[Path], test_files: list[str], results: Path) -> tuple
 def run_generator_tests(build: Path, circuit: str) -> list[str]:
     """The honest-generator tests of test_<circuit>.py that fail against one mutant (with wasm)."""
     environment = {**os.environ, attacker.TARGET_ENVIRONMENT: str(build)}
-    junit = build / "generator.xml"
+    junit = build / f"generator-{circuit}.xml"
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                     f"tests/circuits/test_{circuit}.py", f"--junitxml={junit}"], check=False,
                    cwd=ROOT, env=environment, capture_output=True, text=True, timeout=1800)
@@ -285,7 +285,7 @@ def main() -> int:
             outcome.status = ("caught" if outcome.caught_by and not verdict["honest_rejected"]
                               else "broken" if verdict["honest_rejected"] else "survived")
             if arguments.generator_tests:
-                outcome.generator_caught_by = run_generator_tests(mutant_builds[index] / circuit, circuit)
+                outcome.generator_caught_by = run_generator_tests(mutant_builds[index], circuit)
         print(f"{circuit}: tested {len(indices)} mutants in {time.time() - began:.0f}s", flush=True)
     if problems:
         print("\n".join(problems), file=sys.stderr)
