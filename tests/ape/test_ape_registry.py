@@ -8,6 +8,8 @@ import pytest
 from eth_utils import keccak
 
 AUDITOR_ROLE = keccak(text="AUDITOR_ROLE")
+# secp256k1's generator, compressed: a valid point, which the registry requires of a participant's key
+ENCRYPTION_KEY = bytes.fromhex("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def registry(project, admin):
 
 def test_admin_registers_an_auditor(registry, admin, accounts):
     registry.registerParticipant(accounts[1], AUDITOR_ROLE, keccak(text="Auditor"), b"LEI".ljust(32, b"\0"), 0, b"GB",
-                                 b"\x02" + b"\x11" * 32, sender=admin)
+                                 ENCRYPTION_KEY, sender=admin)
     assert registry.hasRole(AUDITOR_ROLE, accounts[1])
     assert registry.isParticipant(accounts[1])
 
@@ -30,7 +32,7 @@ def test_admin_registers_an_auditor(registry, admin, accounts):
 def test_a_stranger_cannot_register_participants(registry, accounts):
     with ape.reverts():
         registry.registerParticipant(accounts[2], AUDITOR_ROLE, keccak(text="x"), b"LEI".ljust(32, b"\0"), 0, b"GB",
-                                     b"\x02" + b"\x11" * 32, sender=accounts[2])
+                                     ENCRYPTION_KEY, sender=accounts[2])
 
 
 def test_the_sdk_sends_with_an_ape_account(accounts, chain):

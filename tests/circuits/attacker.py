@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,32 +89,19 @@ def _sources_digest() -> str:
 @functools.cache
 def builds() -> Path:
     """circuits/build/attacks/<digest of the sources>/{reference,target}/<circuit>/, compiled once
-    per version of the sources (about 20 s), reused afterwards."""
+    per version of the sources (about 30 s on two cores), reused afterwards."""
     directory = CACHE / _sources_digest()
     if (directory / "complete").exists():
         return directory
     CACHE.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=CACHE))
     try:
-        jobs = []
-        for circuit in CIRCUITS:
-            for kind, flags in (("reference", REFERENCE_FLAGS), ("target", TARGET_FLAGS)):
-                output = staging / kind / circuit
-                output.mkdir(parents=True)
-                command = ["npx", "--no-install", "circom2",
-                           os.path.relpath(ROOT / "circuits" / f"{circuit}.circom", ROOT), *flags,
-                           "-l", "node_modules", "-o", os.path.relpath(output, ROOT)]
-                jobs.append((circuit, command))
-        running: list[tuple[str, subprocess.Popen[bytes]]] = []
-        for circuit, command in jobs + [("", None)] * 2:  # type: ignore[list-item]
-            if command is not None:
-                running.append((circuit, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                                                          stderr=subprocess.STDOUT)))
-            while len(running) >= (2 if command is not None else 1):
-                name, process = running.pop(0)
-                output, _ = process.communicate(timeout=600)
-                if process.returncode != 0:
-                    raise RuntimeError(f"circom failed on {name}:\n{output.decode()[-3000:]}")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            compiles = [pool.submit(circom, ROOT / "circuits" / f"{circuit}.circom", staging / kind / circuit, flags)
+                        for circuit in CIRCUITS
+                        for kind, flags in (("reference", REFERENCE_FLAGS), ("target", TARGET_FLAGS))]
+            for compiled in compiles:
+                compiled.result()
         (staging / "complete").write_text("")
         try:
             staging.rename(directory)
@@ -208,7 +196,6 @@ class Reference:
         for number, (a, b, c) in enumerate(self.r1cs.constraints):
             for wire in dict.fromkeys(wire for wire, _ in (*a, *b, *c)):
                 self.constraints_of[wire].append(number)
-        self.roots = set(range(self.r1cs.inputs + 1))
         self.definitions: dict[int, tuple[int, int] | Hint] = {}
         self.dependencies: dict[int, tuple[int, ...]] = {}
         for wire in range(self.r1cs.inputs + 1, self.r1cs.wires):
@@ -217,8 +204,7 @@ class Reference:
         for wire, dependencies in self.dependencies.items():
             for dependency in dependencies:
                 self.dependents[dependency].append(wire)
-        self.order = self._topological(set(self.dependencies), self.dependencies)
-        self.position = {wire: rank for rank, wire in enumerate(self.order)}
+        self._topological(set(self.dependencies), self.dependencies)  # refuses a cycle
 
     def _template_of(self, component: str) -> Template:
         if component not in self._templates:
@@ -230,6 +216,13 @@ class Reference:
         return name.rsplit(".", 1)[0]
 
     def _define(self, wire: int) -> None:
+        """Finds how the generator computes a signal. A `<--` signal: by its formula (`_hint`).
+        Otherwise by the constraint its `<==` compiled to, which holds the signal alone on the C side
+        (never in A or B): circom lists a component's constraints in statement order, a parent's
+        before its children's, so that is the first such constraint mentioning the signal, except
+        that for an output or intermediate signal of X the parent's uses come first and are skipped
+        (they mention signals outside X and its children). test_attacks_*.py check the result
+        recomputes the generator's witness exactly."""
         name = self.names[wire]
         component, signal = name.rsplit(".", 1)
         base = signal.split("[")[0]
@@ -240,7 +233,6 @@ class Reference:
             self.dependencies[wire] = hint.inputs
             return
         kind = template.kind(base)
-        parent_local = {component}
         for number in self.constraints_of[wire]:
             a, b, c = self.r1cs.constraints[number]
             if any(w == wire for w, _ in a) or any(w == wire for w, _ in b):
@@ -250,8 +242,7 @@ class Reference:
                 continue
             others = {w for w, _ in (*a, *b, *c) if w not in (wire, 0)}
             if kind != "input" and any(
-                    self._component(self.names[w]) not in parent_local
-                    and self._component(self._component(self.names[w])) != component
+                    component not in (self._component(self.names[w]), self._component(self._component(self.names[w])))
                     for w in others):
                 continue  # the parent's use of an output, not its definition
             inverse = coefficient if coefficient in (1, P - 1) else pow(coefficient, P - 2, P)
@@ -400,11 +391,6 @@ def _as_json(value: object) -> object:
     return value
 
 
-def poseidon(requests: list[list[int]]) -> list[int]:
-    """circomlibjs Poseidon of each list, in one node process."""
-    return [int(h) for h in node("poseidon.js", _as_json(requests))] if requests else []
-
-
 # --- attacks ---------------------------------------------------------------------------------------
 
 Value = int | Callable[["Honest"], int]
@@ -445,9 +431,6 @@ class Honest:
 
     def __call__(self, name: str) -> int:
         return self._values[self._reference.index[name]]
-
-    def names(self, prefix: str) -> list[str]:
-        return [name for name in self._reference.index if name.startswith(prefix)]
 
 
 class AttackLab:
@@ -669,11 +652,6 @@ def _signed(value: int) -> str:
     if value > P // 2 and P - value < 1 << 80:
         return f"-{P - value}"
     return str(value) if value < 1 << 80 else hex(value)
-
-
-def bits(prefix: str, value: int, width: int) -> dict[str, int]:
-    """The signals `prefix[0..width-1]` set to the bits of value (an attacker's own decomposition)."""
-    return {f"{prefix}[{index}]": (value >> index) & 1 for index in range(width)}
 
 
 def plus(name: str, delta: int) -> Callable[[Honest], int]:
