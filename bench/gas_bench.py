@@ -28,8 +28,11 @@ from batterytrace.model.passports import passport_id_for
 from batterytrace.zk.inputs import ClaimBounds, claim_inputs
 from batterytrace.zk.prover import Prover
 from batterytrace.model.registry import FacilityType, Role, Scheme
+from batterytrace.model.risk import RiskFlag
+from batterytrace.zk.envelopes import public_key_from_private_key
 
 from yardsticks import deploy_yardstick  # bench/ is on sys.path, as for run.py's other modules
+from tests.helpers.flows import battery_id as battery_id_for
 from tests.helpers.sandbox import World, register, signer
 
 TX_BASE = 21_000
@@ -59,11 +62,23 @@ def transform_slots(inputs: int, outputs: int) -> int:
 # How many storage slots each operation must create (zero -> non-zero), read off the contracts.
 STORAGE_SLOTS = {
     "register participant": "Participant struct: role, legalNameHash, identifier, (kind,country,registered), key length = 5; "
-    "encryptionPublicKey data (33 bytes) = 2; role membership 1; AccessControlEnumerable member set: value + position = 2 -> 10",
+    "encryptionPublicKey data (33 bytes) = 2; role membership 1; AccessControlEnumerable member set: value + position = 2; "
+    "participant tree: the record's leaf 1, LeanIMT's leaf index 1, a root-history slot 1 (each of a tree's first 32 changes "
+    "writes a new one) -> 13 (a side node too when the tree grows a level)",
+    "activate facility": "facility tree: the record's leaf 1, leaf index 1, root-history slot 1, a side node 1 (the "
+    "bench's facility is the tree's ninth leaf: a new level) -> 4 (the Facility struct's packed slot is an update)",
+    "rotate encryption key": "the new leaf's index 1, root-history slot 1 -> 2 (the old leaf's index is cleared)",
+    "record risk finding": "facility tree and the operator's participant leaf: new leaf index + root-history slot each = 4; "
+    "the operator's risk flags 1 -> 5",
+    "set process parameters": "the new leaf's index 1, root-history slot 1 -> 2",
+    "revoke participant": "root-history slot 1 (the leaf is set to zero, its index cleared) -> 1",
     "register facility": "_siteIds entry 1; Facility struct: (operator..registered) packed 1, siteId 1, "
     "locationCommitment 1 -> 4 (_facilityCount is an update)",
+    "assign company prefix": "the prefix's owner 1; one extension count per shorter candidate prefix (6 digits .. "
+    "length - 1: one for a 7-digit prefix) -> 2",
     "certify": "Certification struct: (facilityId..statusChangedAt) 1, auditor 1, evidenceHash 1; "
-    "_facilityCertifications[facility]: length 1 (first certification of the facility) + element 1 -> 5",
+    "_facilityCertifications[facility]: length 1 (first certification of the facility) + element 1; certification tree: "
+    "the record's leaf 1, leaf index 1, root-history slot 1, a side node 1 (the third leaf) -> 9",
     "reference mint": "ERC-721 owner 1 (the holder's balance is an update)",
     "reference transfer": "none: owner and balances are updates",
     "mint": "Lot struct: (creator..certifiedSchemes) packed 1, commitment 1, tagId 1 (pendingReceiver stays 0); "
@@ -225,9 +240,12 @@ def _mint(world: World, who: str, external_id: str, **overrides: Any):
     return world.clients[who].mint_origin(world.facilities[who].facility_id, external_id, tag_id=f"SEAL-{external_id}", **values)
 
 
-def _pack_request(pack_lot_id: int, battery_id: str) -> PassportRequest:
+def _pack_request(pack_lot_id: int, serial: str) -> PassportRequest:
+    """A passport request for the pack maker's battery ``serial``: a GS1 Digital Link under its
+    company prefix, as issuance requires."""
+    battery_id = battery_id_for(serial, issuer="pack_maker")
     return PassportRequest(
-        pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{battery_id}",
+        pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{serial}",
         document_hash=keccak(text=battery_id), capacity_wh=CAPACITY_WH,
         legitimate_interest_commitment=keccak(text=f"li:{battery_id}"), authorities_commitment=keccak(text=f"au:{battery_id}"),
     )
@@ -272,15 +290,29 @@ def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
     newcomer_index = 12 + (len(tag) % 5)
     newcomer = BatteryTrace(chain, world.deployment, signer(newcomer_index), OpeningStore(":memory:"), prover)
     meter.record("register participant", "registry", register(admin, newcomer, f"newcomer{t}", Role.PROCESSOR, newcomer_index),
-                 new_slots=10)
+                 new_slots=13)
     before = chain.w3.eth.block_number
     facility = newcomer.register_facility(FacilityType.REFINERY, f"NEW-REF{t}", "FI", location="61.1N 22.1E")
     receipt = _receipt_of_block(world, before + 1)
     meter.record("register facility", "registry", receipt, new_slots=4)
+    before = chain.w3.eth.block_number
+    world.auditor.activate_facility(facility.facility_id, "refinery audit", max_yield_loss_bps=300)
+    meter.record("activate facility", "registry", _receipt_of_block(world, before + 1), new_slots=4)
     now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
     before = chain.w3.eth.block_number
     world.auditor.certify(facility.facility_id, Scheme.RMAP, None, now + timedelta(days=365), "rmap.pdf")
-    meter.record("certify", "registry", _receipt_of_block(world, before + 1), new_slots=5)
+    meter.record("certify", "registry", _receipt_of_block(world, before + 1), new_slots=9)
+    # Changes of an existing membership leaf: each rehashes the leaf's path (siblings from the SDK's trees).
+    meter.record("rotate encryption key", "registry", newcomer.rotate_encryption_key(public_key_from_private_key(signer(40).private_key)),
+                 new_slots=2)
+    meter.record("record risk finding", "registry",
+                 world.auditor.record_risk_finding(facility.facility_id, RiskFlag.HUMAN_RIGHTS, "grievance audit"), new_slots=5)
+    meter.record("set process parameters", "registry", world.auditor.set_process_parameters(facility.facility_id, 350, 100),
+                 new_slots=2)
+    meter.record("revoke participant", "registry", admin.revoke_participant(newcomer.address), new_slots=1)
+    # A 7-digit GS1 company prefix for the OEM (the tag keeps it unique on a reused chain).
+    oem_prefix = f"40{len(tag) % 10}1234"
+    meter.record("assign company prefix", "registry", admin.assign_company_prefix(world.oem.address, oem_prefix), new_slots=2)
 
     # Warm the miner's balance and the transform counter so measured rows are steady-state.
     prover.label = "setup"

@@ -129,7 +129,7 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
       "(`ReferenceERC721`) mint and `transferFrom` measured in the same run (both update an existing balance, as the lot "
       "operations do). **Floor** = 21,000 base + calldata of the actual transaction input (16 gas per non-zero byte, 4 per "
       "zero byte) + for each Groth16 proof the EIP-1108 pairing check 45,000 + 34,000 x 4 = 181,000 and 6,150 per public "
-      "input (mint 6, transform 11, claim 9: `circuits/manifest.json`) + 20,000 per storage slot the operation must create. "
+      "input (mint 6, transform 12, claim 9: `circuits/manifest.json`) + 20,000 per storage slot the operation must create. "
       "For operations without a proof the floor is base + calldata + new slots, shown for context; the targets apply to "
       "proof-consuming operations.\n")
     w(gas_table(rows))
@@ -141,6 +141,19 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     transfer = gas["ERC-721 transferFrom (OpenZeppelin)"]["gas_used"]
     w(f"A whole handover (offer + accept) costs {handover:,} gas, {handover / transfer:.1f}x a plain `transferFrom`: two "
       "transactions, the encrypted opening envelope (calldata and event data) and the status events.\n")
+    tree_rows = [name for name in ("register participant", "activate facility", "certify", "rotate encryption key",
+                                   "record risk finding", "set process parameters", "revoke participant") if name in gas]
+    if tree_rows:
+        figures = ", ".join(f"{name} {gas[name]['gas_used']:,}" for name in tree_rows)
+        w("### Registry writes and the membership trees\n")
+        w(f"Every registry write that inserts or replaces a membership leaf (zk-kit LeanIMT over PoseidonT3, each hash "
+          f"about 22,000 gas, in the linked `RegistryTrees`): {figures} gas. An insert hashes the new leaf and the levels "
+          "where it is a right child, and writes the leaf's index, the record's leaf and a root-history slot; a replacement "
+          "rehashes the whole path twice (old root checked, new root computed: zk-kit's `_update`), so it costs about twice "
+          "an insert, and a risk finding replaces two leaves (the site's and its operator's). The anchor the issue names, "
+          "Semaphore v4's `addMember` at 118k-157k gas (its published figure, not measured here), is a bare insert; ours "
+          "comes inside `register participant`, `activate facility` and `certify` with the record itself. The first 32 "
+          "changes of each tree create their root-history slot (20,000 each); later ones overwrite one.\n")
     w("### Where the gas goes (proof-consuming operations)\n")
     w("From the receipts and anvil's `debug_traceTransaction` (callTracer: gas of the calls into the verifier contracts). "
       "*Events* is 375 + 375 per topic + 8 per data byte for each log in the receipt (memory expansion not included). "
@@ -155,8 +168,8 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     w(f"\nThe snarkjs verifier itself spends up to {worst[1]:.2f}x its precompile floor ({worst[0]}): the call, "
       "field checks of every input, and the ECMUL/ECADD precompile calls' own overhead (call, memory, staticcall "
       "warm/cold). Main cost drivers, biggest first: the pairing check (181,000 per proof), storage for the new lot or "
-      "passport (20,000 per slot; a passport writes 14), the per-input ECMUL (6,150 each: transform's 11 inputs are "
-      "67,650 even for a 1-in/1-out transform, because the circuit is a fixed 4 x 4), then calldata and events carrying the "
+      "passport (20,000 per slot; a passport writes 14), the per-input ECMUL (6,150 each: transform's 12 inputs are "
+      "73,800 even for a 1-in/1-out transform, because the circuit is a fixed 4 x 4), then calldata and events carrying the "
       "encrypted openings (an envelope for self + 2 auditors is 402 bytes, once in calldata and once in the event).\n")
     w("### How the new storage slots are counted\n")
     w("Read from the contract code (zero -> non-zero writes only; updates of existing slots and writes of zero are not "

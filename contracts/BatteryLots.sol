@@ -25,14 +25,16 @@ contract BatteryLots is ILots, ERC721, ProofGate {
 
     // Positions of the transform circuit's public signals (circuits/manifest.json,
     // `transform.publicSignals`): _MAX_INPUTS input commitments, _MAX_OUTPUTS output commitments
-    // (zero in unused slots), maxYieldLossBps, processCo2eGrams, context. Literals, not sums of the
-    // constants above: a constant expression is evaluated, with its overflow check, at every use.
+    // (zero in unused slots), maxYieldLossBps, processCo2eGrams, processCo2eFloorGramsPerKg,
+    // context. Literals, not sums of the constants above: a constant expression is evaluated, with
+    // its overflow check, at every use.
     uint256 private constant _TRANSFORM_INPUT_COMMITMENTS = 0;
     uint256 private constant _TRANSFORM_OUTPUT_COMMITMENTS = 4;
     uint256 private constant _TRANSFORM_MAX_YIELD_LOSS = 8;
     uint256 private constant _TRANSFORM_PROCESS_CO2E = 9;
-    uint256 private constant _TRANSFORM_CONTEXT = 10;
-    uint256 private constant _TRANSFORM_SIGNALS = 11;
+    uint256 private constant _TRANSFORM_PROCESS_CO2E_FLOOR = 10;
+    uint256 private constant _TRANSFORM_CONTEXT = 11;
+    uint256 private constant _TRANSFORM_SIGNALS = 12;
 
     bytes32 private constant _OP_MINT = keccak256("batterytrace.mint");
     bytes32 private constant _OP_TRANSFORM = keccak256("batterytrace.transform");
@@ -72,8 +74,11 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         if (!site.registered || site.operator != msg.sender || !Roles.mintsOriginLots(site.facilityType)) {
             revert LotsFacilityNotAllowed(msg.sender, facilityId);
         }
+        // Only a site an auditor activated carries audited type, risk findings and parameters.
+        if (!site.active) revert LotsFacilityNotActive(facilityId);
         if (spec.commitment == 0) revert LotsInvalidCommitment(0);
         _requireInField(_MINT_COMMITMENT, spec.commitment);
+        if (!Roles.mintsKind(site.facilityType, spec.kind)) revert LotsKindNotAllowed(facilityId, spec.kind);
 
         uint8 schemes = _registry.certifiedSchemes(facilityId, uint64(block.timestamp));
         // In circuits/manifest.json's order (an array literal costs less gas than indexed writes).
@@ -82,7 +87,7 @@ contract BatteryLots is ILots, ERC721, ProofGate {
             schemes != 0 ? 1 : 0, // certified
             site.facilityType == IRegistry.FacilityType.Recycler ? 1 : 0, // recycledOrigin
             uint256(site.riskFlags), // riskFlags
-            uint256(_registry.co2eFloorGramsPerKg(site.facilityType)), // co2eFloorGramsPerKg
+            uint256(_originCo2eFloor(site)), // co2eFloorGramsPerKg
             mintContext(lotId) // context
         ];
         _requireVerified(_mintVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _MINT_CIRCUIT);
@@ -96,8 +101,10 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         returns (uint256 transformId, uint256[] memory outputLotIds)
     {
         uint16 maxYieldLossBps;
-        (outputLotIds, maxYieldLossBps) = _checkTransform(request);
-        uint256[_TRANSFORM_SIGNALS] memory signals = _transformSignals(request, outputLotIds, maxYieldLossBps);
+        uint32 processCo2eFloorGramsPerKg;
+        (outputLotIds, maxYieldLossBps, processCo2eFloorGramsPerKg) = _checkTransform(request);
+        uint256[_TRANSFORM_SIGNALS] memory signals =
+            _transformSignals(request, outputLotIds, maxYieldLossBps, processCo2eFloorGramsPerKg);
         _requireVerified(_transformVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _TRANSFORM_CIRCUIT);
 
         transformId = ++_transformCount;
@@ -146,6 +153,9 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         if (record.pendingReceiver != msg.sender) {
             revert LotsNotPendingReceiver(msg.sender, lotId, record.pendingReceiver);
         }
+        // A receiver whose role was revoked while the lot travelled takes nothing in; the sender
+        // cancels the offer.
+        if (!_registry.isParticipant(msg.sender)) revert LotsInvalidReceiver(msg.sender);
         address sender = _ownerOf(lotId);
         if (withinTolerance) {
             delete record.pendingReceiver;
@@ -227,6 +237,13 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         return _fieldHash(abi.encode(block.chainid, address(this), _OP_TRANSFORM, inputLotIds, outputLotIds, facilityId));
     }
 
+    /// @dev The floor of an origin lot's declared emissions, grams CO2e per kg cobalt: the rulebook
+    /// floor of the site's type (set by the admin) or the auditor's floor for the site, the higher.
+    function _originCo2eFloor(IRegistry.Facility memory site) private view returns (uint32) {
+        uint32 typeFloor = _registry.co2eFloorGramsPerKg(site.facilityType);
+        return site.co2eFloorGramsPerKg > typeFloor ? site.co2eFloorGramsPerKg : typeFloor;
+    }
+
     /// @dev The single hook of every mint and transfer: only this contract's own calls (auth zero)
     /// move a lot, so the handover cannot be skipped.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
@@ -235,13 +252,15 @@ contract BatteryLots is ILots, ERC721, ProofGate {
     }
 
     /// @dev Checks a transformation request, in this order: 1 to 4 inputs and outputs; the caller is
-    /// a participant operating `request.facilityId`, a type that transforms lots; each input is
-    /// distinct, held by the caller and active; each output id is new and its commitment non-zero
-    /// and in the field. Returns the output lot ids and the facility's audited maximum yield loss.
+    /// a participant operating `request.facilityId`, an active facility of a type that transforms
+    /// lots; each input is distinct, held by the caller and active; each output is of a kind the
+    /// facility makes or of an input's kind, its id is new and its commitment non-zero and in the
+    /// field. Returns the output lot ids and the facility's audited process parameters: the maximum
+    /// yield loss and the floor of process CO2e per kg of material processed.
     function _checkTransform(TransformRequest calldata request)
         private
         view
-        returns (uint256[] memory outputLotIds, uint16 maxYieldLossBps)
+        returns (uint256[] memory outputLotIds, uint16 maxYieldLossBps, uint32 processCo2eFloorGramsPerKg)
     {
         uint256 inputCount = request.inputLotIds.length;
         uint256 outputCount = request.outputs.length;
@@ -253,15 +272,21 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         if (!site.registered || site.operator != msg.sender || !Roles.transformsLots(site.facilityType)) {
             revert LotsFacilityNotAllowed(msg.sender, request.facilityId);
         }
+        if (!site.active) revert LotsFacilityNotActive(request.facilityId);
+        // What the site's type makes, or the kind of one of the inputs (a split or merge).
+        uint256 allowedKinds = Roles.madeKinds(site.facilityType);
         for (uint256 index; index < inputCount; ++index) {
             uint256 inputId = request.inputLotIds[index];
             for (uint256 earlier; earlier < index; ++earlier) {
                 if (request.inputLotIds[earlier] == inputId) revert LotsInvalidTransform(inputCount, outputCount);
             }
             _requireCustodian(inputId, LotStatus.Active);
+            allowedKinds |= Roles.kindBit(_lots[inputId].kind);
         }
         outputLotIds = new uint256[](outputCount);
         for (uint256 index; index < outputCount; ++index) {
+            MaterialKind kind = request.outputs[index].kind;
+            if (allowedKinds & Roles.kindBit(kind) == 0) revert LotsKindNotAllowed(request.facilityId, kind);
             uint256 outputId = lotIdFor(msg.sender, request.outputs[index].externalId);
             if (_lots[outputId].status != LotStatus.None) revert LotsAlreadyExists(outputId);
             uint256 commitment = request.outputs[index].commitment;
@@ -270,12 +295,19 @@ contract BatteryLots is ILots, ERC721, ProofGate {
             outputLotIds[index] = outputId;
         }
         maxYieldLossBps = site.maxYieldLossBps;
+        processCo2eFloorGramsPerKg = site.co2eFloorGramsPerKg;
     }
 
     /// @dev The public signals of a checked transformation's proof, at the `_TRANSFORM_*` positions:
     /// the inputs' on-chain commitments and the outputs' commitments (zero in unused slots), the
-    /// facility's maximum yield loss, the declared process emissions and the context.
-    function _transformSignals(TransformRequest calldata request, uint256[] memory outputLotIds, uint16 maxYieldLossBps)
+    /// facility's maximum yield loss, the declared process emissions, the facility's floor of them per
+    /// kg processed (which the circuit enforces) and the context.
+    function _transformSignals(
+        TransformRequest calldata request,
+        uint256[] memory outputLotIds,
+        uint16 maxYieldLossBps,
+        uint32 processCo2eFloorGramsPerKg
+    )
         private
         view
         returns (uint256[_TRANSFORM_SIGNALS] memory signals)
@@ -293,6 +325,7 @@ contract BatteryLots is ILots, ERC721, ProofGate {
         }
         signals[_TRANSFORM_MAX_YIELD_LOSS] = maxYieldLossBps;
         signals[_TRANSFORM_PROCESS_CO2E] = request.processCo2eGrams;
+        signals[_TRANSFORM_PROCESS_CO2E_FLOOR] = processCo2eFloorGramsPerKg;
         signals[_TRANSFORM_CONTEXT] = transformContext(inputLotIds, outputLotIds, request.facilityId);
     }
 

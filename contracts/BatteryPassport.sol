@@ -5,12 +5,16 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IBatteryPassport} from "./interfaces/IBatteryPassport.sol";
 import {ILots} from "./interfaces/ILots.sol";
+import {IRegistry} from "./interfaces/IRegistry.sol";
 import {Groth16Proof, IClaimVerifier} from "./interfaces/IGroth16Verifiers.sol";
+import {BatteryIds} from "./lib/BatteryIds.sol";
 import {ProofGate} from "./zk/ProofGate.sol";
 import {Roles} from "./Roles.sol";
 
 /// @title BatteryPassport
 /// @notice One ERC-721 passport per battery, locking its pack lot, with proven supply-chain claims.
+/// The token's owner holds the battery: it alone changes the status, and hands the battery on only to
+/// registered participants; authorities correct a status with evidence.
 contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     bytes32 private constant _OP_CLAIM = keccak256("batterytrace.claim");
     bytes32 private constant _CLAIM_CIRCUIT = "claim";
@@ -19,7 +23,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     uint16 private constant _BPS = 10_000;
 
     ILots private immutable _lots;
-    IAccessControl private immutable _roles;
+    IRegistry private immutable _registry;
     IClaimVerifier private immutable _claimVerifier;
 
     mapping(uint256 passportId => Passport) private _passports;
@@ -27,13 +31,14 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     mapping(uint256 passportId => string) private _documentUris;
 
     /// @param lots_ The lots contract holding the pack lots.
-    /// @param roles_ The registry whose AccessControl roles authorise issuers and recyclers.
+    /// @param registry_ The registry: its roles authorise issuers and authorities, its company
+    /// prefixes say whose battery ids are whose, its participants who may receive a passport.
     /// @param claimVerifier_ The generated verifier of the claim circuit.
-    constructor(ILots lots_, IAccessControl roles_, IClaimVerifier claimVerifier_)
+    constructor(ILots lots_, IRegistry registry_, IClaimVerifier claimVerifier_)
         ERC721("batterytrace battery passport", "BTPASS")
     {
         _lots = lots_;
-        _roles = roles_;
+        _registry = registry_;
         _claimVerifier = claimVerifier_;
     }
 
@@ -61,22 +66,30 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     /// @inheritdoc IBatteryPassport
     function setStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external {
         Passport storage record = _requirePassport(passportId);
+        _requireHolder(passportId);
         PassportStatus oldStatus = record.status;
-        bool holder = _ownerOf(passportId) == msg.sender;
-        bool recyclerScrapping = newStatus == PassportStatus.Waste && _roles.hasRole(Roles.RECYCLER, msg.sender);
-        if (!(holder || recyclerScrapping) || !_allowedTransition(oldStatus, newStatus)) {
+        if (!_allowedTransition(oldStatus, newStatus)) revert PassportInvalidStatusChange(passportId, oldStatus, newStatus);
+        _changeStatus(passportId, record, oldStatus, newStatus, evidenceHash);
+    }
+
+    /// @inheritdoc IBatteryPassport
+    function correctStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external {
+        Passport storage record = _requirePassport(passportId);
+        if (!_hasRole(Roles.AUTHORITY, msg.sender) || !_registry.isParticipant(msg.sender)) {
+            revert PassportUnauthorized(msg.sender);
+        }
+        if (evidenceHash == bytes32(0)) revert PassportEvidenceRequired(passportId);
+        PassportStatus oldStatus = record.status;
+        if (newStatus == PassportStatus.None || newStatus == oldStatus) {
             revert PassportInvalidStatusChange(passportId, oldStatus, newStatus);
         }
-        record.status = newStatus;
-        _history[passportId].push(StatusChange(newStatus, uint64(block.timestamp), msg.sender, evidenceHash));
-        emit PassportStatusChanged(passportId, msg.sender, oldStatus, newStatus, evidenceHash);
+        _changeStatus(passportId, record, oldStatus, newStatus, evidenceHash);
     }
 
     /// @inheritdoc IBatteryPassport
     function updateDocument(uint256 passportId, string calldata documentUri, bytes32 documentHash) external {
         Passport storage record = _requirePassport(passportId);
-        address holder = _ownerOf(passportId);
-        if (holder != msg.sender) revert ERC721IncorrectOwner(msg.sender, passportId, holder);
+        _requireHolder(passportId);
         if (bytes(documentUri).length == 0) revert PassportEmptyField("documentUri");
         bytes32 oldHash = record.documentHash;
         record.documentHash = documentHash;
@@ -86,7 +99,9 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
 
     /// @inheritdoc IBatteryPassport
     function passportIdFor(string calldata batteryId) public pure returns (uint256) {
-        return uint256(keccak256(bytes(batteryId)));
+        (bool valid, BatteryIds.Parsed memory parsed) = BatteryIds.parse(bytes(batteryId));
+        if (!valid) revert PassportMalformedBatteryId(batteryId);
+        return uint256(parsed.key);
     }
 
     /// @inheritdoc IBatteryPassport
@@ -120,6 +135,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         if (bytes(request.batteryId).length == 0) revert PassportEmptyField("batteryId");
         if (bytes(request.documentUri).length == 0) revert PassportEmptyField("documentUri");
         passportId = passportIdFor(request.batteryId);
+        _requireBatteryIdOwner(request.batteryId);
         if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
         Claims calldata claims = request.claims;
         if (
@@ -176,10 +192,51 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         );
     }
 
+    /// @dev A passport moves only to a registered participant: the battery is handed over, never
+    /// sent to an arbitrary address. Minting (to the issuer, checked at issuance) is not a hand-over.
+    /// The caller's authorisation is checked first, so a caller who may not move the token learns
+    /// only that.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
+        address from = _ownerOf(tokenId);
+        if (from != address(0)) {
+            if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
+            if (!_registry.isParticipant(to)) revert PassportInvalidReceiver(to);
+        }
+        return super._update(to, tokenId, auth);
+    }
+
+    function _changeStatus(
+        uint256 passportId,
+        Passport storage record,
+        PassportStatus oldStatus,
+        PassportStatus newStatus,
+        bytes32 evidenceHash
+    ) private {
+        record.status = newStatus;
+        _history[passportId].push(StatusChange(newStatus, uint64(block.timestamp), msg.sender, evidenceHash));
+        emit PassportStatusChanged(passportId, msg.sender, oldStatus, newStatus, evidenceHash);
+    }
+
     function _requireIssuer() private view {
-        if (!_roles.hasRole(Roles.PACK_MAKER, msg.sender) && !_roles.hasRole(Roles.OEM, msg.sender)) {
+        if (!_hasRole(Roles.PACK_MAKER, msg.sender) && !_hasRole(Roles.OEM, msg.sender)) {
             revert PassportUnauthorized(msg.sender);
         }
+    }
+
+    /// @dev Only the owner of the prefix a battery id falls under issues its passport: no one takes a
+    /// rival's serial numbers and locks the rival out of its own batteries.
+    function _requireBatteryIdOwner(string calldata batteryId) private view {
+        address owner = _registry.batteryIdOwner(batteryId);
+        if (owner != msg.sender) revert PassportBatteryIdNotOwned(batteryId, msg.sender, owner);
+    }
+
+    function _requireHolder(uint256 passportId) private view {
+        address holder = _ownerOf(passportId);
+        if (holder != msg.sender) revert PassportNotHolder(passportId, msg.sender, holder);
+    }
+
+    function _hasRole(bytes32 role, address account) private view returns (bool) {
+        return IAccessControl(address(_registry)).hasRole(role, account);
     }
 
     function _requirePassport(uint256 passportId) private view returns (Passport storage record) {

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
+import {CompanyPrefixes} from "./registry/CompanyPrefixes.sol";
+import {MembershipRoots} from "./registry/MembershipRoots.sol";
 import {Roles} from "./Roles.sol";
 
 /// @title Registry
 /// @notice Participants, facilities, certifications and risk findings of the consortium.
-contract Registry is IRegistry, AccessControlEnumerable {
+contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, MembershipRoots {
     uint8 private constant _RISK_FLAG_MASK = 0x0F;
     uint8 private constant _ARTISANAL_FLAG = 0x04;
     uint16 private constant _BPS = 10_000;
@@ -22,6 +26,7 @@ contract Registry is IRegistry, AccessControlEnumerable {
     mapping(uint256 certificationId => Certification) private _certifications;
     mapping(uint32 facilityId => uint256[] certificationIds) private _facilityCertifications;
     mapping(FacilityType facilityType => uint32 gramsPerKg) private _co2eFloors;
+    mapping(address operator => uint8 riskFlags) private _operatorRiskFlags;
     uint32 private _facilityCount;
     uint256 private _certificationCount;
 
@@ -62,7 +67,7 @@ contract Registry is IRegistry, AccessControlEnumerable {
     }
 
     /// @inheritdoc IRegistry
-    function rotateEncryptionKey(bytes calldata newKey) external {
+    function rotateEncryptionKey(bytes calldata newKey, uint256[] calldata siblings) external {
         Participant storage record = _participants[msg.sender];
         // A participant whose role was revoked no longer receives openings: it cannot re-key either.
         if (!record.registered || !hasRole(record.role, msg.sender)) revert RegistryNotRegistered(msg.sender);
@@ -70,6 +75,35 @@ contract Registry is IRegistry, AccessControlEnumerable {
         bytes memory oldKey = record.encryptionPublicKey;
         record.encryptionPublicKey = newKey;
         emit EncryptionKeyRotated(msg.sender, oldKey, newKey);
+        _replaceLeaf(MembershipSet.Participants, uint160(msg.sender), _participantLeaf(msg.sender), siblings);
+    }
+
+    /// @inheritdoc IRegistry
+    function revokeParticipant(address account, uint256[] calldata siblings) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Participant storage record = _participants[account];
+        if (!record.registered || !hasRole(record.role, account)) revert RegistryNotRegistered(account);
+        _replaceLeaf(MembershipSet.Participants, uint160(account), 0, siblings);
+        _revokeRole(record.role, account);
+    }
+
+    /// @notice Revokes `role` from `account`, as OpenZeppelin's AccessControl does, except the
+    /// registered role of a participant: that goes through `revokeParticipant`, which removes its
+    /// membership leaf too.
+    function revokeRole(bytes32 role, address account)
+        public
+        override(AccessControl, IAccessControl)
+        onlyRole(getRoleAdmin(role))
+    {
+        _requireNotParticipantRole(role, account);
+        _revokeRole(role, account);
+    }
+
+    /// @notice Renounces `role`, as OpenZeppelin's AccessControl does, except a participant's
+    /// registered role (the admin revokes it with `revokeParticipant`).
+    function renounceRole(bytes32 role, address callerConfirmation) public override(AccessControl, IAccessControl) {
+        if (callerConfirmation != _msgSender()) revert AccessControlBadConfirmation();
+        _requireNotParticipantRole(role, callerConfirmation);
+        _revokeRole(role, callerConfirmation);
     }
 
     /// @inheritdoc IRegistry
@@ -94,6 +128,8 @@ contract Registry is IRegistry, AccessControlEnumerable {
             riskFlags: facilityType == FacilityType.ArtisanalSite ? _ARTISANAL_FLAG : 0,
             maxYieldLossBps: 0,
             registered: true,
+            active: false,
+            co2eFloorGramsPerKg: 0,
             siteId: siteId,
             locationCommitment: locationCommitment
         });
@@ -101,25 +137,70 @@ contract Registry is IRegistry, AccessControlEnumerable {
     }
 
     /// @inheritdoc IRegistry
-    function recordRiskFinding(uint32 facilityId, uint8 riskFlags, bytes32 evidenceHash)
-        external
-        onlyRole(Roles.AUDITOR)
-    {
+    function activateFacility(
+        uint32 facilityId,
+        FacilityType facilityType,
+        bytes2 country,
+        uint8 riskFlags,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        bytes32 evidenceHash,
+        uint256[] calldata operatorSiblings
+    ) external onlyRole(Roles.AUDITOR) {
+        _activate(facilityId, facilityType, country, riskFlags, maxYieldLossBps, floorGramsPerKg, evidenceHash);
+        Facility storage site = _facilities[facilityId];
+        _insertLeaf(MembershipSet.Facilities, facilityId, _facilityLeaf(facilityId));
+        _raiseOperatorFlags(site.operator, site.riskFlags, evidenceHash, operatorSiblings);
+    }
+
+    /// @inheritdoc IRegistry
+    function recordRiskFinding(
+        uint32 facilityId,
+        uint8 riskFlags,
+        bytes32 evidenceHash,
+        uint256[] calldata siblings,
+        uint256[] calldata operatorSiblings
+    ) external onlyRole(Roles.AUDITOR) {
         Facility storage site = _requireFacility(facilityId);
         if (riskFlags & ~_RISK_FLAG_MASK != 0) revert RegistryInvalidValue(riskFlags);
         if (site.facilityType == FacilityType.ArtisanalSite) riskFlags |= _ARTISANAL_FLAG;
         uint8 oldFlags = site.riskFlags;
+        _requireEvidenceToClear(oldFlags, riskFlags, evidenceHash);
         site.riskFlags = riskFlags;
         emit RiskFindingRecorded(facilityId, msg.sender, oldFlags, riskFlags, evidenceHash);
+        _refreshFacilityLeaf(facilityId, siblings);
+        _raiseOperatorFlags(site.operator, riskFlags, evidenceHash, operatorSiblings);
     }
 
     /// @inheritdoc IRegistry
-    function setProcessParameters(uint32 facilityId, uint16 maxYieldLossBps) external onlyRole(Roles.AUDITOR) {
+    function recordOperatorRiskFinding(address operator, uint8 riskFlags, bytes32 evidenceHash, uint256[] calldata siblings)
+        external
+        onlyRole(Roles.AUDITOR)
+    {
+        if (!_participants[operator].registered) revert RegistryNotRegistered(operator);
+        if (riskFlags & ~_RISK_FLAG_MASK != 0 || riskFlags & _ARTISANAL_FLAG != 0) revert RegistryInvalidValue(riskFlags);
+        uint8 oldFlags = _operatorRiskFlags[operator];
+        _requireEvidenceToClear(oldFlags, riskFlags, evidenceHash);
+        _operatorRiskFlags[operator] = riskFlags;
+        emit OperatorRiskFindingRecorded(operator, msg.sender, oldFlags, riskFlags, evidenceHash);
+        _refreshParticipantLeaf(operator, siblings);
+    }
+
+    /// @inheritdoc IRegistry
+    function setProcessParameters(
+        uint32 facilityId,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        uint256[] calldata siblings
+    ) external onlyRole(Roles.AUDITOR) {
         Facility storage site = _requireFacility(facilityId);
         if (maxYieldLossBps > _BPS) revert RegistryInvalidValue(maxYieldLossBps);
-        uint16 oldValue = site.maxYieldLossBps;
+        uint16 oldLoss = site.maxYieldLossBps;
+        uint32 oldFloor = site.co2eFloorGramsPerKg;
         site.maxYieldLossBps = maxYieldLossBps;
-        emit ProcessParametersSet(facilityId, msg.sender, oldValue, maxYieldLossBps);
+        site.co2eFloorGramsPerKg = floorGramsPerKg;
+        emit ProcessParametersSet(facilityId, msg.sender, oldLoss, maxYieldLossBps, oldFloor, floorGramsPerKg);
+        _refreshFacilityLeaf(facilityId, siblings);
     }
 
     /// @inheritdoc IRegistry
@@ -148,16 +229,23 @@ contract Registry is IRegistry, AccessControlEnumerable {
         });
         _facilityCertifications[facilityId].push(certificationId);
         emit CertificationIssued(certificationId, facilityId, scheme, msg.sender, validFrom, validUntil, evidenceHash);
+        _insertLeaf(MembershipSet.Certifications, certificationId, _certificationLeaf(certificationId));
     }
 
     /// @inheritdoc IRegistry
-    function suspendCertification(uint256 certificationId, bytes32 reasonHash) external onlyRole(Roles.AUDITOR) {
-        _endCertification(certificationId, CertificationStatus.Suspended, reasonHash);
+    function suspendCertification(uint256 certificationId, bytes32 reasonHash, uint256[] calldata siblings)
+        external
+        onlyRole(Roles.AUDITOR)
+    {
+        _endCertification(certificationId, CertificationStatus.Suspended, reasonHash, siblings);
     }
 
     /// @inheritdoc IRegistry
-    function revokeCertification(uint256 certificationId, bytes32 reasonHash) external onlyRole(Roles.AUDITOR) {
-        _endCertification(certificationId, CertificationStatus.Revoked, reasonHash);
+    function revokeCertification(uint256 certificationId, bytes32 reasonHash, uint256[] calldata siblings)
+        external
+        onlyRole(Roles.AUDITOR)
+    {
+        _endCertification(certificationId, CertificationStatus.Revoked, reasonHash, siblings);
     }
 
     /// @inheritdoc IRegistry
@@ -198,8 +286,14 @@ contract Registry is IRegistry, AccessControlEnumerable {
     }
 
     /// @inheritdoc IRegistry
-    function facility(uint32 facilityId) external view returns (Facility memory) {
-        return _facilities[facilityId];
+    function facility(uint32 facilityId) external view returns (Facility memory site) {
+        site = _facilities[facilityId];
+        site.riskFlags |= _operatorRiskFlags[site.operator];
+    }
+
+    /// @inheritdoc IRegistry
+    function operatorRiskFlags(address operator) external view returns (uint8) {
+        return _operatorRiskFlags[operator];
     }
 
     /// @inheritdoc IRegistry
@@ -240,7 +334,12 @@ contract Registry is IRegistry, AccessControlEnumerable {
         return super._revokeRole(role, account);
     }
 
-    function _endCertification(uint256 certificationId, CertificationStatus newStatus, bytes32 reasonHash) private {
+    function _endCertification(
+        uint256 certificationId,
+        CertificationStatus newStatus,
+        bytes32 reasonHash,
+        uint256[] calldata siblings
+    ) private {
         Certification storage cert = _certifications[certificationId];
         if (cert.facilityId == 0) revert RegistryUnknownCertification(certificationId);
         if (cert.status != CertificationStatus.Active) {
@@ -251,6 +350,121 @@ contract Registry is IRegistry, AccessControlEnumerable {
         emit CertificationStatusChanged(
             certificationId, cert.facilityId, msg.sender, CertificationStatus.Active, newStatus, reasonHash
         );
+        _replaceLeaf(MembershipSet.Certifications, certificationId, _certificationLeaf(certificationId), siblings);
+    }
+
+    /// @dev Checks and records an activation (see `activateFacility`).
+    function _activate(
+        uint32 facilityId,
+        FacilityType facilityType,
+        bytes2 country,
+        uint8 riskFlags,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        bytes32 evidenceHash
+    ) private {
+        Facility storage site = _requireFacility(facilityId);
+        if (site.active) revert RegistryFacilityAlreadyActive(facilityId);
+        address operator = site.operator;
+        bytes32 role = _participants[operator].role;
+        // The auditor's finding replaces what the operator declared, within what its role may run.
+        if (!hasRole(role, operator)) revert RegistryNotRegistered(operator);
+        if (!Roles.mayOperate(role, facilityType)) revert RegistryFacilityTypeNotAllowed(operator, role, facilityType);
+        if (country == bytes2(0)) revert RegistryInvalidIdentity(operator);
+        if (riskFlags & ~_RISK_FLAG_MASK != 0) revert RegistryInvalidValue(riskFlags);
+        if (maxYieldLossBps > _BPS) revert RegistryInvalidValue(maxYieldLossBps);
+        if (evidenceHash == bytes32(0)) revert RegistryEvidenceRequired();
+        if (facilityType == FacilityType.ArtisanalSite) riskFlags |= _ARTISANAL_FLAG;
+        site.facilityType = facilityType;
+        site.country = country;
+        site.riskFlags = riskFlags;
+        site.maxYieldLossBps = maxYieldLossBps;
+        site.co2eFloorGramsPerKg = floorGramsPerKg;
+        site.active = true;
+        emit FacilityActivated(
+            facilityId, msg.sender, facilityType, country, riskFlags, maxYieldLossBps, floorGramsPerKg, evidenceHash
+        );
+    }
+
+    /// @dev A finding at a site attaches to its operator too: the operator's flags gain the site's
+    /// (but never the artisanal flag, which belongs to a site's type). Only an operator finding
+    /// clears them.
+    function _raiseOperatorFlags(address operator, uint8 siteFlags, bytes32 evidenceHash, uint256[] calldata siblings)
+        private
+    {
+        uint8 oldFlags = _operatorRiskFlags[operator];
+        uint8 newFlags = oldFlags | (siteFlags & ~_ARTISANAL_FLAG);
+        if (newFlags == oldFlags) return;
+        _operatorRiskFlags[operator] = newFlags;
+        emit OperatorRiskFindingRecorded(operator, msg.sender, oldFlags, newFlags, evidenceHash);
+        _refreshParticipantLeaf(operator, siblings);
+    }
+
+    /// @dev A participant holding its registered role gets its leaf whenever the role is granted
+    /// (at registration, or granted back after `revokeParticipant`).
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        Participant storage record = _participants[account];
+        if (granted && record.registered && record.role == role) {
+            _insertLeaf(MembershipSet.Participants, uint160(account), _participantLeaf(account));
+        }
+    }
+
+    function _requireNotParticipantRole(bytes32 role, address account) private view {
+        Participant storage record = _participants[account];
+        if (record.registered && record.role == role && hasRole(role, account)) {
+            revert RegistryRevokeParticipantInstead(account);
+        }
+    }
+
+    /// @dev Replaces a participant's leaf after its record changed (nothing when it has none: its
+    /// role was revoked).
+    function _refreshParticipantLeaf(address account, uint256[] calldata siblings) private {
+        if (_hasLeaf(MembershipSet.Participants, uint160(account))) {
+            _replaceLeaf(MembershipSet.Participants, uint160(account), _participantLeaf(account), siblings);
+        }
+    }
+
+    /// @dev Replaces an activated facility's leaf after its record changed (an inactive one has none).
+    function _refreshFacilityLeaf(uint32 facilityId, uint256[] calldata siblings) private {
+        if (_hasLeaf(MembershipSet.Facilities, facilityId)) {
+            _replaceLeaf(MembershipSet.Facilities, facilityId, _facilityLeaf(facilityId), siblings);
+        }
+    }
+
+    /// @dev See `IMembershipRoots` for the layout.
+    function _participantLeaf(address account) private view returns (uint256) {
+        Participant storage record = _participants[account];
+        uint256 keyDigest = uint256(keccak256(record.encryptionPublicKey)) >> 24;
+        return _leaf(
+            uint160(account), Roles.index(record.role) | uint256(_operatorRiskFlags[account]) << 8 | keyDigest << 16
+        );
+    }
+
+    /// @dev See `IMembershipRoots` for the layout.
+    function _facilityLeaf(uint32 facilityId) private view returns (uint256) {
+        Facility storage site = _facilities[facilityId];
+        uint256 packed = uint256(facilityId) | uint256(uint8(site.facilityType)) << 32 | uint256(site.riskFlags) << 40
+            | uint256(site.maxYieldLossBps) << 48 | uint256(site.co2eFloorGramsPerKg) << 64
+            | uint256(uint16(site.country)) << 96;
+        return _leaf(uint160(site.operator), packed);
+    }
+
+    /// @dev See `IMembershipRoots` for the layout: the window ends at a suspension or revocation.
+    function _certificationLeaf(uint256 certificationId) private view returns (uint256) {
+        Certification storage cert = _certifications[certificationId];
+        uint64 end = cert.status == CertificationStatus.Active || cert.statusChangedAt > cert.validUntil
+            ? cert.validUntil
+            : cert.statusChangedAt;
+        return _leaf(
+            certificationId | uint256(cert.facilityId) << 64 | uint256(uint8(cert.scheme)) << 96,
+            uint256(cert.validFrom) | uint256(end) << 64
+        );
+    }
+
+    /// @dev Clearing a risk flag is a finding like raising one: it needs its evidence.
+    function _requireEvidenceToClear(uint8 oldFlags, uint8 newFlags, bytes32 evidenceHash) private pure {
+        if (oldFlags & ~newFlags != 0 && evidenceHash == bytes32(0)) revert RegistryEvidenceRequired();
     }
 
     function _validAt(Certification storage cert, uint64 timestamp) private view returns (bool) {
@@ -296,5 +510,17 @@ contract Registry is IRegistry, AccessControlEnumerable {
         (bool ok, bytes memory result) =
             _MODEXP.staticcall(abi.encode(uint256(32), uint256(32), uint256(32), value, _SECP256K1_HALF_P, _SECP256K1_P));
         return ok && result.length == 32 && uint256(bytes32(result)) == 1;
+    }
+
+    /// @dev Company prefixes are the consortium's to assign, like participants.
+    function _requirePrefixGovernor() internal view override {
+        _checkRole(DEFAULT_ADMIN_ROLE);
+    }
+
+    /// @dev Prefixes belong to registered pack makers and OEMs still holding their role.
+    function _isPassportIssuer(address account) internal view override returns (bool) {
+        Participant storage record = _participants[account];
+        return record.registered && (record.role == Roles.PACK_MAKER || record.role == Roles.OEM)
+            && hasRole(record.role, account);
     }
 }

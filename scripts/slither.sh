@@ -34,7 +34,7 @@ for source in "${SOURCES[@]}"; do
   "$SLITHER" "$source" \
     --compile-force-framework solc \
     --solc "$SOLC" \
-    --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
+    --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/ @zk-kit/lean-imt.sol/=node_modules/@zk-kit/lean-imt.sol/ poseidon-solidity/=node_modules/poseidon-solidity/" \
     --filter-paths "node_modules|contracts/verifiers" \
     --exclude-dependencies \
     --json - >"$report" 2>"$report.log" || true

@@ -97,3 +97,36 @@ def test_every_sdk_exception_has_one_root_and_a_builtin_twin():
             builtins = [base for base in cls.__mro__ if base.__module__ == "builtins" and base not in (object, BaseException, Exception)]
             assert builtins, f"{cls.__name__} inherits no builtin exception besides Exception"
     assert issubclass(RefusedError, BatteryTraceError)
+
+
+def test_battery_id_prefix_and_holder_twins_carry_typed_arguments():
+    """Issue 13, findings 2 and 3: the passport and company-prefix refusals arrive typed."""
+    from batterytrace.exceptions import (
+        BatteryIdNotOwnedError,
+        CompanyPrefixConflictError,
+        CompanyPrefixNotHeldError,
+        InvalidPassportReceiverError,
+        InvalidStatusChangeError,
+        NotPassportHolderError,
+        UnknownParticipantError,
+    )
+
+    issuer, owner, zero = "0x" + "11" * 20, "0x" + "22" * 20, "0x" + "00" * 20
+    error = domain_error(revert("PassportBatteryIdNotOwned", batteryId="QBT7X1", issuer=issuer, owner=owner))
+    assert isinstance(error, BatteryIdNotOwnedError) and isinstance(error, PermissionError)
+    assert (error.battery_id, error.issuer.lower(), error.owner.lower()) == ("QBT7X1", issuer, owner)
+    assert domain_error(revert("PassportBatteryIdNotOwned", owner=zero)).owner is None
+
+    error = domain_error(revert("RegistryPrefixTaken", kind=0, prefix="0614141", holder=owner))
+    assert isinstance(error, CompanyPrefixConflictError) and (error.kind, error.prefix, error.holder.lower()) == (0, "0614141", owner)
+    assert domain_error(revert("RegistryPrefixExtended", kind=1, prefix="QBT")).holder is None
+    error = domain_error(revert("RegistryPrefixNotHeld", kind=0, prefix="0614141", operator=issuer, holder=zero))
+    assert isinstance(error, CompanyPrefixNotHeldError) and isinstance(error, LookupError) and error.holder is None
+
+    error = domain_error(revert("PassportNotHolder", passportId=9, account=issuer, holder=owner))
+    assert isinstance(error, NotPassportHolderError) and (error.passport_id, error.caller.lower(), error.holder.lower()) == (9, issuer, owner)
+    error = domain_error(revert("PassportInvalidStatusChange", passportId=9, **{"from": 5, "to": 3}))
+    assert isinstance(error, InvalidStatusChangeError) and (error.status, error.requested) == ("WASTE", "REUSED")
+    error = domain_error(revert("PassportInvalidReceiver", receiver=owner))
+    assert isinstance(error, InvalidPassportReceiverError) and isinstance(error, UnknownParticipantError)
+    assert error.account.lower() == owner

@@ -16,15 +16,18 @@ include "commitment.circom";
 //     floor(certifiedIn * cobalt_j / cobaltIn) (and the same for recycled);
 //   - CO2e is never lost: each output carries exactly
 //     ceil((co2eIn + processCo2eGrams) * cobalt_j / cobaltOut);
+//   - the process's own emissions are at least the facility's audited floor per kg of material
+//     processed (the inputs' total mass): processCo2eGrams * 1000 >= processCo2eFloorGramsPerKg *
+//     totalIn, so nobody declares a process that emitted nothing;
 //   - each used output carries the bitwise OR of the used inputs' risk flags (taint is never washed).
 //
 // Overflow bound: masses are < 2^64 (LotCommitment), so a sum over at most 4 slots is < 2^66 and
 // co2eIn + processCo2eGrams < 2^67. Every product below is at most a 67-bit sum times a 64-bit mass,
-// or a 66-bit sum times 10000 < 2^14, i.e. < 2^131 plus a remainder < 2^66: far below the BN254 modulus
-// (about 2^253.6), so each field equation holds over the integers.
+// or a 66-bit sum times 10000 < 2^14 or a 32-bit floor, i.e. < 2^131 plus a remainder < 2^66: far
+// below the BN254 modulus (about 2^253.6), so each field equation holds over the integers.
 //
 // Public signals, in this order: inputCommitments[nInputs], outputCommitments[nOutputs],
-// maxYieldLossBps, processCo2eGrams, context. No outputs.
+// maxYieldLossBps, processCo2eGrams, processCo2eFloorGramsPerKg, context. No outputs.
 template TransformProof(nInputs, nOutputs) {
     assert(nInputs >= 1 && nInputs <= 4);   // keeps sums of 64-bit masses below 2^66
     assert(nOutputs >= 1 && nOutputs <= 4);
@@ -33,6 +36,7 @@ template TransformProof(nInputs, nOutputs) {
     signal input outputCommitments[nOutputs];  // public: output lot commitments, 0 for an unused slot
     signal input maxYieldLossBps;              // public: rulebook bound on cobalt lost, basis points
     signal input processCo2eGrams;             // public: CO2e the process itself emitted
+    signal input processCo2eFloorGramsPerKg;   // public: audited floor of processCo2eGrams, grams per kg processed
     signal input context;                      // public: binds the proof to chain, contract, job id
 
     signal input inputCobaltGrams[nInputs];             // private
@@ -98,6 +102,7 @@ template TransformProof(nInputs, nOutputs) {
     signal certifiedIn <== SumOf(nInputs)(inputCertifiedCobaltGrams);
     signal recycledIn <== SumOf(nInputs)(inputRecycledCobaltGrams);
     signal co2eIn <== SumOf(nInputs)(inputCo2eGrams);
+    signal totalIn <== SumOf(nInputs)(inputTotalGrams);   // the material processed
 
     // Mass balance.
     component noCobaltCreated = AssertLessEqBounded(66);
@@ -110,10 +115,20 @@ template TransformProof(nInputs, nOutputs) {
     lossWithinBound.a <== (cobaltIn - cobaltOut) * 10000;
     lossWithinBound.b <== maxYieldLossBps * cobaltIn;
 
-    // Shares and CO2e, per output slot (an unused slot has cobalt 0 and all shares 0, which the
-    // equations accept with a zero remainder).
+    // Process emissions: 64 bits, and at least the audited floor per kg processed. The floor comes
+    // from the registry as a uint32 but is range-checked here all the same, so that the comparison is
+    // sound for every public input: floor * totalIn < 2^32 * 2^66 = 2^98 and processCo2eGrams * 1000
+    // < 2^74, both below 2^98, so a shortfall cannot wrap around the field into a small difference.
     component processRange = RangeCheck(64);
     processRange.in <== processCo2eGrams;
+    component processFloorRange = RangeCheck(32);
+    processFloorRange.in <== processCo2eFloorGramsPerKg;
+    component processAboveFloor = AssertLessEqBounded(98);
+    processAboveFloor.a <== processCo2eFloorGramsPerKg * totalIn;
+    processAboveFloor.b <== processCo2eGrams * 1000;
+
+    // Shares and CO2e, per output slot (an unused slot has cobalt 0 and all shares 0, which the
+    // equations accept with a zero remainder).
     signal co2eToAllocate <== co2eIn + processCo2eGrams;
     component certifiedShare[nOutputs];
     component recycledShare[nOutputs];

@@ -8,6 +8,12 @@ import {Groth16Proof} from "./IGroth16Verifiers.sol";
 /// the same material backs one battery only, and is accepted only with a Groth16 proof that the
 /// pack's committed values meet the stated claims. The public passport document lives off chain at
 /// `documentUri`; its keccak256 and one commitment per restricted access tier are on chain.
+///
+/// The battery id must fall under a company prefix the registry assigned to the issuer
+/// (`ICompanyPrefixes`), so no one issues under a rival's serial numbers. The token's owner holds the
+/// battery: it changes the battery's status and hands the battery on by transferring the token, to
+/// registered participants only (a recycler declares a battery waste once it was handed to it).
+/// Authorities correct a status with evidence, Waste included.
 interface IBatteryPassport {
     /// @notice Battery status through its life (Annex XIII).
     enum PassportStatus {
@@ -41,7 +47,8 @@ interface IBatteryPassport {
         Claims claims;
     }
 
-    /// @notice Public on-chain record of a passport.
+    /// @notice Public on-chain record of a passport. `economicOperator` is the issuer of record; the
+    /// battery's holder is the token's owner (`ownerOf`).
     struct Passport {
         uint256 packLotId;
         address economicOperator;
@@ -62,9 +69,30 @@ interface IBatteryPassport {
         bytes32 evidenceHash;
     }
 
-    /// @notice The caller may not issue passports (needs PACK_MAKER_ROLE or OEM_ROLE).
+    /// @notice The caller lacks the role the operation needs: PACK_MAKER_ROLE or OEM_ROLE to issue,
+    /// AUTHORITY_ROLE (as a registered participant) to correct a status.
     /// @param account The caller.
     error PassportUnauthorized(address account);
+    /// @notice The battery id is neither a GS1 Digital Link URI nor an ISO/IEC 15459 identifier of the
+    /// accepted forms (`BatteryIds`).
+    /// @param batteryId The id given.
+    error PassportMalformedBatteryId(string batteryId);
+    /// @notice The battery id falls under no company prefix of the issuer.
+    /// @param batteryId The id given.
+    /// @param issuer The caller.
+    /// @param owner The operator whose prefix the id falls under (zero when none).
+    error PassportBatteryIdNotOwned(string batteryId, address issuer, address owner);
+    /// @notice The caller does not hold the battery (the passport token).
+    /// @param passportId The passport.
+    /// @param account The caller.
+    /// @param holder The passport's holder.
+    error PassportNotHolder(uint256 passportId, address account, address holder);
+    /// @notice A passport is handed over only to a registered participant.
+    /// @param receiver The account it would go to.
+    error PassportInvalidReceiver(address receiver);
+    /// @notice An authority's correction needs the hash of its evidence.
+    /// @param passportId The passport.
+    error PassportEvidenceRequired(uint256 passportId);
     /// @notice A passport already exists for this battery id.
     /// @param passportId The existing passport's id, `passportIdFor(batteryId)`.
     error PassportAlreadyIssued(uint256 passportId);
@@ -79,7 +107,7 @@ interface IBatteryPassport {
     /// @param forbiddenRiskFlags The risk flags the claims forbid.
     /// @param requiredFlags The risk flags the policy requires every passport to forbid.
     error PassportClaimsBelowPolicy(uint8 forbiddenRiskFlags, uint8 requiredFlags);
-    /// @notice The status change is not allowed from the current status, or not by this caller.
+    /// @notice The status change is not allowed from the current status.
     /// @param passportId The passport.
     /// @param from Its current status.
     /// @param to The status asked for.
@@ -121,7 +149,7 @@ interface IBatteryPassport {
     event PassportDocumentUpdated(uint256 indexed passportId, bytes32 oldHash, bytes32 newHash, string documentUri);
     /// @notice Emitted when the battery's status changes.
     /// @param passportId The passport.
-    /// @param by Who recorded the change: the holder, or a recycler marking the battery as waste.
+    /// @param by Who recorded the change: the battery's holder, or an authority correcting the status.
     /// @param oldStatus The battery's status before.
     /// @param newStatus The battery's status now.
     /// @param evidenceHash Hash of the evidence of the change (repurposing record, scrapping note).
@@ -133,6 +161,8 @@ interface IBatteryPassport {
     /// @dev Requirements:
     /// - the caller holds PACK_MAKER_ROLE or OEM_ROLE and is the pack lot's custodian; the lot is an
     ///   active Pack lot;
+    /// - `batteryId` is of an accepted form (`PassportMalformedBatteryId`) and falls under one of the
+    ///   caller's company prefixes (`PassportBatteryIdNotOwned`);
     /// - no passport exists for `batteryId`; claims forbid at least the policy's risk flags;
     /// - the claim proof verifies against the pack's commitment, bound to this chain, this
     ///   contract, the passport id and the lot id.
@@ -145,16 +175,27 @@ interface IBatteryPassport {
         returns (uint256[] memory passportIds);
 
     /// @notice Records a new status of the battery.
-    /// @dev Requirements: the caller is the passport's holder (economic operator) or holds
-    /// RECYCLER_ROLE (for Waste); the transition is allowed: Original to any later status,
-    /// Repurposed/Reused/Remanufactured to each other or Waste; Waste is final.
+    /// @dev Requirements: the caller holds the passport (`PassportNotHolder`): the economic operator,
+    /// or the participant the battery was handed to, a recycler declaring it waste among them; the
+    /// transition is allowed: Original to any later status, Repurposed/Reused/Remanufactured to each
+    /// other or Waste; Waste is final for holders.
     function setStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external;
 
+    /// @notice Corrects the battery's status (an authority's decision, Waste included), recorded in
+    /// the history with the authority as the one who changed it.
+    /// @dev Requirements: the caller is a registered participant holding AUTHORITY_ROLE
+    /// (`PassportUnauthorized`); `evidenceHash` is not zero (`PassportEvidenceRequired`); `newStatus`
+    /// is not None and differs from the current status (`PassportInvalidStatusChange`).
+    function correctStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external;
+
     /// @notice Publishes a new version of the public document.
-    /// @dev Requirements: the caller is the passport's holder.
+    /// @dev Requirements: the caller is the passport's holder (`PassportNotHolder`).
     function updateDocument(uint256 passportId, string calldata documentUri, bytes32 documentHash) external;
 
-    /// @notice The passport id of a battery identifier.
+    /// @notice The passport id of a battery identifier: keccak256 of its canonical form,
+    /// `(01)<GTIN>(21)<serial>` for a GS1 Digital Link (whatever its host: one battery, one passport),
+    /// the identifier itself for ISO/IEC 15459.
+    /// @dev Requirements: `batteryId` is of an accepted form (`PassportMalformedBatteryId`).
     function passportIdFor(string calldata batteryId) external pure returns (uint256);
 
     /// @notice The public record of a passport (status None when unknown).

@@ -96,6 +96,16 @@ interface ILots {
     /// @param account The caller.
     /// @param facilityId The facility named in the request.
     error LotsFacilityNotAllowed(address account, uint32 facilityId);
+
+    /// @notice No auditor has activated the facility yet: nothing is minted or transformed there.
+    error LotsFacilityNotActive(uint32 facilityId);
+
+    /// @notice A lot of this kind may not be created at this facility: origin lots are ore or
+    /// hydroxide at a mine, black mass at a recycler; a transformation outputs what its facility's
+    /// type makes or the kind of one of its inputs (`Roles.madeKinds`).
+    /// @param facilityId The facility named in the request.
+    /// @param kind The material kind asked for.
+    error LotsKindNotAllowed(uint32 facilityId, MaterialKind kind);
     /// @notice The caller is not the custodian of the lot.
     /// @param account The caller (or, for `lockForPassport`, the holder the passport contract named).
     /// @param lotId The lot.
@@ -111,7 +121,8 @@ interface ILots {
     /// @param lotId The lot in transit.
     /// @param pendingReceiver The receiver the custodian offered the lot to.
     error LotsNotPendingReceiver(address account, uint256 lotId, address pendingReceiver);
-    /// @notice The receiver of an offer is not a registered participant, or is the custodian itself.
+    /// @notice The receiver of an offer is not a registered participant, or is the custodian itself;
+    /// or, at the weigh-in, the receiver's role was revoked since the offer.
     /// @param receiver The receiver named in the offer.
     error LotsInvalidReceiver(address receiver);
     /// @notice Tokens move only through offer and accept.
@@ -243,7 +254,9 @@ interface ILots {
     /// - 1 to 4 distinct inputs, all held by the caller and active; 1 to 4 outputs with new ids;
     /// - the caller operates `request.facilityId`, a processing, assembly or recycling facility;
     /// - the proof verifies against the inputs' on-chain commitments, the outputs' commitments, the
-    ///   facility's audited maximum yield loss and the declared process emissions.
+    ///   facility's audited maximum yield loss, the declared process emissions and the facility's
+    ///   audited floor of them per kg of material processed (the inputs' total mass), which the
+    ///   circuit enforces.
     function transform(TransformRequest calldata request, Groth16Proof calldata proof)
         external
         returns (uint256 transformId, uint256[] memory outputLotIds);
@@ -259,7 +272,7 @@ interface ILots {
     function cancelOffer(uint256 lotId) external;
 
     /// @notice Accepts (within tolerance) or disputes (outside tolerance) a lot after weighing it.
-    /// @dev Requirements: the caller is the pending receiver; the lot is in transit.
+    /// @dev Requirements: the caller is the pending receiver and still a participant; the lot is in transit.
     function accept(uint256 lotId, bool withinTolerance, bytes32 weighingEvidenceHash) external;
 
     /// @notice Resolves a disputed handover.

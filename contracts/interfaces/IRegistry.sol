@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ICompanyPrefixes} from "./ICompanyPrefixes.sol";
+import {IMembershipRoots} from "./IMembershipRoots.sol";
+
 /// @title The consortium registry: who takes part, where material is handled, and who vouches for it.
 /// @notice Participants are addresses with an identity record and one role; facilities belong to a
 /// participant; auditors certify facilities under a scheme and record risk findings that enter every
 /// lot created there. Roles are OpenZeppelin AccessControl roles held in this contract, which the
-/// lots and passport contracts consult.
-interface IRegistry {
+/// lots and passport contracts consult. Every fact a proof relies on is also a leaf of one of the
+/// registry's membership trees (`IMembershipRoots`), replaced in the same transaction as the record;
+/// a call that changes an existing leaf takes the siblings of its path (`siblings`,
+/// `operatorSiblings`: from `batterytrace.sdk.trees`; empty where no leaf changes).
+interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// @notice The kind of site a facility is. Origin lots are created only at mines, artisanal sites
     /// and recyclers; every other type transforms material it holds.
     enum FacilityType {
@@ -56,7 +62,14 @@ interface IRegistry {
         bytes encryptionPublicKey;
     }
 
-    /// @notice A site where material is mined, processed, assembled or recycled.
+    /// @notice A site where material is mined, processed, assembled or recycled. The operator
+    /// registers it; nothing is minted or transformed there until an auditor activates it, setting
+    /// its type, country, risk findings and process parameters.
+    /// @dev `riskFlags` as read through `facility()` is the site's own findings together with its
+    /// operator's (`operatorRiskFlags`), which every site of that operator inherits.
+    /// `co2eFloorGramsPerKg` is the auditor's floor of declared emissions: per kg of cobalt minted at
+    /// an origin site (never below the rulebook floor of its type), per kg of material processed at
+    /// any other site.
     struct Facility {
         address operator;
         FacilityType facilityType;
@@ -64,6 +77,8 @@ interface IRegistry {
         uint8 riskFlags;
         uint16 maxYieldLossBps;
         bool registered;
+        bool active;
+        uint32 co2eFloorGramsPerKg;
         bytes32 siteId;
         bytes32 locationCommitment;
     }
@@ -133,6 +148,15 @@ interface IRegistry {
     /// @param account The participant the key was given for.
     /// @param key The key rejected.
     error RegistryInvalidEncryptionKey(address account, bytes key);
+    /// @notice The facility was already activated by an auditor.
+    /// @param facilityId The facility.
+    error RegistryFacilityAlreadyActive(uint32 facilityId);
+    /// @notice An activation, or a finding that clears a risk flag, needs the hash of its evidence.
+    error RegistryEvidenceRequired();
+    /// @notice A registered participant's role is revoked through `revokeParticipant`, which also
+    /// removes its membership leaf; `revokeRole` and `renounceRole` refuse it.
+    /// @param account The participant.
+    error RegistryRevokeParticipantInstead(address account);
 
     /// @notice Emitted when the consortium admin registers a participant and grants its role.
     /// @param account The participant's address.
@@ -181,13 +205,49 @@ interface IRegistry {
     event RiskFindingRecorded(
         uint32 indexed facilityId, address indexed auditor, uint8 oldFlags, uint8 newFlags, bytes32 evidenceHash
     );
-    /// @notice Emitted when an auditor sets the maximum yield loss a facility's process may declare.
+    /// @notice Emitted when an auditor records the risk flags of an operator, which every site it
+    /// operates inherits (a finding at one of its sites also raises them).
+    /// @param operator The operator.
+    /// @param auditor The auditor who recorded the finding.
+    /// @param oldFlags The operator's risk flags before.
+    /// @param newFlags Its risk flags now (never the artisanal flag, a property of a site's type).
+    /// @param evidenceHash Hash of the audit evidence.
+    event OperatorRiskFindingRecorded(
+        address indexed operator, address indexed auditor, uint8 oldFlags, uint8 newFlags, bytes32 evidenceHash
+    );
+    /// @notice Emitted when an auditor activates a facility: from now on lots may be created there.
     /// @param facilityId The facility.
-    /// @param auditor The auditor who set it.
+    /// @param auditor The auditor who activated it.
+    /// @param facilityType The type the auditor found.
+    /// @param country The country the auditor found, ISO 3166-1 alpha-2.
+    /// @param riskFlags The site's own risk findings (its operator's come on top).
+    /// @param maxYieldLossBps The maximum yield loss its process may declare, basis points.
+    /// @param floorGramsPerKg The floor of declared emissions (see `Facility`).
+    /// @param evidenceHash Hash of the activation audit.
+    event FacilityActivated(
+        uint32 indexed facilityId,
+        address indexed auditor,
+        FacilityType facilityType,
+        bytes2 country,
+        uint8 riskFlags,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        bytes32 evidenceHash
+    );
+    /// @notice Emitted when an auditor sets a facility's process parameters.
+    /// @param facilityId The facility.
+    /// @param auditor The auditor who set them.
     /// @param oldMaxYieldLossBps The maximum yield loss before, basis points.
     /// @param newMaxYieldLossBps The maximum yield loss now, basis points.
+    /// @param oldCo2eFloorGramsPerKg The emissions floor before (see `Facility`).
+    /// @param newCo2eFloorGramsPerKg The emissions floor now.
     event ProcessParametersSet(
-        uint32 indexed facilityId, address indexed auditor, uint16 oldMaxYieldLossBps, uint16 newMaxYieldLossBps
+        uint32 indexed facilityId,
+        address indexed auditor,
+        uint16 oldMaxYieldLossBps,
+        uint16 newMaxYieldLossBps,
+        uint32 oldCo2eFloorGramsPerKg,
+        uint32 newCo2eFloorGramsPerKg
     );
     /// @notice Emitted when an auditor certifies a facility.
     /// @param certificationId The new certification's id (they run from 1).
@@ -246,23 +306,73 @@ interface IRegistry {
     /// @notice Replaces the caller's public encryption key.
     /// @dev Requirements: the caller is registered and still holds its role; the key is a valid
     /// secp256k1 point, 33 bytes compressed or 65 bytes uncompressed (`RegistryInvalidEncryptionKey`).
-    function rotateEncryptionKey(bytes calldata newKey) external;
+    function rotateEncryptionKey(bytes calldata newKey, uint256[] calldata siblings) external;
 
-    /// @notice Registers a facility operated by the caller and returns its id.
+    /// @notice Revokes a registered participant's role and removes its membership leaf, so it can no
+    /// longer act nor prove it is a member.
+    /// @dev Requirements: the caller holds DEFAULT_ADMIN_ROLE; `account` is registered and holds its
+    /// role; `siblings` are those of its participant leaf.
+    function revokeParticipant(address account, uint256[] calldata siblings) external;
+
+    /// @notice Registers a facility operated by the caller and returns its id. The facility is
+    /// inactive until an auditor activates it (`activateFacility`).
     /// @dev Requirements: the caller is registered and its role may operate `facilityType`; the
     /// caller has no facility with the same `siteId`.
     function registerFacility(FacilityType facilityType, bytes32 siteId, bytes2 country, bytes32 locationCommitment)
         external
         returns (uint32 facilityId);
 
-    /// @notice Records the risk flags an audit found at a facility.
-    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; flags use bits 0..3.
-    /// An artisanal site always carries the artisanal flag.
-    function recordRiskFinding(uint32 facilityId, uint8 riskFlags, bytes32 evidenceHash) external;
+    /// @notice Activates a registered facility after an audit, setting what the auditor found: its
+    /// type, country, risk findings and process parameters. Lots are minted or transformed only at
+    /// active facilities. The findings attach to the operator as well (`operatorRiskFlags`).
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists and is not active; its
+    /// operator still holds its role, which may operate `facilityType`; `country` is set; flags use
+    /// bits 0..3; the yield loss is at most 10,000; `evidenceHash` is not zero.
+    function activateFacility(
+        uint32 facilityId,
+        FacilityType facilityType,
+        bytes2 country,
+        uint8 riskFlags,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        bytes32 evidenceHash,
+        uint256[] calldata operatorSiblings
+    ) external;
 
-    /// @notice Sets the maximum yield loss (basis points) a facility's transformations may declare.
-    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; the value is at most 10,000.
-    function setProcessParameters(uint32 facilityId, uint16 maxYieldLossBps) external;
+    /// @notice Records the risk flags an audit found at a facility. They also attach to its
+    /// operator, so every other site of the operator inherits them until an auditor clears them
+    /// there (`recordOperatorRiskFinding`).
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; flags use bits 0..3;
+    /// clearing a flag needs a non-zero `evidenceHash`. An artisanal site always carries the
+    /// artisanal flag.
+    function recordRiskFinding(
+        uint32 facilityId,
+        uint8 riskFlags,
+        bytes32 evidenceHash,
+        uint256[] calldata siblings,
+        uint256[] calldata operatorSiblings
+    ) external;
+
+    /// @notice Sets the risk flags of an operator, which every site it operates inherits.
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the operator is registered; flags use bits
+    /// 0..3 but not the artisanal bit; clearing a flag needs a non-zero `evidenceHash`.
+    function recordOperatorRiskFinding(
+        address operator,
+        uint8 riskFlags,
+        bytes32 evidenceHash,
+        uint256[] calldata siblings
+    ) external;
+
+    /// @notice Sets the maximum yield loss (basis points) a facility's transformations may declare
+    /// and its floor of declared emissions (see `Facility`).
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; the yield loss is at
+    /// most 10,000.
+    function setProcessParameters(
+        uint32 facilityId,
+        uint16 maxYieldLossBps,
+        uint32 floorGramsPerKg,
+        uint256[] calldata siblings
+    ) external;
 
     /// @notice Certifies a facility under a scheme for a validity window and returns the certification id.
     /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; `validFrom` is zero
@@ -275,11 +385,11 @@ interface IRegistry {
 
     /// @notice Suspends an active certification from now on.
     /// @dev Requirements: the caller holds AUDITOR_ROLE; the certification is active.
-    function suspendCertification(uint256 certificationId, bytes32 reasonHash) external;
+    function suspendCertification(uint256 certificationId, bytes32 reasonHash, uint256[] calldata siblings) external;
 
     /// @notice Revokes an active certification from now on.
     /// @dev Requirements: the caller holds AUDITOR_ROLE; the certification is active.
-    function revokeCertification(uint256 certificationId, bytes32 reasonHash) external;
+    function revokeCertification(uint256 certificationId, bytes32 reasonHash, uint256[] calldata siblings) external;
 
     /// @notice Sets the minimum grams of CO2e per kg of cobalt an origin lot of this type must declare.
     /// @dev Requirements: the caller holds DEFAULT_ADMIN_ROLE.
@@ -299,6 +409,9 @@ interface IRegistry {
 
     /// @notice The facility record (registered false when unknown).
     function facility(uint32 facilityId) external view returns (Facility memory);
+
+    /// @notice The risk flags an auditor attached to `operator`, inherited by all its sites.
+    function operatorRiskFlags(address operator) external view returns (uint8);
 
     /// @notice The number of facilities registered so far (ids run from 1).
     function facilityCount() external view returns (uint32);

@@ -18,13 +18,16 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from batterytrace.evm.reverts import revert_data
+from batterytrace.model.battery_ids import PrefixKind
 from batterytrace.model.identifiers import bytes32_text
 from batterytrace.model.lots import DisputeOutcome, LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.membership import MembershipSet, participant_key
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.sdk.passports import PassportRequest, issue_passports
 from tests.conftest import isolated
-from tests.helpers.flows import deliver, mint_at
+from tests.helpers.flows import battery_id, deliver, mint_at
+from tests.helpers.sandbox import COMPANY_PREFIXES
 
 #: The callers of the matrix: a client name of the ``world`` fixture per role.
 CALLERS = {
@@ -36,6 +39,7 @@ CALLERS = {
     "pack_maker": "pack_maker",
     "oem": "oem",
     "recycler": "recycler",
+    "authority": "authority",
     "stranger": "stranger",
 }
 #: Errors that mean "this caller may not do this"; an allowed caller must never meet one.
@@ -54,6 +58,8 @@ AUTHORISATION_ERRORS = {
     "ERC721InsufficientApproval",
     "PassportUnauthorized",
     "PassportInvalidStatusChange",
+    "PassportNotHolder",
+    "PassportBatteryIdNotOwned",
     "LotsSenderNotParticipant",
     "LotsAuditorIsParty",
 }
@@ -70,6 +76,9 @@ FACILITY_TYPE_FOR = {
     "oem": FacilityType.PACK_PLANT,
     "recycler": FacilityType.RECYCLER,
 }
+#: A kind each transforming role's facility makes (``Roles.madeKinds``).
+OUTPUT_KIND = {"cell_maker": MaterialKind.CELL, "pack_maker": MaterialKind.PACK, "oem": MaterialKind.PACK,
+               "recycler": MaterialKind.RECYCLED_COBALT_SULFATE}
 TRANSFORMERS = ("processor", "cell_maker", "pack_maker", "oem", "recycler")
 
 
@@ -84,6 +93,7 @@ class Scene:
     own_lots: dict[str, int]
     pack_lot: int
     passport_id: int
+    inactive_facility: int = 0
 
     def address(self, role: str) -> str:
         return self.world.clients[CALLERS[role]].address
@@ -112,8 +122,9 @@ def scene(session_world, chain) -> Iterator[Scene]:
         pack = world.pack_maker.transform(
             [pack_source], [OutputPlan("ACL-PACK", MaterialKind.PACK, 700_000, 2_000_000)], world.facilities["pack_maker"].facility_id
         ).output_lot_ids[0]
-        (issued,) = issue_passports(world.pack_maker, [PassportRequest(pack, "acl-battery", "https://p.example/acl", EVIDENCE, 75_000)])
-        yield Scene(world, active, in_transit, disputed, own_lots, pack, issued.passport_id)
+        (issued,) = issue_passports(world.pack_maker, [PassportRequest(pack, battery_id("acl-battery"), "https://p.example/acl", EVIDENCE, 75_000)])
+        inactive = world.miner.register_facility(FacilityType.INDUSTRIAL_MINE, "ACL-INACTIVE", "CD").facility_id
+        yield Scene(world, active, in_transit, disputed, own_lots, pack, issued.passport_id, inactive_facility=inactive)
 
 
 def outcome(function: Any, sender: str, scene: Scene) -> str:
@@ -159,6 +170,22 @@ def _fresh_address(label: str) -> str:
     return to_checksum_address(keccak(text=label)[:20])
 
 
+def _participant_siblings(scene: Scene, role: str) -> list[int]:
+    return scene.world.admin.trees.siblings(MembershipSet.PARTICIPANTS, participant_key(scene.address(role)))
+
+
+def _own_siblings(scene: Scene, role: str) -> list[int]:
+    return _participant_siblings(scene, role) if role not in ("admin", "stranger") else []
+
+
+def _facility_siblings(scene: Scene, client_name: str) -> list[int]:
+    return scene.world.admin.trees.siblings(MembershipSet.FACILITIES, scene.facility_id(client_name))
+
+
+def _certification_siblings(scene: Scene, name: str) -> list[int]:
+    return scene.world.admin.trees.siblings(MembershipSet.CERTIFICATIONS, scene.world.certification_ids[name])
+
+
 def _register_facility(scene: Scene, role: str) -> Any:
     facility_type = FACILITY_TYPE_FOR.get(role, FacilityType.INDUSTRIAL_MINE)
     return _registry(scene).registerFacility(int(facility_type), bytes32_text(f"ACL-NEW-{role}"), b"BE", bytes(32))
@@ -166,7 +193,8 @@ def _register_facility(scene: Scene, role: str) -> Any:
 
 def _mint(scene: Scene, role: str) -> Any:
     facility = scene.facility_id(ORIGIN_FACILITY.get(role, "miner"))
-    spec = (bytes32_text(f"ACL-MINT-{role}"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), 12345, b"")
+    kind = MaterialKind.BLACK_MASS if role == "recycler" else MaterialKind.COBALT_HYDROXIDE
+    spec = (bytes32_text(f"ACL-MINT-{role}"), int(kind), 1, bytes(32), 12345, b"")
     return _lots(scene).mintOrigin(facility, spec, ZERO_PROOF)
 
 
@@ -174,13 +202,16 @@ def _transform(scene: Scene, role: str) -> Any:
     client_name = CALLERS[role]
     facility = scene.facility_id(client_name if client_name in scene.world.facilities else "refiner")
     lot = scene.own_lots.get(role, scene.active_lot)
-    output = (bytes32_text(f"ACL-OUT-{role}"), int(MaterialKind.CRUDE_COBALT_SULFATE), 1, bytes(32), 12345, b"")
+    output = (bytes32_text(f"ACL-OUT-{role}"), int(OUTPUT_KIND.get(role, MaterialKind.CRUDE_COBALT_SULFATE)), 1, bytes(32), 12345, b"")
     return _lots(scene).transform(([lot], [output], facility, 0), ZERO_PROOF)
 
 
 def _issue_request(scene: Scene, role: str) -> tuple:
+    """A request for a new battery under the caller's own company prefix (the pack maker's for callers
+    that hold none: the role check refuses them first)."""
     claims = (700_000, 0, 0, 2**63, 2**63, 75_000, 3)
-    return (scene.pack_lot, f"acl-new-{role}", "https://p.example/new", EVIDENCE, bytes(32), bytes(32), claims)
+    issuer = CALLERS[role] if CALLERS[role] in COMPANY_PREFIXES else "pack_maker"
+    return (scene.pack_lot, battery_id(f"acl-new-{role}", issuer), "https://p.example/new", EVIDENCE, bytes(32), bytes(32), claims)
 
 
 def _miner_role_error(role: str) -> str:
@@ -206,32 +237,54 @@ CASES = [
          lambda s, r: _registry(s).registerParticipant(_fresh_address("acl-new"), Role.MINER.role_id, keccak(text="n"),
                                                        bytes32_text("LEI-NEW"), int(IdentifierKind.LEI), b"BE", PUBLIC_KEY),
          {"admin": OK}, "AccessControlUnauthorizedAccount"),
-    Case("Registry.rotateEncryptionKey", lambda s, r: _registry(s).rotateEncryptionKey(PUBLIC_KEY),
+    Case("Registry.rotateEncryptionKey", lambda s, r: _registry(s).rotateEncryptionKey(PUBLIC_KEY, _own_siblings(s, r)),
          PARTICIPANTS, "RegistryNotRegistered"),
     Case("Registry.registerFacility", _register_facility,
          {role: OK for role in FACILITY_TYPE_FOR}, _facility_refusal),
     Case("Registry.recordRiskFinding",
-         lambda s, r: _registry(s).recordRiskFinding(s.facility_id("miner"), 2, EVIDENCE),
+         lambda s, r: _registry(s).recordRiskFinding(s.facility_id("miner"), 2, EVIDENCE, _facility_siblings(s, "miner"),
+                                                     _participant_siblings(s, "miner")),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
-    Case("Registry.setProcessParameters", lambda s, r: _registry(s).setProcessParameters(s.facility_id("refiner"), 700),
+    Case("Registry.setProcessParameters",
+         lambda s, r: _registry(s).setProcessParameters(s.facility_id("refiner"), 700, 0, _facility_siblings(s, "refiner")),
+         {"auditor": OK}, "AccessControlUnauthorizedAccount"),
+    Case("Registry.activateFacility",
+         lambda s, r: _registry(s).activateFacility(s.inactive_facility, int(FacilityType.INDUSTRIAL_MINE), b"CD", 0, 0, 0, EVIDENCE,
+                                                    _participant_siblings(s, "miner")),
+         {"auditor": OK}, "AccessControlUnauthorizedAccount"),
+    Case("Registry.recordOperatorRiskFinding",
+         lambda s, r: _registry(s).recordOperatorRiskFinding(s.address("miner"), 2, EVIDENCE, _participant_siblings(s, "miner")),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.certify",
          lambda s, r: _registry(s).certify(s.facility_id("artisanal_miner"), int(Scheme.CIRAF), 0, 2**40, EVIDENCE),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.suspendCertification",
-         lambda s, r: _registry(s).suspendCertification(s.world.certification_ids["miner"], EVIDENCE),
+         lambda s, r: _registry(s).suspendCertification(s.world.certification_ids["miner"], EVIDENCE,
+                                                        _certification_siblings(s, "miner")),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.revokeCertification",
-         lambda s, r: _registry(s).revokeCertification(s.world.certification_ids["refiner"], EVIDENCE),
+         lambda s, r: _registry(s).revokeCertification(s.world.certification_ids["refiner"], EVIDENCE,
+                                                       _certification_siblings(s, "refiner")),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
+    Case("Registry.assignCompanyPrefix",
+         lambda s, r: _registry(s).assignCompanyPrefix(s.address("oem"), int(PrefixKind.GS1_COMPANY_PREFIX), "4012345"),
+         {"admin": OK}, "AccessControlUnauthorizedAccount"),
+    Case("Registry.releaseCompanyPrefix",
+         lambda s, r: _registry(s).releaseCompanyPrefix(s.address("pack_maker"), int(PrefixKind.GS1_COMPANY_PREFIX),
+                                                        COMPANY_PREFIXES["pack_maker"]),
+         {"admin": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.setCo2eFloor", lambda s, r: _registry(s).setCo2eFloor(int(FacilityType.INDUSTRIAL_MINE), 1_000),
          {"admin": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.grantRole", lambda s, r: _registry(s).grantRole(Role.AUDITOR.role_id, _fresh_address("acl-grant")),
          {"admin": OK}, "AccessControlUnauthorizedAccount"),
+    # A participant's registered role is revoked with its membership leaf, through revokeParticipant.
     Case("Registry.revokeRole", lambda s, r: _registry(s).revokeRole(Role.MINER.role_id, s.address("miner")),
-         {"admin": OK}, "AccessControlUnauthorizedAccount"),
+         {"admin": "RegistryRevokeParticipantInstead"}, "AccessControlUnauthorizedAccount"),
     Case("Registry.renounceRole", lambda s, r: _registry(s).renounceRole(Role.MINER.role_id, s.address("miner")),
-         {"miner": OK}, "AccessControlBadConfirmation"),
+         {"miner": "RegistryRevokeParticipantInstead"}, "AccessControlBadConfirmation"),
+    Case("Registry.revokeParticipant",
+         lambda s, r: _registry(s).revokeParticipant(s.address("miner"), _participant_siblings(s, "miner")),
+         {"admin": OK}, "AccessControlUnauthorizedAccount"),
     # BatteryLots
     Case("BatteryLots.mintOrigin", _mint, {"miner": "ProofInvalid", "recycler": "ProofInvalid"}, _miner_role_error),
     Case("BatteryLots.transform", _transform, {role: "ProofInvalid" for role in TRANSFORMERS}, _transform_refusal),
@@ -267,16 +320,23 @@ CASES = [
          {"pack_maker": "ProofInvalid", "oem": "ProofInvalid"}, "PassportUnauthorized"),
     Case("BatteryPassport.setStatus[repurposed]",
          lambda s, r: _passports(s).setStatus(s.passport_id, int(PassportStatus.REPURPOSED), EVIDENCE),
-         {"pack_maker": OK}, "PassportInvalidStatusChange"),
+         {"pack_maker": OK}, "PassportNotHolder"),
+    # Issue 13, finding 3: a recycler that was not handed the battery scraps nothing.
     Case("BatteryPassport.setStatus[waste]",
          lambda s, r: _passports(s).setStatus(s.passport_id, int(PassportStatus.WASTE), EVIDENCE),
-         {"pack_maker": OK, "recycler": OK}, "PassportInvalidStatusChange"),
+         {"pack_maker": OK}, "PassportNotHolder"),
+    Case("BatteryPassport.correctStatus",
+         lambda s, r: _passports(s).correctStatus(s.passport_id, int(PassportStatus.WASTE), EVIDENCE),
+         {"authority": OK}, "PassportUnauthorized"),
     Case("BatteryPassport.updateDocument",
          lambda s, r: _passports(s).updateDocument(s.passport_id, "https://p.example/v2", EVIDENCE),
-         {"pack_maker": OK}, "ERC721IncorrectOwner"),
+         {"pack_maker": OK}, "PassportNotHolder"),
     Case("BatteryPassport.transferFrom",
          lambda s, r: _passports(s).transferFrom(s.address("pack_maker"), s.address("oem"), s.passport_id),
          {"pack_maker": OK}, "ERC721InsufficientApproval"),
+    Case("BatteryPassport.transferFrom[to a non-participant]",
+         lambda s, r: _passports(s).transferFrom(s.address("pack_maker"), s.address("stranger"), s.passport_id),
+         {"pack_maker": "PassportInvalidReceiver"}, "ERC721InsufficientApproval"),
     Case("BatteryPassport.safeTransferFrom",
          lambda s, r: _passports(s).safeTransferFrom(s.address("pack_maker"), s.address("oem"), s.passport_id),
          {"pack_maker": OK}, "ERC721InsufficientApproval"),
@@ -365,6 +425,7 @@ FACILITY_ROLES = {
     "pack_maker": {FacilityType.PACK_PLANT},
     "oem": {FacilityType.PACK_PLANT},
     "recycler": {FacilityType.RECYCLER},
+    "authority": set(),
 }
 
 
@@ -382,14 +443,14 @@ def test_the_scene_is_what_the_matrix_assumes(scene):
     assert client.lot(scene.in_transit_lot).pending_receiver == scene.address("processor")
     assert client.lot(scene.disputed_lot).status is LotStatus.DISPUTED
     assert client.lot(scene.pack_lot).status is LotStatus.CONSUMED
-    assert scene.passport_id == passport_id_for("acl-battery")
+    assert scene.passport_id == passport_id_for(battery_id("acl-battery"))
     for role, lot_id in scene.own_lots.items():
         assert client.lot(lot_id).custodian == scene.address(role)
 
 
 def _revoke(world, role: Role, client_name: str) -> None:
-    registry = world.admin.registry.functions
-    world.chain.transact(world.admin.signer, registry.revokeRole(role.role_id, world.clients[client_name].address), "revoke")
+    assert world.admin.participant(world.clients[client_name].address).role is role
+    world.admin.revoke_participant(world.clients[client_name].address)
 
 
 def test_a_revoked_miner_mints_nothing_and_a_revoked_pack_maker_issues_nothing(scene, world):
@@ -412,6 +473,16 @@ def test_a_revoked_custodian_offers_nothing(scene, world):
     _revoke(world, Role.MINER, "miner")
     offer = _lots(scene).offer(scene.active_lot, scene.address("processor"), b"")
     assert outcome(offer, scene.address("miner"), scene) == "LotsSenderNotParticipant"
+    assert outcome(_lots(scene).cancelOffer(scene.in_transit_lot), scene.address("miner"), scene) == OK
+
+
+def test_a_receiver_revoked_while_the_lot_travels_takes_nothing_in(scene, world):
+    """Seen while closing issue 13: an offer's receiver whose role is revoked before the weigh-in
+    neither accepts nor disputes; the sender can still cancel."""
+    _revoke(world, Role.PROCESSOR, "refiner")
+    for within in (True, False):
+        accept = _lots(scene).accept(scene.in_transit_lot, within, EVIDENCE)
+        assert outcome(accept, scene.address("processor"), scene) == "LotsInvalidReceiver"
     assert outcome(_lots(scene).cancelOffer(scene.in_transit_lot), scene.address("miner"), scene) == OK
 
 

@@ -17,9 +17,24 @@ def admin(accounts):
     return accounts[0]
 
 
+@pytest.fixture(scope="module")
+def linked(project, accounts):
+    """The project recompiled with its two linked libraries deployed: PoseidonT3 (from the npm
+    package) and RegistryTrees, which links it; ape-solidity links at compile time."""
+    compilers = ape.compilers
+    deployer = accounts[0]
+    poseidon = deployer.deploy(project.dependencies["poseidon-solidity"]["0.0.5"].PoseidonT3)
+    compilers.solidity.libraries["contracts/.cache/poseidon-solidity/0.0.5/PoseidonT3.sol"] = {"PoseidonT3": poseidon.address}
+    project.load_contracts(use_cache=False)
+    trees = deployer.deploy(project.RegistryTrees)
+    compilers.solidity.libraries["contracts/lib/RegistryTrees.sol"] = {"RegistryTrees": trees.address}
+    project.load_contracts(use_cache=False)
+    return project
+
+
 @pytest.fixture
-def registry(project, admin):
-    return admin.deploy(project.Registry, admin)
+def registry(linked, admin):
+    return admin.deploy(linked.Registry, admin)
 
 
 def test_admin_registers_an_auditor(registry, admin, accounts):
@@ -42,7 +57,9 @@ def test_the_sdk_sends_with_an_ape_account(accounts, chain):
 
     sdk_chain = Chain(chain.provider.uri)
     admin = ApeSigner(accounts[3])
-    address, receipt = sdk_chain.deploy(admin, "Registry", admin.address)
+    poseidon, _ = sdk_chain.deploy(admin, "PoseidonT3")
+    trees, _ = sdk_chain.deploy(admin, "RegistryTrees", libraries={"PoseidonT3": poseidon})
+    address, receipt = sdk_chain.deploy(admin, "Registry", admin.address, libraries={"PoseidonT3": poseidon, "RegistryTrees": trees})
     registry = sdk_chain.contract("Registry", address)
     assert receipt.succeeded
     assert registry.functions.hasRole(bytes(32), accounts[3].address).call()

@@ -6,7 +6,9 @@ templates it uses (checks, LotCommitment, circomlib's Num2Bits, IsZero and Posei
 every other constraint of the sources and violates this one, and the committed R1CS must reject it,
 so deleting the constraint makes its test fail (scripts/mutate_constraints.py shows it). Among them
 the four of issue 13: the range checks of the rounding remainders, which let an attacker round a
-certified (or recycled) share up and a CO2e share down with a negative remainder."""
+certified (or recycled) share up and a CO2e share down with a negative remainder; and the floor of
+process emissions per kg processed (issue 13, finding 6), which an attacker would pass with too little
+CO2e by wrapping the comparison around the field."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from .attacker import LOT_FIELDS, Attack, AttackLab, Honest, P, constraint_labels, lot_commitment_attacks, plus, poseidon_attacks
-from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, Lot
+from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, TWO_64, Lot
 
 SLOTS = 4
 TRANSFORM = "lib/transform.circom TransformProof: "
@@ -28,9 +30,9 @@ BITIFY = "circomlib/circuits/bitify.circom Num2Bits: "
 IS_ZERO = "circomlib/circuits/comparators.circom IsZero: "
 OPENING = ("var opened = LotCommitment()(values[0], values[1], values[2], values[3], values[4], "
            "values[5], values[6]);")
-# SumOf's anonymous calls in source order: used inputs, used outputs, then the five sums.
-SOME_INPUT, SOME_OUTPUT, COBALT_IN, COBALT_OUT, CERTIFIED_IN, RECYCLED_IN, CO2E_IN = (
-    f"main.SumOf#{index}" for index in range(7))
+# SumOf's anonymous calls in source order: used inputs, used outputs, then the six sums.
+SOME_INPUT, SOME_OUTPUT, COBALT_IN, COBALT_OUT, CERTIFIED_IN, RECYCLED_IN, CO2E_IN, TOTAL_IN = (
+    f"main.SumOf#{index}" for index in range(8))
 
 ORE = Lot(cobalt_grams=10_000, total_grams=200_000, certified_cobalt_grams=7_001,
           recycled_cobalt_grams=2_000, co2e_grams=50_000, risk_flags=ARTISANAL_SITE, blinding=11)
@@ -55,14 +57,15 @@ def honest_outputs(inputs: list[Lot], output_cobalt: list[int], process_co2e: in
 
 
 def transform_input(inputs: list[Lot], outputs: list[Lot], process_co2e: int,
-                    max_loss_bps: int = 500) -> dict[str, object]:
+                    max_loss_bps: int = 500, process_floor: int = 0) -> dict[str, object]:
     """The honest input; used slots' commitments (None) are filled in from their openings."""
     opened = {"input": inputs + [EMPTY_LOT] * (SLOTS - len(inputs)),
               "output": outputs + [EMPTY_LOT] * (SLOTS - len(outputs))}
     values: dict[str, object] = {
         "inputCommitments": [None] * len(inputs) + [0] * (SLOTS - len(inputs)),
         "outputCommitments": [None] * len(outputs) + [0] * (SLOTS - len(outputs)),
-        "maxYieldLossBps": max_loss_bps, "processCo2eGrams": process_co2e, "context": 0xBA77}
+        "maxYieldLossBps": max_loss_bps, "processCo2eGrams": process_co2e,
+        "processCo2eFloorGramsPerKg": process_floor, "context": 0xBA77}
     names = ["CobaltGrams", "TotalGrams", "CertifiedCobaltGrams", "RecycledCobaltGrams", "Co2eGrams",
              "RiskFlags", "Blinding"]
     for side, lots in opened.items():
@@ -79,11 +82,15 @@ def ties(inputs: int, outputs: int) -> dict[str, str]:
                for j in range(outputs)}}
 
 
+# The split processes 200 kg of ore at a floor of 4 g CO2e per kg: 800 g at least, 1 kg declared
+# (room for the phantom input below); the merge 16.5 kg of scrap at 40 g/kg: 660 g, 667 g declared.
+SPLIT_FLOOR, MERGE_FLOOR = 4, 40
 SPLIT_OUTPUTS = honest_outputs([ORE], [3_333, 3_333, 3_334], 1_000)
 SCENARIOS = {
-    "split": (transform_input([ORE], SPLIT_OUTPUTS, 1_000), ties(1, 3)),
+    "split": (transform_input([ORE], SPLIT_OUTPUTS, 1_000, process_floor=SPLIT_FLOOR), ties(1, 3)),
     "merge": (transform_input([SCRAP_A, SCRAP_B, SCRAP_C],
-                              honest_outputs([SCRAP_A, SCRAP_B, SCRAP_C], [10_000], 667), 667),
+                              honest_outputs([SCRAP_A, SCRAP_B, SCRAP_C], [10_000], 667), 667,
+                              process_floor=MERGE_FLOOR),
               ties(3, 1)),
     "refine": (transform_input([ORE], honest_outputs([ORE], [9_500], 0), 0), ties(1, 1)),
     "twin inputs": (transform_input([TWIN, TWIN.but(blinding=32)],
@@ -155,6 +162,21 @@ ROUNDED_DOWN_CERTIFIED = {CERTIFIED_0: FLOOR_SHARE - 1,
                           "main.certifiedShare[0].remainder": FLOOR_REMAINDER + WHOLE}
 ROUNDED_DOWN_CO2E = {CO2E_0: CEIL_SHARE - 1, "main.co2eShare[0].remainder": CEIL_REMAINDER - WHOLE}
 ROUNDED_UP_CO2E = {CO2E_0: CEIL_SHARE + 1, "main.co2eShare[0].remainder": CEIL_REMAINDER + WHOLE}
+
+
+def below_the_process_floor(bits: str) -> Callable[[Honest], dict[str, int]]:
+    """799 g of process emissions for the split's 200 kg at 4 g/kg: 1000 * 799 - 4 * 200000 = -1000,
+    which is p - 1000 in the field and has no 98-bit decomposition. `bits` says what the attacker
+    writes instead: "field" (all of p - 1000 in bit 0, then no bit) or "zero" (every bit 0, whose sum
+    is not the difference)."""
+    def changes(honest: Honest) -> dict[str, int]:
+        written = reshare(co2e=50_799, extra={"main.processCo2eGrams": 799})(honest)
+        prefix = "main.processAboveFloor.difference.out"
+        written.update({f"{prefix}[{index}]": 0 for index in range(98)})
+        if bits == "field":
+            written[f"{prefix}[0]"] = (799 * 1000 - SPLIT_FLOOR * honest("main.totalIn")) % P
+        return written
+    return changes
 
 
 def lot_bindings() -> list[Attack]:
@@ -272,9 +294,27 @@ ATTACKS = [
     Attack("a 10% loss where 5% is allowed, the allowance taken as 10%",
            TRANSFORM + "lossWithinBound.b <== maxYieldLossBps * cobaltIn;", "refine",
            reshare(HIDDEN_LOSS, extra={"main.lossWithinBound.b": 10_000_000})),
-    Attack("negative process emissions of -1 kg, their range check fed +1 kg",
+    Attack("process emissions of 2^64 g + 1 kg, past the overflow bound, their range check fed 1 kg",
            TRANSFORM + "processRange.in <== processCo2eGrams;", "split",
-           reshare(co2e=49_000, extra={"main.processCo2eGrams": P - 1_000, "main.processRange.in": 1_000})),
+           reshare(co2e=51_000 + TWO_64, extra={"main.processCo2eGrams": TWO_64 + 1_000,
+                                               "main.processRange.in": 1_000})),
+    # TransformProof: the floor of process emissions per kg processed (issue 13, finding 6).
+    Attack("no process emissions where the floor demands 800 g, the floor side taken as 0",
+           TRANSFORM + "processAboveFloor.a <== processCo2eFloorGramsPerKg * totalIn;", "split",
+           reshare(co2e=50_000, extra={"main.processCo2eGrams": 0, "main.processAboveFloor.a": 0})),
+    Attack("no process emissions where the floor demands 800 g, the CO2e side taken as 1 kg",
+           TRANSFORM + "processAboveFloor.b <== processCo2eGrams * 1000;", "split",
+           reshare(co2e=50_000, extra={"main.processCo2eGrams": 0,
+                                       "main.processAboveFloor.b": 1_000_000})),
+    Attack("400 g of process emissions for 200 kg processed, the material summed as 100 kg",
+           TRANSFORM + "signal totalIn <== SumOf(nInputs)(inputTotalGrams); [output]", "split",
+           reshare(co2e=50_400, extra={"main.processCo2eGrams": 400, "main.totalIn": 100_000})),
+    Attack("400 g of process emissions for 200 kg processed, the input counted as 100 kg",
+           TRANSFORM + "signal totalIn <== SumOf(nInputs)(inputTotalGrams); [input in]", "split",
+           reshare(co2e=50_400, extra={"main.processCo2eGrams": 400, f"{TOTAL_IN}.in[0]": 100_000})),
+    Attack("a floor of -1 g/kg, which every declaration clears, its range check fed the real floor",
+           TRANSFORM + "processFloorRange.in <== processCo2eFloorGramsPerKg;", "split",
+           {"main.processCo2eFloorGramsPerKg": P - 1, "main.processFloorRange.in": SPLIT_FLOOR}),
     Attack("the process's 1 kg CO2e is left out of the allocation",
            TRANSFORM + "signal co2eToAllocate <== co2eIn + processCo2eGrams;", "split",
            reshare(co2e=50_000, extra={"main.co2eToAllocate": 50_000})),
@@ -406,6 +446,10 @@ ATTACKS = [
     Attack("1 kg of cobalt created, the mass balance's difference decomposed as 0",
            CHECKS + "AssertLessEqBounded: difference.in <== b - a;", "split",
            reshare(CREATED, extra={"main.noCobaltCreated.difference.in": 0})),
+    Attack("no process emissions where the floor demands 800 g, the shortfall decomposed as 0",
+           CHECKS + "AssertLessEqBounded: difference.in <== b - a;", "split",
+           reshare(co2e=50_000, extra={"main.processCo2eGrams": 0,
+                                       "main.processAboveFloor.difference.in": 0})),
     Attack("output 0's certified share rounded down, remainder minus whole decomposed as 0",
            CHECKS + "AssertLessThanBounded: difference.in <== b - a - 1;", "split",
            {**ROUNDED_DOWN_CERTIFIED, "main.certifiedShare[0].remainderBelowWhole.difference.in": 0}),
@@ -434,6 +478,12 @@ ATTACKS = [
     Attack("output 0's certified share rounded up, the negative remainder decomposed into bits "
            "that do not sum to it", BITIFY + "lc1 === in;", "split", rounded_up_certified("zero"),
            culprits=("main.certifiedShare[0].remainderRange.toBits.in",)),
+    Attack("process emissions below the floor, the shortfall wrapped around the field into a non-bit",
+           BITIFY + "out[i] * (out[i] -1 ) === 0;", "split", below_the_process_floor("field"),
+           culprits=("main.processAboveFloor.difference.out[0]",)),
+    Attack("process emissions below the floor, the shortfall decomposed into bits that do not sum to it",
+           BITIFY + "lc1 === in;", "split", below_the_process_floor("zero"),
+           culprits=("main.processAboveFloor.difference.in",)),
     Attack("an IsZero's inverse is not the inverse of its input",
            IS_ZERO + "out <== -in*inv +1;", "split",
            {"main.outputSlot[0].IsZero#0.inv": 5, "main.outputSlot[0].IsZero#0.out": 0},

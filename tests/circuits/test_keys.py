@@ -17,7 +17,7 @@ PUBLIC_SIGNALS = {
     "mint": ["commitment", "certified", "recycledOrigin", "riskFlags", "co2eFloorGramsPerKg", "context"],
     "transform": [f"inputCommitments[{i}]" for i in range(4)]
     + [f"outputCommitments[{i}]" for i in range(4)]
-    + ["maxYieldLossBps", "processCo2eGrams", "context"],
+    + ["maxYieldLossBps", "processCo2eGrams", "processCo2eFloorGramsPerKg", "context"],
     "claim": ["packCommitment", "cobaltGrams", "minCertifiedBps", "minRecycledBps",
               "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh", "capacityWh", "forbiddenRiskFlags",
               "context"],

@@ -1,12 +1,13 @@
 """TransformProof(4, 4): a processing job conserves cobalt within the allowed loss, splits certified
-and recycled grams in proportion (rounded down), never loses CO2e (rounded up) and carries every
-input's risk flags onto every output."""
+and recycled grams in proportion (rounded down), never loses CO2e (rounded up), declares process
+emissions of at least the facility's floor per kg of material processed, and carries every input's
+risk flags onto every output."""
 
 from __future__ import annotations
 
 import pytest
 
-from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, Lot
+from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA, EMPTY_LOT, FIELD_MODULUS, Lot
 
 SLOTS = 4
 CONTEXT = 0xBA77
@@ -47,7 +48,7 @@ def transform(commit, evaluate):
     commitments computed from the openings (None: an unused slot's 0, or the opening's hash)."""
 
     def run(inputs: list[Lot | None], outputs: list[Lot | None], *, max_loss_bps: int = MAX_LOSS_BPS,
-            process_co2e: int = 0, input_commitments: list[int] | None = None,
+            process_co2e: int = 0, process_floor: int = 0, input_commitments: list[int] | None = None,
             openings_in: list[Lot | None] | None = None):
         inputs = inputs + [None] * (SLOTS - len(inputs))
         outputs = outputs + [None] * (SLOTS - len(outputs))
@@ -64,6 +65,7 @@ def transform(commit, evaluate):
             "outputCommitments": commitments[SLOTS:],
             "maxYieldLossBps": max_loss_bps,
             "processCo2eGrams": process_co2e,
+            "processCo2eFloorGramsPerKg": process_floor,
             "context": CONTEXT,
         }
         for field, name in zip(fields, names):
@@ -79,9 +81,9 @@ def test_split_one_into_three_is_accepted_with_exact_shares(transform):
     outputs = honest_outputs([ORE], [3_333, 3_333, 3_334], process_co2e=1_000)
     assert [(o.certified_cobalt_grams, o.recycled_cobalt_grams, o.co2e_grams) for o in outputs] == [
         (2_333, 666, 16_999), (2_333, 666, 16_999), (2_334, 666, 17_004)]
-    commitments, evaluation = transform([ORE], outputs, process_co2e=1_000)
+    commitments, evaluation = transform([ORE], outputs, process_co2e=1_000, process_floor=3)
     assert evaluation.accepted
-    assert evaluation.public_signals == commitments + [MAX_LOSS_BPS, 1_000, CONTEXT]
+    assert evaluation.public_signals == commitments + [MAX_LOSS_BPS, 1_000, 3, CONTEXT]
 
 
 def test_merge_three_into_one_is_accepted_with_exact_sums(transform):
@@ -176,4 +178,49 @@ def test_no_input_fails(transform):
 def test_used_output_without_cobalt_fails(transform):
     outputs = honest_outputs([ORE], [10_000], process_co2e=0) + [Lot(0, 0, blinding=5)]
     _, evaluation = transform([ORE], outputs)
+    assert not evaluation.accepted
+
+
+# The floor of process emissions is per kg of material processed: the inputs' total mass (ORE is
+# 10 kg of cobalt in 200 kg of ore), not their cobalt.
+def test_process_co2e_exactly_at_the_floor_is_accepted(transform):
+    _, evaluation = transform([ORE], honest_outputs([ORE], [10_000], process_co2e=1_000),
+                              process_co2e=1_000, process_floor=5)
+    assert evaluation.accepted
+
+
+def test_process_co2e_one_gram_below_the_floor_fails(transform):
+    _, evaluation = transform([ORE], honest_outputs([ORE], [10_000], process_co2e=999),
+                              process_co2e=999, process_floor=5)
+    assert not evaluation.accepted
+
+
+def test_the_floor_counts_the_total_mass_processed_not_the_cobalt(transform):
+    # 50 g would clear 5 g/kg of the 10 kg of cobalt, not of the 200 kg of ore.
+    _, evaluation = transform([ORE], honest_outputs([ORE], [10_000], process_co2e=50),
+                              process_co2e=50, process_floor=5)
+    assert not evaluation.accepted
+
+
+def test_the_floor_counts_every_input(transform):
+    # 9 + 5 + 2.5 kg of scrap at 40 g/kg: 660 g.
+    scrap = [SCRAP_A, SCRAP_B, SCRAP_C]
+    _, at_floor = transform(scrap, honest_outputs(scrap, [10_000], process_co2e=660),
+                            process_co2e=660, process_floor=40)
+    _, below = transform(scrap, honest_outputs(scrap, [10_000], process_co2e=659),
+                         process_co2e=659, process_floor=40)
+    assert at_floor.accepted and not below.accepted
+
+
+def test_floor_at_2_pow_32_fails(transform):
+    # Declared emissions that would clear it, so only the floor's range check refuses.
+    process_co2e = (1 << 32) * 200
+    _, evaluation = transform([ORE], honest_outputs([ORE], [10_000], process_co2e=process_co2e),
+                              process_co2e=process_co2e, process_floor=1 << 32)
+    assert not evaluation.accepted
+
+
+def test_negative_process_co2e_fails_without_a_floor(transform):
+    outputs = honest_outputs([ORE], [10_000], process_co2e=-1_000)
+    _, evaluation = transform([ORE], outputs, process_co2e=FIELD_MODULUS - 1_000)
     assert not evaluation.accepted

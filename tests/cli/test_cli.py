@@ -70,10 +70,14 @@ def deployed(node: LocalNode, home: Path) -> dict[str, str]:
                                   (PACK_MAKER, "PACK_MAKER", "Packs GmbH")):
             invoke(ADMIN, "register", address(index), "--role", role, "--legal-name", name, "--identifier", f"LEI{index:017d}",
                    "--country", "CD", "--encryption-key", key_hex(index))
+        invoke(ADMIN, "prefix", address(PACK_MAKER), "9506000")
         mine = invoke(MINER, "facility", "register", "--type", "INDUSTRIAL_MINE", "--site-id", "TFM", "--country", "CD")
         refinery = invoke(REFINER, "facility", "register", "--type", "REFINERY", "--site-id", "KOKKOLA", "--country", "FI")
         invoke(AUDITOR, "certify", mine.split()[1], "--scheme", "IRMA", "--days", "365", "--evidence", "audit report")
         packs = invoke(PACK_MAKER, "facility", "register", "--type", "PACK_PLANT", "--site-id", "PACKS", "--country", "DE")
+        invoke(AUDITOR, "facility", "activate", mine.split()[1], "--evidence", "mine audit")
+        invoke(AUDITOR, "facility", "activate", refinery.split()[1], "--evidence", "refinery audit", "--max-yield-loss-bps", "100")
+        invoke(AUDITOR, "facility", "activate", packs.split()[1], "--evidence", "pack plant audit")
         invoke(AUDITOR, "facility", "process", refinery.split()[1], "--max-yield-loss-bps", "200")
         invoke(AUDITOR, "facility", "process", packs.split()[1], "--max-yield-loss-bps", "200")
         return {"mine": mine.split()[1], "refinery": refinery.split()[1], "packs": packs.split()[1]}

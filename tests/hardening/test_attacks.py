@@ -75,12 +75,12 @@ def test_a_revoked_auditor_cannot_resolve_disputes_or_end_certifications(world):
     bag = mint_at(world, "miner", "DISPUTED-1")
     world.miner.offer(bag.lot_id, world.refiner.address)
     world.refiner.accept(bag.lot_id, measured_total_grams=1_000_000)
-    send(world, "admin", world.admin.registry.functions.revokeRole(Role.AUDITOR.role_id, world.auditor.address))
+    world.admin.revoke_participant(world.auditor.address)
     auditor = world.auditor
     with pytest.raises(RevertedError, match=r"LotsUnauthorized\(account=" + auditor.address.lower()):
         send(world, "auditor", auditor.lots.functions.resolveDispute(bag.lot_id, 0, bytes(32)))
     with pytest.raises(RevertedError, match=r"AccessControlUnauthorizedAccount\(account=" + auditor.address.lower()):
-        send(world, "auditor", auditor.registry.functions.revokeCertification(world.certification_ids["miner"], bytes(32)))
+        send(world, "auditor", auditor.registry.functions.revokeCertification(world.certification_ids["miner"], bytes(32), []))
     assert world.stranger.lot(bag.lot_id).status is LotStatus.DISPUTED
     assert world.auditor.auditor_keys().keys() == {world.second_auditor.address}
 
@@ -108,7 +108,7 @@ def test_a_revoked_certification_stops_certified_mints_from_that_moment(world):
 
 def test_an_offer_to_a_participant_whose_role_was_revoked_is_refused(world):
     bag = mint_at(world, "miner", "TO-REVOKED")
-    send(world, "admin", world.admin.registry.functions.revokeRole(Role.PROCESSOR.role_id, world.refiner.address))
+    world.admin.revoke_participant(world.refiner.address)
     with pytest.raises(RevertedError, match=r"LotsInvalidReceiver\(receiver=" + world.refiner.address.lower()):
         send(world, "miner", world.miner.lots.functions.offer(bag.lot_id, world.refiner.address, b""))
     assert world.miner.lot(bag.lot_id).status is LotStatus.ACTIVE
@@ -210,7 +210,8 @@ def test_a_negated_transform_proof_verifies_but_the_inputs_are_consumed(world, r
     transaction = world.chain.w3.eth.get_transaction(result.receipt.transaction_hash)
     _function, arguments = world.refiner.lots.decode_function_input(transaction["input"])
     a2, b2, c2 = negated(*proof_parts(arguments["proof"]))
-    signals = [world.stranger.lot(bag.lot_id).commitment, 0, 0, 0, result.openings[0].commitment, 0, 0, 0, 500, 0,
+    floor = world.stranger.facility(refinery(world)).co2e_floor_grams_per_kg
+    signals = [world.stranger.lot(bag.lot_id).commitment, 0, 0, 0, result.openings[0].commitment, 0, 0, 0, 500, 0, floor,
                world.refiner.lots.functions.transformContext([bag.lot_id], list(result.output_lot_ids), refinery(world)).call()]
     verifier = world.chain.contract("TransformVerifier", world.deployment.transform_verifier)
     assert verifier.functions.verifyProof(a2, b2, c2, signals).call() is True

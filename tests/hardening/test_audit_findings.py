@@ -9,6 +9,7 @@ now refused, and each refused by the SDK before anything is sent.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ from batterytrace.exceptions import (
     BackdatedCertificationError,
     InvalidEncryptionKeyError,
     SenderNotParticipantError,
+    UnknownParticipantError,
 )
 from batterytrace.model.identifiers import bytes32_text
 from batterytrace.model.lots import DisputeOutcome, LotStatus
@@ -28,10 +30,24 @@ from batterytrace.model.registry import IdentifierKind, Role, Scheme
 from tests.helpers.flows import mint_at
 
 SECP256K1_P = 2**256 - 2**32 - 977
-#: Registry storage: AccessControl's _roles (slot 0), AccessControlEnumerable's _roleMembers (1),
-#: then Registry's _participants (2); a Participant's encryptionPublicKey is its fifth word.
-PARTICIPANTS_SLOT = 2
+#: A Participant's encryptionPublicKey is its fifth word.
 KEY_WORD = 4
+
+
+@functools.cache
+def participants_slot() -> int:
+    """The storage slot of Registry's ``_participants``, from the compiler's storage layout (it
+    moves whenever a base contract gains state)."""
+    import solcx
+
+    from batterytrace.evm.artifacts import standard_input
+    from batterytrace.evm.toolchain import solc_binary
+
+    source = standard_input()
+    source["settings"]["outputSelection"] = {"contracts/Registry.sol": {"Registry": ["storageLayout"]}}
+    layout = solcx.compile_standard(source, solc_binary=solc_binary())["contracts"]["contracts/Registry.sol"]["Registry"]
+    (slot,) = [int(item["slot"]) for item in layout["storageLayout"]["storage"] if item["label"] == "_participants"]
+    return slot
 
 
 def send(world, who: str, function, description: str = "attack"):
@@ -67,7 +83,7 @@ def force_key(world, account: str, key: bytes) -> None:
     """Write a 33-byte key into a participant's record as a registry before this fix would have
     kept it (the contract now refuses it, so the state is set directly)."""
     assert len(key) == 33
-    record = int.from_bytes(keccak(abi_encode(["address", "uint256"], [account, PARTICIPANTS_SLOT])), "big")
+    record = int.from_bytes(keccak(abi_encode(["address", "uint256"], [account, participants_slot()])), "big")
     slot = record + KEY_WORD
     data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
     words = {slot: 33 * 2 + 1, data: int.from_bytes(key[:32], "big"), data + 1: int.from_bytes(key[32:].ljust(32, b"\0"), "big")}
@@ -113,13 +129,28 @@ def test_a_certification_starts_at_its_recording_block_or_later(world):
 
 def test_a_participant_whose_role_was_revoked_cannot_offer_its_lots(world):
     bag = mint_at(world, "miner", "REVOKED-SENDER")
-    send(world, "admin", world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address))
+    world.admin.revoke_participant(world.miner.address)
     miner = world.miner
     with pytest.raises(SenderNotParticipantError, match=rf"LotsSenderNotParticipant\(account={miner.address.lower()}, lotId={bag.lot_id}\)"):
         miner.send(miner.lots.functions.offer(bag.lot_id, world.refiner.address, b""), "offer by hand")
     with pytest.raises(SenderNotParticipantError) as refused:
         miner.offer(bag.lot_id, world.refiner.address)
     assert refused.value.revert is None and (refused.value.lot_id, refused.value.sender) == (bag.lot_id, miner.address)
+    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
+
+
+def test_a_receiver_whose_role_was_revoked_in_transit_cannot_take_the_lot_in(world):
+    """Seen while closing finding 6a: the receiver's role is revoked after the offer."""
+    bag = mint_at(world, "miner", "REVOKED-RECEIVER")
+    world.miner.offer(bag.lot_id, world.refiner.address)
+    world.admin.revoke_participant(world.refiner.address)
+    refiner = world.refiner
+    with pytest.raises(UnknownParticipantError, match="LotsInvalidReceiver"):
+        refiner.send(refiner.lots.functions.accept(bag.lot_id, True, bytes(32)), "accept by hand")
+    with pytest.raises(UnknownParticipantError, match="no longer a participant") as refused:
+        refiner.accept(bag.lot_id, 2_000_000)
+    assert refused.value.revert is None
+    world.miner.cancel_offer(bag.lot_id)
     assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
 
 
@@ -171,7 +202,7 @@ def test_the_registry_refuses_a_key_that_is_no_secp256k1_point(world, name):
                                                       int(IdentifierKind.LEI), b"BE", key), "register by hand")
     assert refused.value.key == key
     with pytest.raises(InvalidEncryptionKeyError, match="RegistryInvalidEncryptionKey"):
-        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(key), "rotate by hand")
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(key, []), "rotate by hand")
     with pytest.raises(InvalidEncryptionKeyError) as refused:
         world.admin.register_participant(newcomer, Role.AUDITOR, "rogue", "LEI-ROGUE", IdentifierKind.LEI, "BE", key)
     assert refused.value.revert is None
@@ -182,8 +213,8 @@ def test_the_registry_accepts_compressed_and_uncompressed_points(world):
     import coincurve
 
     point = coincurve.PublicKey(GOOD_KEY)
-    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(point.format(compressed=False)), "rotate")
-    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(GOOD_KEY), "rotate")
+    world.miner.rotate_encryption_key(point.format(compressed=False))
+    world.miner.rotate_encryption_key(GOOD_KEY)
     assert world.admin.participant(world.miner.address).encryption_public_key == GOOD_KEY
 
 

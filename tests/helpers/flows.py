@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batterytrace.model.battery_ids import gs1_digital_link
 from batterytrace.model.identifiers import lot_id_for
 from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.sdk.passports import PassportRequest
 from batterytrace.zk.commitment import Opening
 from batterytrace.zk.inputs import mint_inputs
+from tests.helpers.sandbox import COMPANY_PREFIXES
 
-HYDROXIDE_BAG = dict(kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000, co2e_grams=7_000_000)
+HYDROXIDE_BAG = {"kind": MaterialKind.COBALT_HYDROXIDE, "cobalt_grams": 700_000, "total_grams": 2_000_000, "co2e_grams": 7_000_000}
 
 
 def mint_at(world, who: str, external_id: str, **overrides):
@@ -61,9 +63,22 @@ def build_pack(world, name: str, who: str = "miner") -> int:
     return result.output_lot_ids[0]
 
 
-def request_for(pack_lot_id: int, battery_id: str, **overrides) -> PassportRequest:
-    values = dict(pack_lot_id=pack_lot_id, battery_id=battery_id, document_uri=f"https://passports.example/{battery_id}",
-                  document_hash=bytes.fromhex("11" * 32), capacity_wh=CAPACITY_WH)
+#: The item reference of the world's battery model in each issuer's GTINs (with the prefix, 12 digits).
+ITEM_REFERENCE_DIGITS = 12
+RESOLVER_HOST = "id.batterytrace.example"
+
+
+def battery_id(serial: str, issuer: str = "pack_maker") -> str:
+    """The GS1 Digital Link of battery ``serial`` of the world's battery model, under ``issuer``'s
+    company prefix (``tests.helpers.sandbox.COMPANY_PREFIXES``)."""
+    prefix = COMPANY_PREFIXES[issuer]
+    return gs1_digital_link(RESOLVER_HOST, "0" + prefix + "1".zfill(ITEM_REFERENCE_DIGITS - len(prefix)), serial)
+
+
+def request_for(pack_lot_id: int, serial: str, issuer: str = "pack_maker", **overrides) -> PassportRequest:
+    """A passport request for battery ``serial`` under ``issuer``'s prefix (``battery_id``)."""
+    values = {"pack_lot_id": pack_lot_id, "battery_id": battery_id(serial, issuer), "document_uri": f"https://passports.example/{serial}",
+              "document_hash": bytes.fromhex("11" * 32), "capacity_wh": CAPACITY_WH}
     return PassportRequest(**{**values, **overrides})
 
 

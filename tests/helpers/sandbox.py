@@ -1,5 +1,6 @@
 """A ready consortium on a development chain: deployed contracts, role-named participants with
-facilities, two certifications, a flagged artisanal site and audited yield losses.
+facilities the auditor activated, two certifications, a flagged artisanal site and audited yield
+losses.
 
 The tests and the benchmarks build the same world from here, so gas figures match what the tests
 exercise. Accounts come from anvil's (and hardhat's) public test mnemonic: never use them elsewhere.
@@ -35,7 +36,11 @@ ROLE_ACCOUNTS = {
     "recycler": (9, Role.RECYCLER),
     "stranger": (10, None),
     "second_auditor": (11, Role.AUDITOR),
+    "authority": (17, Role.AUTHORITY),
 }
+#: The GS1 company prefix the admin assigns each passport issuer (GS1's own example prefixes): its
+#: battery ids are Digital Links whose GTIN carries it (``tests.helpers.flows.battery_id``).
+COMPANY_PREFIXES = {"pack_maker": "0614141", "oem": "9506000"}
 FACILITIES = {
     "miner": (FacilityType.INDUSTRIAL_MINE, "TFM-KAKANDA", "CD"),
     "artisanal_miner": (FacilityType.ARTISANAL_SITE, "KOLWEZI-ASM-07", "CD"),
@@ -79,6 +84,14 @@ def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, i
     )
 
 
+def activated(auditor: BatteryTrace, site: Facility, evidence: str = "site-audit.pdf") -> Facility:
+    """``site`` activated by ``auditor`` as its operator declared it, with the world's audited
+    yield loss at processing sites, and read back."""
+    loss = 0 if site.facility_type in (FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE) else MAX_YIELD_LOSS_BPS
+    auditor.activate_facility(site.facility_id, f"{evidence}#{site.site_id}", max_yield_loss_bps=loss)
+    return auditor.facility(site.facility_id)
+
+
 def build_world(chain: Chain, prover: Prover) -> World:
     """Deploy and populate the consortium on ``chain``."""
     deployment, _gas = deploy(chain, signer(0))
@@ -90,8 +103,10 @@ def build_world(chain: Chain, prover: Prover) -> World:
     for name, (index, role) in ROLE_ACCOUNTS.items():
         if role is not None:
             register(admin, clients[name], name, role, index)
-    facilities = {name: clients[name].register_facility(*spec) for name, spec in FACILITIES.items()}
+    for name, prefix in COMPANY_PREFIXES.items():
+        admin.assign_company_prefix(clients[name].address, prefix)
     auditor = clients["auditor"]
+    facilities = {name: activated(auditor, clients[name].register_facility(*spec)) for name, spec in FACILITIES.items()}
     now = datetime.fromtimestamp(chain.latest_timestamp(), tz=timezone.utc)
     certification_ids = {
         "miner": auditor.certify(facilities["miner"].facility_id, Scheme.IRMA, None,
@@ -100,6 +115,5 @@ def build_world(chain: Chain, prover: Prover) -> World:
                                    now + timedelta(days=365), "rmap-2026.pdf").certification_id,
     }
     auditor.record_risk_finding(facilities["artisanal_miner"].facility_id, RiskFlag.CHILD_LABOUR, "asm-visit.pdf")
-    for name in ("refiner", "cathode_maker", "cell_maker", "pack_maker", "oem", "recycler"):
-        auditor.set_process_parameters(facilities[name].facility_id, MAX_YIELD_LOSS_BPS)
+    facilities["artisanal_miner"] = auditor.facility(facilities["artisanal_miner"].facility_id)
     return World(chain, deployment, clients, facilities, certification_ids)

@@ -67,7 +67,7 @@ def test_a_miner_cannot_mint_at_another_miners_facility(world):
 
 
 def test_a_miner_whose_role_was_revoked_cannot_mint(world):
-    world.admin.send(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
+    world.admin.revoke_participant(world.miner.address)
     with pytest.raises(MissingRoleError, match="MINER_ROLE"):
         mint_at(world, "miner", "TFM-REVOKED")
 

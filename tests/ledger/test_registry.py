@@ -102,7 +102,7 @@ def test_an_empty_validity_window_is_refused(world):
 
 def test_a_revoked_auditor_can_no_longer_certify(world):
     registry = world.admin.registry
-    world.admin.send(registry.functions.revokeRole(Role.AUDITOR.role_id, world.second_auditor.address), "revoke auditor")
+    world.admin.revoke_participant(world.second_auditor.address)
     now = chain_now(world)
     with pytest.raises(MissingRoleError):
         world.second_auditor.certify(world.facilities["miner"].facility_id, Scheme.IRMA, now, now + timedelta(days=1))
@@ -111,12 +111,18 @@ def test_a_revoked_auditor_can_no_longer_certify(world):
 def test_artisanal_site_always_carries_the_artisanal_flag(world):
     site = world.facilities["artisanal_miner"].facility_id
     world.auditor.record_risk_finding(site, RiskFlag.NONE, "follow-up visit: no child labour found")
+    # The site's finding is cleared; its operator's stays until an auditor clears that too.
+    assert world.admin.facility(site).risk_flags == RiskFlag.ARTISANAL | RiskFlag.CHILD_LABOUR
+    world.auditor.record_operator_risk_finding(world.artisanal_miner.address, RiskFlag.NONE, "operator remediation audit")
     assert world.admin.facility(site).risk_flags == RiskFlag.ARTISANAL
 
 
 def test_risk_findings_outside_the_defined_flags_are_refused(world):
+    site = world.facilities["miner"].facility_id
+    with pytest.raises(ValueError, match="outside the defined findings"):
+        world.auditor.record_risk_finding(site, RiskFlag(0x10), "bad flags")
     with pytest.raises(RevertedError, match="RegistryInvalidValue"):
-        world.auditor.record_risk_finding(world.facilities["miner"].facility_id, RiskFlag(0x10), "bad flags")
+        world.auditor.send(world.auditor.registry.functions.recordRiskFinding(site, 0x10, bytes(32), [], []), "bad flags by hand")
 
 
 def test_auditor_keys_list_every_auditor(world):
@@ -125,12 +131,12 @@ def test_auditor_keys_list_every_auditor(world):
 
 
 def test_a_participant_whose_role_was_revoked_cannot_rotate_its_key(world):
-    world.admin.send(world.admin.registry.functions.revokeRole(Role.MINER.role_id, world.miner.address), "revoke")
+    world.admin.revoke_participant(world.miner.address)
     with pytest.raises(UnknownParticipantError, match="RegistryNotRegistered"):
-        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(b"\x02" + b"\x22" * 32), "rotate")
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(VALID_KEY, []), "rotate")
 
 
 def test_a_participant_rotates_its_encryption_key(world):
     new_key = b"\x03" + b"\x44" * 32
-    world.miner.send(world.miner.registry.functions.rotateEncryptionKey(new_key), "rotate")
+    world.miner.rotate_encryption_key(new_key)
     assert world.admin.participant(world.miner.address).encryption_public_key == new_key

@@ -1,23 +1,34 @@
 """Passports on chain: issued against a proven claim, bound to one pack lot, re-verifiable by
-anyone with py-ecc, status changed only by authorised operators."""
+anyone with py-ecc, status changed only by the battery's holder. (Battery-id ownership is in
+test_battery_ids.py; hand-over and authorities' corrections in test_status_lifecycle.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from batterytrace.exceptions import LotStateError, MissingRoleError, PassportError, ProofError, ProverError, RevertedError
+from batterytrace.exceptions import (
+    InvalidStatusChangeError,
+    LotStateError,
+    MissingRoleError,
+    NotPassportHolderError,
+    PassportError,
+    ProofError,
+    ProverError,
+    RevertedError,
+)
 from batterytrace.model.lots import LotStatus
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.passports import (
     get_passport,
+    hand_over_passport,
     issue_passports,
     set_status,
     status_history,
     verify_passport,
 )
 from batterytrace.zk.inputs import ClaimBounds
-from tests.helpers.flows import CAPACITY_WH, build_pack, request_for
+from tests.helpers.flows import CAPACITY_WH, battery_id, build_pack, request_for
 
 
 def test_issuing_a_passport_locks_the_pack_and_records_the_proven_claims(world):
@@ -58,7 +69,7 @@ def test_a_batch_issues_many_passports_in_one_transaction(world):
     packs = [build_pack(world, f"PACK-B{index}") for index in range(3)]
     issued = issue_passports(world.pack_maker, [request_for(pack, f"battery-b{index}") for index, pack in enumerate(packs)])
     assert len({item.receipt.transaction_hash for item in issued}) == 1
-    assert [item.passport_id for item in issued] == [passport_id_for(f"battery-b{index}") for index in range(3)]
+    assert [item.passport_id for item in issued] == [passport_id_for(battery_id(f"battery-b{index}")) for index in range(3)]
 
 
 def test_a_claim_the_pack_does_not_meet_cannot_be_proven(world):
@@ -88,10 +99,10 @@ def test_a_proof_for_another_passport_is_rejected_on_chain(world):
     from batterytrace.zk.contexts import claim_context
     from batterytrace.zk.inputs import claim_inputs
 
-    wrong_context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id_for("another-battery"), pack)
+    wrong_context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id_for(battery_id("another-battery")), pack)
     proof = client.prover.prove("claim", claim_inputs(opening, bounds, wrong_context))
     a, b, c, _ = proof.solidity_args()
-    request = (pack, "battery-0007", "https://passports.example/7", bytes(32), bytes(32), bytes(32), bounds.as_tuple())
+    request = (pack, battery_id("battery-0007"), "https://passports.example/7", bytes(32), bytes(32), bytes(32), bounds.as_tuple())
     with pytest.raises(ProofError, match="ProofInvalid"):
         client.send(client.passports.functions.issue(request, (a, b, c)), "issue with another passport's proof")
 
@@ -106,6 +117,7 @@ def test_status_history_records_each_change_by_the_holder(world):
     pack = build_pack(world, "PACK-9")
     (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0009")])
     set_status(world.pack_maker, issued.passport_id, PassportStatus.REPURPOSED, "second-life storage")
+    hand_over_passport(world.pack_maker, issued.passport_id, world.recycler.address)
     set_status(world.recycler, issued.passport_id, PassportStatus.WASTE, "received for recycling")
     history = status_history(world.stranger, issued.passport_id)
     assert [change.status for change in history] == [PassportStatus.ORIGINAL, PassportStatus.REPURPOSED, PassportStatus.WASTE]
@@ -116,16 +128,19 @@ def test_waste_is_final(world):
     pack = build_pack(world, "PACK-10")
     (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0010")])
     set_status(world.pack_maker, issued.passport_id, PassportStatus.WASTE)
-    with pytest.raises(PassportError, match="cannot go from WASTE"):
+    with pytest.raises(InvalidStatusChangeError, match="cannot go from WASTE to REUSED"):
         set_status(world.pack_maker, issued.passport_id, PassportStatus.REUSED)
+    with pytest.raises(InvalidStatusChangeError, match="PassportInvalidStatusChange"):
+        world.pack_maker.send(world.pack_maker.passports.functions.setStatus(issued.passport_id, int(PassportStatus.REUSED), bytes(32)),
+                              "status out of waste")
 
 
 def test_a_stranger_cannot_change_the_status(world):
     pack = build_pack(world, "PACK-11")
     (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-0011")])
-    with pytest.raises(MissingRoleError):
+    with pytest.raises(NotPassportHolderError, match="is held by"):
         set_status(world.cell_maker, issued.passport_id, PassportStatus.REUSED)
-    with pytest.raises(RevertedError, match="PassportInvalidStatusChange"):
+    with pytest.raises(RevertedError, match="PassportNotHolder"):
         world.chain.transact(world.cell_maker.signer, world.cell_maker.passports.functions.setStatus(issued.passport_id, 3, bytes(32)), "status")
 
 
@@ -133,6 +148,6 @@ def test_a_share_above_100_percent_is_refused_before_the_proof(world):
     pack = build_pack(world, "PACK-12")
     client = world.pack_maker
     bounds = (5_250, 20_000, 0, 20_000, 2_000, CAPACITY_WH, 3)
-    request = (pack, "battery-0012", "https://passports.example/12", bytes(32), bytes(32), bytes(32), bounds)
+    request = (pack, battery_id("battery-0012"), "https://passports.example/12", bytes(32), bytes(32), bytes(32), bounds)
     with pytest.raises(RevertedError, match="PassportClaimsBelowPolicy"):
         client.chain.transact(client.signer, client.passports.functions.issue(request, ([0, 0], [[0, 0], [0, 0]], [0, 0])), "issue")

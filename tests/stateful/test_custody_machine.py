@@ -33,6 +33,7 @@ from hypothesis.stateful import (
 )
 
 from batterytrace.exceptions import LotStateError, NotCustodianError, NotPendingReceiverError, OpeningError, ProofError
+from batterytrace.model.facilities import MADE_KINDS
 from batterytrace.model.lots import BPS, DisputeOutcome, LotStatus, MaterialKind, OutputPlan
 from batterytrace.model.passports import passport_id_for
 from batterytrace.model.risk import RiskFlag
@@ -40,7 +41,7 @@ from batterytrace.sdk.passports import PassportRequest, issue_passports
 from batterytrace.sdk.store import OpeningStore
 from batterytrace.zk.commitment import Opening
 from tests.conftest import isolated
-from tests.helpers.flows import deliver, mint_at
+from tests.helpers.flows import battery_id, deliver, mint_at
 
 EXAMPLES = int(os.environ.get("BATTERYTRACE_STATEFUL_EXAMPLES", "5"))
 STEPS = int(os.environ.get("BATTERYTRACE_STATEFUL_STEPS", "25"))
@@ -54,9 +55,6 @@ LIVE = (LotStatus.ACTIVE, LotStatus.IN_TRANSIT, LotStatus.DISPUTED)
 TOLERANCE_BPS = 50
 MAX_YIELD_LOSS_BPS = 500  # what conftest's auditor sets for every transforming facility
 FORBIDDEN = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
-OUTPUT_KINDS = (MaterialKind.CRUDE_COBALT_SULFATE, MaterialKind.REFINED_COBALT_SULFATE, MaterialKind.PRECURSOR,
-                MaterialKind.CATHODE, MaterialKind.CELL, MaterialKind.PACK, MaterialKind.RECYCLED_COBALT_SULFATE)
-_names = itertools.count()
 
 
 @dataclass
@@ -164,6 +162,9 @@ class CustodyMachine(RuleBasedStateMachine):
         self._checked: dict[str, int] = {}
         self._first_history = True
         self.touched: set[int] = set()
+        # Names (so lot ids) restart with every example, as the chain does: the same choices draw
+        # from the same lots, which hypothesis needs to replay and shrink an example.
+        self.names = itertools.count()
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -271,8 +272,10 @@ class CustodyMachine(RuleBasedStateMachine):
         cuts = sorted(data.draw(st.lists(st.integers(1, cobalt_out - 1), min_size=count - 1, max_size=count - 1, unique=True),
                                 label="cuts")) if count > 1 else []
         shares = [upper - lower for lower, upper in zip([0, *cuts], [*cuts, cobalt_out], strict=True)]
-        kind = data.draw(st.sampled_from(OUTPUT_KINDS), label="kind")
-        plans = [OutputPlan(f"SM-OUT-{next(_names)}", kind, share, share + data.draw(st.integers(0, 3 * share), label="rest"))
+        site = self.world.facilities[transformer]
+        allowed = sorted(MADE_KINDS.get(site.facility_type, frozenset()) | {self.lots[lot_id].kind for lot_id in inputs})
+        kind = data.draw(st.sampled_from(allowed), label="kind")
+        plans = [OutputPlan(f"SM-OUT-{next(self.names)}", kind, share, share + data.draw(st.integers(0, 3 * share), label="rest"))
                  for share in shares]
         process = data.draw(st.integers(0, 10_000_000), label="process co2e")
         self.proofs_left -= 1
@@ -299,7 +302,7 @@ class CustodyMachine(RuleBasedStateMachine):
             cobalt_out = data.draw(st.integers(1, cobalt_in - largest_loss - 1), label="cobalt out")
         block = self.world.chain.w3.eth.block_number
         with pytest.raises(OpeningError):
-            self.client(transformer).transform(inputs, [OutputPlan(f"SM-BAD-{next(_names)}", MaterialKind.CRUDE_COBALT_SULFATE,
+            self.client(transformer).transform(inputs, [OutputPlan(f"SM-BAD-{next(self.names)}", self.lots[inputs[0]].kind,
                                                                    cobalt_out, cobalt_out)],
                                                self.world.facilities[transformer].facility_id)
         assert self.world.chain.w3.eth.block_number == block
@@ -315,7 +318,7 @@ class CustodyMachine(RuleBasedStateMachine):
         co2e = max(co2e, -(-cobalt * floor // 1000))
         kind = MaterialKind.BLACK_MASS if minter == "recycler" else MaterialKind.COBALT_HYDROXIDE
         self.proofs_left -= 1
-        result = self.client(minter).mint_origin(site.facility_id, f"SM-MINT-{next(_names)}", kind, cobalt, cobalt + rest, co2e)
+        result = self.client(minter).mint_origin(site.facility_id, f"SM-MINT-{next(self.names)}", kind, cobalt, cobalt + rest, co2e)
         assert result.created and result.lot_id not in self.lots
         self.lots[result.lot_id] = ModelLot(result.opening, minter, kind)
         self.origin_openings.append(result.opening)
@@ -326,15 +329,16 @@ class CustodyMachine(RuleBasedStateMachine):
     def issue_passport(self, data: st.DataObject) -> None:
         pack = data.draw(st.sampled_from(self.issuable_packs()), label="pack")
         lot = self.lots[pack]
-        battery_id = f"sm-battery-{next(_names)}"
-        request = PassportRequest(pack, battery_id, f"https://passports.example/{battery_id}", bytes(32), 75_000)
+        serial = f"sm-battery-{next(self.names)}"
+        battery = battery_id(serial, issuer=lot.custodian)  # under the holder's own company prefix
+        request = PassportRequest(pack, battery, f"https://passports.example/{serial}", bytes(32), 75_000)
         if lot.opening.risk_flags & FORBIDDEN:
             with pytest.raises(ProofError, match="forbid"):
                 issue_passports(self.client(lot.custodian), [request])
             return
         self.proofs_left -= 1
         (issued,) = issue_passports(self.client(lot.custodian), [request])
-        assert issued.passport_id == passport_id_for(battery_id)
+        assert issued.passport_id == passport_id_for(battery)
         lot.status = LotStatus.CONSUMED
         self.passports[issued.passport_id] = pack
         self.touched.add(pack)
@@ -344,7 +348,8 @@ class CustodyMachine(RuleBasedStateMachine):
     def a_pack_backs_one_passport_only(self, data: st.DataObject) -> None:
         pack = data.draw(st.sampled_from(sorted(self.passports.values())), label="pack")
         holder = self.lots[pack].custodian
-        request = PassportRequest(pack, f"sm-again-{next(_names)}", "https://passports.example/again", bytes(32), 75_000)
+        request = PassportRequest(pack, battery_id(f"sm-again-{next(self.names)}", issuer=holder), "https://passports.example/again",
+                                  bytes(32), 75_000)
         with pytest.raises(LotStateError, match="CONSUMED"):
             issue_passports(self.client(holder), [request])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,7 +30,24 @@ def deploy(session: Session) -> None:
 
 @click.command()
 @click.argument("account")
-@click.option("--role", type=click.Choice(["AUDITOR", "MINER", "PROCESSOR", "CELL_MAKER", "PACK_MAKER", "OEM", "RECYCLER"]), required=True)
+@click.argument("prefix_text", metavar="PREFIX")
+@click.option("--kind", type=click.Choice(["GS1", "ISO15459"]), default="GS1", show_default=True,
+              help="A GS1 company prefix (6-12 digits) or an ISO/IEC 15459 issuer code.")
+@click.pass_obj
+@fail_cleanly
+def prefix(session: Session, account: str, prefix_text: str, kind: str) -> None:
+    """Assign a company prefix to a pack maker or OEM (consortium admin): only it issues passports
+    for battery ids under the prefix."""
+    from batterytrace.model.battery_ids import PrefixKind
+
+    prefix_kind = PrefixKind.GS1_COMPANY_PREFIX if kind == "GS1" else PrefixKind.ISO15459_ISSUER_CODE
+    session.client().assign_company_prefix(account, prefix_text, prefix_kind)
+    click.echo(f"prefix {prefix_text} ({kind}) assigned to {account}")
+
+
+@click.command()
+@click.argument("account")
+@click.option("--role", type=click.Choice(["AUDITOR", "MINER", "PROCESSOR", "CELL_MAKER", "PACK_MAKER", "OEM", "RECYCLER", "AUTHORITY"]), required=True)
 @click.option("--legal-name", required=True)
 @click.option("--identifier", required=True, help="LEI (20 characters) or GS1 GLN (13 digits).")
 @click.option("--identifier-kind", type=click.Choice(["LEI", "GLN"]), default="LEI", show_default=True)
@@ -67,30 +85,54 @@ def facility_register(session: Session, facility_type: str, site_id: str, countr
     click.echo(f"facility {site.facility_id} registered: {site.facility_type.name} {site.site_id} ({site.country})")
 
 
+_FLAGS = click.Choice(["CHILD_LABOUR", "HUMAN_RIGHTS", "ARTISANAL", "CONFLICT_AREA"])
+
+
+def _flags(names: tuple[str, ...]) -> Any:
+    from batterytrace.model.risk import RiskFlag
+
+    value = RiskFlag.NONE
+    for name in names:
+        value |= RiskFlag[name]
+    return value
+
+
+@facility.command("activate")
+@click.argument("facility_id", type=int)
+@click.option("--evidence", required=True, help="The activation audit (a document name or text; its hash goes on chain).")
+@click.option("--flag", "flags", type=_FLAGS, multiple=True, help="A risk finding at the site.")
+@click.option("--max-yield-loss-bps", type=int, default=0, help="Audited maximum cobalt loss of the process, basis points.")
+@click.option("--co2e-floor", type=int, default=0, help="Floor of declared emissions, g CO2e per kg.")
+@click.pass_obj
+@fail_cleanly
+def facility_activate(session: Session, facility_id: int, evidence: str, flags: tuple[str, ...], max_yield_loss_bps: int, co2e_floor: int) -> None:
+    """Activate a registered facility after its audit (auditors): lots are created only at active sites."""
+    session.client().activate_facility(facility_id, evidence, risk_flags=_flags(flags), max_yield_loss_bps=max_yield_loss_bps,
+                                       co2e_floor_grams_per_kg=co2e_floor)
+    click.echo(f"facility {facility_id} activated")
+
+
 @facility.command("process")
 @click.argument("facility_id", type=int)
 @click.option("--max-yield-loss-bps", type=int, required=True, help="Audited maximum cobalt loss of the process, basis points.")
+@click.option("--co2e-floor", type=int, default=0, help="Floor of declared emissions, g CO2e per kg.")
 @click.pass_obj
 @fail_cleanly
-def facility_process(session: Session, facility_id: int, max_yield_loss_bps: int) -> None:
-    """Set a facility's audited maximum yield loss (auditors)."""
-    session.client().set_process_parameters(facility_id, max_yield_loss_bps)
-    click.echo(f"facility {facility_id}: maximum yield loss {max_yield_loss_bps / 100:.2f}%")
+def facility_process(session: Session, facility_id: int, max_yield_loss_bps: int, co2e_floor: int) -> None:
+    """Set a facility's audited maximum yield loss and emissions floor (auditors)."""
+    session.client().set_process_parameters(facility_id, max_yield_loss_bps, co2e_floor)
+    click.echo(f"facility {facility_id}: maximum yield loss {max_yield_loss_bps / 100:.2f}%, floor {co2e_floor} g CO2e/kg")
 
 
 @facility.command("risk")
 @click.argument("facility_id", type=int)
-@click.option("--flag", "flags", type=click.Choice(["CHILD_LABOUR", "HUMAN_RIGHTS", "ARTISANAL", "CONFLICT_AREA"]), multiple=True)
+@click.option("--flag", "flags", type=_FLAGS, multiple=True)
 @click.option("--evidence", default="")
 @click.pass_obj
 @fail_cleanly
 def facility_risk(session: Session, facility_id: int, flags: tuple[str, ...], evidence: str) -> None:
-    """Record the risk flags an audit found at a facility (auditors); none clears them."""
-    from batterytrace.model.risk import RiskFlag
-
-    value = RiskFlag.NONE
-    for name in flags:
-        value |= RiskFlag[name]
+    """Record the risk flags an audit found at a facility (auditors); none clears them (with evidence)."""
+    value = _flags(flags)
     session.client().record_risk_finding(facility_id, value, evidence or None)
     click.echo(f"facility {facility_id}: risk flags {value!r}")
 

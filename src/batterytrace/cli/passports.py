@@ -75,7 +75,7 @@ def passport_verify(session: Session, passport_id: int) -> None:
 @click.pass_obj
 @fail_cleanly
 def passport_status(session: Session, passport_id: int, status: str, evidence: str) -> None:
-    """Record a new battery status (holder; a recycler may declare waste)."""
+    """Record a new battery status (its holder: a recycler declares waste once the battery is handed to it)."""
     from batterytrace.model.passports import PassportStatus
     from batterytrace.sdk.passports import set_status
 

@@ -16,6 +16,11 @@ The build also writes what block explorers verify against (Sourcify, Blockscout,
   wrote it, so its IPFS hash is the one at the end of the contract's bytecode (Sourcify's
   metadata-based verification).
 
+Libraries with public functions (poseidon-solidity's ``PoseidonT3``, which zk-kit's LeanIMT calls)
+are deployed once and linked: an artifact keeps solc's link references, :func:`link_bytecode` writes
+the libraries' addresses into the placeholders, and :func:`require_linked` refuses any bytecode that
+still holds one, so none is ever sent.
+
 The compiler is solc 0.8.37 (``metadata.json``'s ``compiler.version`` names the exact build).
 """
 
@@ -25,14 +30,15 @@ import json
 import posixpath
 import re
 import sys
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from batterytrace.evm.toolchain import project_root, solc_binary
-from batterytrace.exceptions import ConfigurationError, ToolchainError
+from batterytrace.exceptions import ConfigurationError, ToolchainError, UnlinkedLibraryError
 
 SOLC_SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},
@@ -43,17 +49,25 @@ SOLC_SETTINGS: dict[str, Any] = {
             "*": [
                 "abi",
                 "evm.bytecode.object",
+                "evm.bytecode.linkReferences",
                 "evm.deployedBytecode.object",
                 "evm.deployedBytecode.immutableReferences",
+                "evm.deployedBytecode.linkReferences",
                 "metadata",
             ]
         }
     },
-    "remappings": ["@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"],
+    # The npm packages the contracts import, in node_modules (ape-config.yaml names the same ones).
+    "remappings": [
+        "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/",
+        "@zk-kit/lean-imt.sol/=node_modules/@zk-kit/lean-imt.sol/",
+        "poseidon-solidity/=node_modules/poseidon-solidity/",
+    ],
 }
 #: The folder, relative to the repository, whose Solidity files the shipped build compiles.
 CONTRACTS_FOLDER = "contracts"
-#: The contracts the SDK deploys. (The benchmarks' yardstick ERC-721 lives in bench/contracts.)
+#: The contracts the SDK deploys, libraries to link included. (The benchmarks' yardstick ERC-721
+#: lives in bench/contracts, the tests' harnesses in tests/contracts.)
 SHIPPED_CONTRACTS = (
     "Registry",
     "BatteryLots",
@@ -61,22 +75,86 @@ SHIPPED_CONTRACTS = (
     "MintVerifier",
     "TransformVerifier",
     "ClaimVerifier",
+    "PoseidonT3",
+    "RegistryTrees",
 )
 #: Where the build writes the block-explorer verification files, inside the package's abi folder.
 VERIFY_FOLDER = "verify"
 STANDARD_INPUT_FILE = "standard-input.json"
 
 _IMPORT = re.compile(r"""^\s*import\s+(?:[^;"']*?\bfrom\s+)?["']([^"']+)["'][^;]*;""", re.MULTILINE)
+#: How solc marks where a library's address goes: ``__$`` + 34 hex digits of the keccak-256 of the
+#: library's fully qualified name + ``$__``, 40 characters, the width of an address in hex.
+_PLACEHOLDER_START = "__$"
+
+#: solc's link references: source unit -> library name -> the places (byte offset and length) of its address.
+LinkReferences = Mapping[str, Mapping[str, list[dict[str, int]]]]
 
 
 @dataclass(frozen=True)
 class Artifact:
-    """ABI and creation bytecode of one contract."""
+    """ABI and creation bytecode of one contract, with the places where libraries' addresses go
+    (solc's ``linkReferences``, of the creation and of the runtime code; empty when none)."""
 
     name: str
     abi: list[dict[str, Any]]
     bytecode: str
     deployed_bytecode: str
+    link_references: LinkReferences = field(default_factory=dict)
+    deployed_link_references: LinkReferences = field(default_factory=dict)
+
+    @property
+    def libraries(self) -> tuple[str, ...]:
+        """The names of the libraries to link before deploying (``PoseidonT3``), sorted."""
+        return tuple(sorted({library for libraries in self.link_references.values() for library in libraries}))
+
+    def linked(self, addresses: Mapping[str, str]) -> str:
+        """The creation bytecode with each library's address in place (see :func:`link_bytecode`)."""
+        return link_bytecode(self.name, self.bytecode, self.link_references, addresses)
+
+    def linked_runtime(self, addresses: Mapping[str, str]) -> str:
+        """The runtime bytecode with each library's address in place: the code a deployment that
+        linked those addresses holds on chain (up to immutables)."""
+        return link_bytecode(self.name, self.deployed_bytecode, self.deployed_link_references, addresses)
+
+
+def link_bytecode(contract: str, bytecode: str, references: LinkReferences, addresses: Mapping[str, str]) -> str:
+    """``bytecode`` with every library placeholder replaced by the library's address.
+
+    ``addresses`` maps a library's name (``PoseidonT3``) or fully qualified name
+    (``node_modules/poseidon-solidity/PoseidonT3.sol:PoseidonT3``) to its 20-byte hex address. A
+    library it lacks raises UnlinkedLibraryError; so does any placeholder left over.
+    """
+    code = bytearray(bytecode.removeprefix("0x"), "ascii")
+    missing = []
+    for unit, libraries in sorted(references.items()):
+        for library, places in sorted(libraries.items()):
+            address = addresses.get(f"{unit}:{library}", addresses.get(library))
+            if address is None:
+                missing.append(f"{unit}:{library}")
+                continue
+            digits = address.lower().removeprefix("0x")
+            if len(digits) != 40 or any(digit not in "0123456789abcdef" for digit in digits):
+                raise ConfigurationError(f"{contract}: the address of library {library} is not 20 bytes of hex: {address!r}")
+            for place in places:
+                start, length = 2 * place["start"], 2 * place["length"]
+                if length != 40 or code[start:start + 3] != _PLACEHOLDER_START.encode():
+                    raise ConfigurationError(f"{contract}: no placeholder of {library} at byte {place['start']}")
+                code[start:start + length] = digits.encode()
+    if missing:
+        raise UnlinkedLibraryError(contract, tuple(missing))
+    linked = "0x" + code.decode("ascii")
+    require_linked(contract, linked)
+    return linked
+
+
+def require_linked(contract: str, bytecode: str) -> None:
+    """Raise UnlinkedLibraryError if ``bytecode`` still holds a library placeholder: the EVM would
+    run the placeholder's bytes as code, and the hex is not even valid."""
+    position = bytecode.find(_PLACEHOLDER_START)
+    if position >= 0:
+        placeholder = bytecode[position:position + 40]
+        raise UnlinkedLibraryError(contract, (placeholder,))
 
 
 @dataclass(frozen=True)
@@ -162,6 +240,8 @@ def compile_standard_input(source: dict[str, Any], names: tuple[str, ...] = SHIP
                 abi=contract["abi"],
                 bytecode="0x" + contract["evm"]["bytecode"]["object"],
                 deployed_bytecode="0x" + contract["evm"]["deployedBytecode"]["object"],
+                link_references=contract["evm"]["bytecode"].get("linkReferences", {}),
+                deployed_link_references=contract["evm"]["deployedBytecode"].get("linkReferences", {}),
             )
             metadata[name] = contract["metadata"]
             units[name] = unit
@@ -197,7 +277,8 @@ def artifact_json(artifact: Artifact) -> str:
     """The committed file's exact text for an artifact."""
     return json.dumps(
         {"contractName": artifact.name, "abi": artifact.abi, "bytecode": artifact.bytecode,
-         "deployedBytecode": artifact.deployed_bytecode},
+         "deployedBytecode": artifact.deployed_bytecode, "linkReferences": artifact.link_references,
+         "deployedLinkReferences": artifact.deployed_link_references},
         indent=1,
         sort_keys=True,
     ) + "\n"
@@ -236,7 +317,7 @@ def build(root: Path | None = None) -> list[Path]:
     return written
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Artifact:
     """Read a shipped artifact."""
     try:
@@ -247,7 +328,8 @@ def load(name: str) -> Artifact:
         ) from error
     data = json.loads(text)
     return Artifact(name=name, abi=data["abi"], bytecode=data["bytecode"],
-                    deployed_bytecode=data["deployedBytecode"])
+                    deployed_bytecode=data["deployedBytecode"], link_references=data.get("linkReferences", {}),
+                    deployed_link_references=data.get("deployedLinkReferences", {}))
 
 
 def load_standard_input() -> dict[str, Any]:

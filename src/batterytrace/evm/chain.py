@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
 
-from batterytrace.evm.artifacts import SHIPPED_CONTRACTS, load
+from batterytrace.evm.artifacts import SHIPPED_CONTRACTS, Artifact, load, require_linked
 from batterytrace.evm.reverts import DecodedRevert, ErrorDecoder, revert_data
 from batterytrace.evm.signers import Signer
 from batterytrace.exceptions import ChainError, RevertedError
@@ -86,12 +86,24 @@ class Chain:
         """A web3 contract object for a shipped contract at ``address``."""
         return self.w3.eth.contract(address=to_checksum_address(address), abi=load(name).abi)
 
-    def deploy(self, signer: Signer, name: str, *arguments: Any) -> tuple[str, Receipt]:
-        """Deploy a shipped contract and return its address and receipt."""
-        artifact = load(name)
-        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    def deploy(
+        self, signer: Signer, name: str, *arguments: Any, libraries: Mapping[str, str] | None = None
+    ) -> tuple[str, Receipt]:
+        """Deploy a shipped contract and return its address and receipt; ``libraries`` gives the
+        address of each library its bytecode links (by name, ``{"PoseidonT3": "0x..."}``)."""
+        return self.deploy_artifact(signer, load(name), *arguments, libraries=libraries)
+
+    def deploy_artifact(
+        self, signer: Signer, artifact: Artifact, *arguments: Any, libraries: Mapping[str, str] | None = None
+    ) -> tuple[str, Receipt]:
+        """Deploy any compiled contract (a shipped one, a benchmark's or a test's harness), its
+        libraries linked from ``libraries``; a library left unlinked raises UnlinkedLibraryError
+        before anything is sent."""
+        bytecode = artifact.linked(libraries or {})
+        require_linked(artifact.name, bytecode)
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=bytecode)
         constructor = factory.constructor(*arguments)
-        pending = self._send(signer, constructor, f"deploy {name}")
+        pending = self._send(signer, constructor, f"deploy {artifact.name}")
         receipt = self.wait(pending)
         assert receipt.contract_address is not None
         return receipt.contract_address, receipt

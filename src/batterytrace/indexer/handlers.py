@@ -78,6 +78,13 @@ def facility_registered(db: Database, event: DecodedEvent) -> None:
     )
 
 
+def facility_activated(db: Database, event: DecodedEvent) -> None:
+    """The auditor's findings replace what the operator declared."""
+    args = event.args
+    db.execute("UPDATE facilities SET facility_type = ?, country = ?, risk_flags = ?, max_yield_loss_bps = ? WHERE facility_id = ?",
+               (args["facilityType"], _text(args["country"]), args["riskFlags"], args["maxYieldLossBps"], args["facilityId"]))
+
+
 def risk_finding_recorded(db: Database, event: DecodedEvent) -> None:
     db.execute("UPDATE facilities SET risk_flags = ? WHERE facility_id = ?",
                (event.args["newFlags"], event.args["facilityId"]))
@@ -189,6 +196,7 @@ def passport_transferred(db: Database, event: DecodedEvent) -> None:
 #: (role changes, certifications, approvals, raw logs) are kept in ``events`` and change nothing else.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("registry", "FacilityRegistered"): facility_registered,
+    ("registry", "FacilityActivated"): facility_activated,
     ("registry", "RiskFindingRecorded"): risk_finding_recorded,
     ("registry", "ProcessParametersSet"): process_parameters_set,
     ("registry", "ParticipantRegistered"): participant_registered,

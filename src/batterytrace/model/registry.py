@@ -24,6 +24,7 @@ class Role(Enum):
     PACK_MAKER = "PACK_MAKER_ROLE"
     OEM = "OEM_ROLE"
     RECYCLER = "RECYCLER_ROLE"
+    AUTHORITY = "AUTHORITY_ROLE"
     PASSPORT_CONTRACT = "PASSPORT_CONTRACT_ROLE"
 
     @property
@@ -115,6 +116,11 @@ class Participant:
 
 @dataclass(frozen=True)
 class Facility:
+    """A registered site. ``active`` once an auditor activated it (nothing is minted or transformed
+    before); ``risk_flags`` are the site's findings with its operator's; ``co2e_floor_grams_per_kg``
+    is the auditor's floor of declared emissions (per kg of cobalt at an origin site, per kg
+    processed elsewhere)."""
+
     facility_id: int
     operator: str
     facility_type: FacilityType
@@ -123,10 +129,12 @@ class Facility:
     max_yield_loss_bps: int
     site_id: str
     location_commitment: bytes
+    active: bool = False
+    co2e_floor_grams_per_kg: int = 0
 
     @classmethod
     def from_chain(cls, facility_id: int, raw: Any) -> Facility:
-        operator, facility_type, country, flags, max_loss, _registered, site_id, location = raw
+        operator, facility_type, country, flags, max_loss, _registered, active, floor, site_id, location = raw
         return cls(
             facility_id=facility_id,
             operator=str(operator),
@@ -136,6 +144,8 @@ class Facility:
             max_yield_loss_bps=int(max_loss),
             site_id=text_from_bytes32(site_id),
             location_commitment=bytes(location),
+            active=bool(active),
+            co2e_floor_grams_per_kg=int(floor),
         )
 
 

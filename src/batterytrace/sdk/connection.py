@@ -9,6 +9,7 @@ for it in one place (:mod:`batterytrace.sdk.errors`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
@@ -20,6 +21,7 @@ from batterytrace.model.registry import Role
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.sdk.errors import domain_error
 from batterytrace.sdk.store import OpeningStore
+from batterytrace.sdk.trees import MembershipTrees
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.prover import Prover
 
@@ -60,6 +62,14 @@ class Connection:
         self.registry = chain.contract("Registry", deployment.registry)
         self.lots = chain.contract("BatteryLots", deployment.lots)
         self.passports = chain.contract("BatteryPassport", deployment.passport)
+        self._trees: MembershipTrees | None = None
+
+    @property
+    def trees(self) -> MembershipTrees:
+        """The registry's membership trees, rebuilt from its events (synced on each use)."""
+        if self._trees is None:
+            self._trees = MembershipTrees(self)
+        return self._trees
 
     @property
     def prover(self) -> Prover:
@@ -94,6 +104,17 @@ class Connection:
             return self.chain.transact(self.signer, function, description, wait=wait)  # type: ignore[return-value]
         except RevertedError as error:
             raise domain_error(error) from None
+
+    def send_with_siblings(self, build: Callable[[], Any], description: str) -> Receipt:
+        """Send a registry call that changes a membership leaf: ``build`` makes the call with the
+        siblings read from the synced trees; if another write moved the tree in between (zk-kit's
+        ``WrongSiblingNodes``), sync and send once more."""
+        try:
+            return self.send(build(), description)
+        except RevertedError as error:
+            if error.error_name != "WrongSiblingNodes":
+                raise
+        return self.send(build(), description)
 
     def send_pending(self, function: Any, description: str) -> PendingTransaction:
         """:meth:`send` without waiting for the receipt (pipelined sends)."""

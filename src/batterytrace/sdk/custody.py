@@ -108,6 +108,8 @@ class CustodyOperations(LotOperations):
         """
         record = self.lot(lot_id)
         require_pending_receiver(record, self.address)
+        if not self.is_participant(self.address):
+            raise UnknownParticipantError(self.address, message=f"{self.address} is no longer a participant: it cannot take lot {lot_id:#x} in")
         if measured_total_grams < 0 or not 0 <= tolerance_bps <= BPS:
             raise ValueError("the measured mass must be >= 0 and the tolerance 0..10000 bps")
         opening = self.offered_opening(lot_id)

@@ -36,6 +36,13 @@ class Deployment:
     claim_verifier: str
     admin: str
     block_number: int
+    #: The Poseidon library the contracts' membership trees link (None when no contract needs it).
+    poseidon_t3: str | None = None
+    #: The registry's linked membership-tree library (None when no contract needs it).
+    registry_trees: str | None = None
+
+    #: The libraries a deployment links, by name, and the attribute holding each one's address.
+    LIBRARIES = (("PoseidonT3", "poseidon_t3"), ("RegistryTrees", "registry_trees"))
 
     #: The deployment's contracts whose events the SDK, the EPCIS export and the indexer read:
     #: (name in the SDK, shipped contract name, attribute holding its address).
@@ -44,6 +51,11 @@ class Deployment:
     def event_decoder(self, chain: Chain) -> EventDecoder:
         """The one decoder of this deployment's events (registry, lots and passport contracts)."""
         return EventDecoder(chain.w3, ((name, getattr(self, name), load(artifact).abi) for name, artifact in self.EVENT_SOURCES))
+
+    @property
+    def libraries(self) -> dict[str, str]:
+        """The deployed libraries' addresses by name, as ``Chain.deploy`` takes them to link."""
+        return {name: getattr(self, attribute) for name, attribute in self.LIBRARIES if getattr(self, attribute)}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,12 +79,20 @@ class DeploymentGas:
 
 
 def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
-    """Deploy verifiers, registry, lots and passport; grant the passport contract its role; set
-    the default CO2e floors. ``admin`` becomes the consortium admin."""
+    """Deploy verifiers, registry, lots and passport, each library their bytecode links first
+    (PoseidonT3, once); grant the passport contract its role; set the default CO2e floors.
+    ``admin`` becomes the consortium admin."""
     gas: dict[str, int] = {}
+    libraries: dict[str, str] = {}
+    known_libraries = dict(Deployment.LIBRARIES)
 
     def deploy_one(name: str, *arguments: object) -> str:
-        address, receipt = chain.deploy(admin, name, *arguments)
+        for library in load(name).libraries:
+            if library not in known_libraries:
+                raise ConfigurationError(f"{name} links library {library}, which a Deployment does not record")
+            if library not in libraries:
+                libraries[library] = deploy_one(library)
+        address, receipt = chain.deploy(admin, name, *arguments, libraries=libraries)
         gas[name] = receipt.gas_used
         return address
 
@@ -103,5 +123,6 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
         claim_verifier=claim_verifier,
         admin=admin.address,
         block_number=receipts[-1].block_number,
+        **{known_libraries[name]: address for name, address in libraries.items()},
     )
     return deployment, DeploymentGas(gas)

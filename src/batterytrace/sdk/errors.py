@@ -13,14 +13,28 @@ from typing import Any
 from batterytrace.exceptions import (
     AuditorIsPartyError,
     BackdatedCertificationError,
+    BatteryIdNotOwnedError,
     BatteryTraceError,
     CertificationError,
+    CompanyPrefixConflictError,
+    CompanyPrefixNotHeldError,
+    EvidenceRequiredError,
+    FacilityAlreadyActiveError,
+    FacilityNotActiveError,
     FacilityNotAllowedError,
+    InvalidCompanyPrefixError,
     InvalidEncryptionKeyError,
+    InvalidPassportReceiverError,
+    InvalidStatusChangeError,
+    KindNotAllowedError,
     LotStateError,
+    MalformedBatteryIdError,
+    MissingCorrectionEvidenceError,
     MissingRoleError,
     NotCustodianError,
+    NotPassportHolderError,
     NotPendingReceiverError,
+    PrefixOwnerNotIssuerError,
     ProofInvalidError,
     RevertedError,
     SenderNotParticipantError,
@@ -29,7 +43,8 @@ from batterytrace.exceptions import (
     UnknownLotError,
     UnknownParticipantError,
 )
-from batterytrace.model.lots import LotStatus
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.passports import PassportStatus
 from batterytrace.model.registry import Role
 
 _ZERO_ADDRESS = "0x" + "00" * 20
@@ -66,6 +81,10 @@ _TWINS: dict[str, Build] = {
     "ProofInputOutOfField": lambda a, text: ProofInvalidError(text),
     "RegistryNotRegistered": lambda a, text: UnknownParticipantError(a["account"], message=text),
     "RegistryUnknownFacility": lambda a, text: UnknownFacilityError(a["facilityId"], message=text),
+    "LotsFacilityNotActive": lambda a, text: FacilityNotActiveError(a["facilityId"], message=text),
+    "LotsKindNotAllowed": lambda a, text: KindNotAllowedError(a["facilityId"], MaterialKind(a["kind"]), message=text),
+    "RegistryFacilityAlreadyActive": lambda a, text: FacilityAlreadyActiveError(a["facilityId"], message=text),
+    "RegistryEvidenceRequired": lambda a, text: EvidenceRequiredError(message=text),
     "RegistryCertificationNotActive": lambda a, text: CertificationError(a["certificationId"], text),
     "RegistryInvalidValidity": lambda a, text: CertificationError(None, text),
     "PassportUnauthorized": lambda a, text: MissingRoleError(a["account"], "the role this passport operation needs", message=text),
@@ -75,6 +94,34 @@ _TWINS: dict[str, Build] = {
     "LotsSenderNotParticipant": lambda a, text: SenderNotParticipantError(a["lotId"], a["account"], message=text),
     "LotsAuditorIsParty": lambda a, text: AuditorIsPartyError(a["lotId"], a["auditor"], message=text),
 }
+
+
+def _address_or_none(value: str) -> str | None:
+    return None if value == _ZERO_ADDRESS else value
+
+
+def _passport_status(value: int) -> str:
+    return PassportStatus(value).name
+
+
+# Battery ids, company prefixes and passport holders (issue 13, findings 2 and 3).
+_TWINS.update({
+    "PassportMalformedBatteryId": lambda a, text: MalformedBatteryIdError(a["batteryId"], message=text),
+    "RegistryMalformedBatteryId": lambda a, text: MalformedBatteryIdError(a["batteryId"], message=text),
+    "PassportBatteryIdNotOwned": lambda a, text: BatteryIdNotOwnedError(
+        a["batteryId"], a["issuer"], _address_or_none(a["owner"]), message=text),
+    "RegistryInvalidPrefix": lambda a, text: InvalidCompanyPrefixError(a["kind"], a["prefix"], message=text),
+    "RegistryPrefixTaken": lambda a, text: CompanyPrefixConflictError(a["kind"], a["prefix"], a["holder"], message=text),
+    "RegistryPrefixExtended": lambda a, text: CompanyPrefixConflictError(a["kind"], a["prefix"], None, message=text),
+    "RegistryPrefixOwnerNotIssuer": lambda a, text: PrefixOwnerNotIssuerError(a["operator"], message=text),
+    "RegistryPrefixNotHeld": lambda a, text: CompanyPrefixNotHeldError(
+        a["kind"], a["prefix"], a["operator"], _address_or_none(a["holder"]), message=text),
+    "PassportNotHolder": lambda a, text: NotPassportHolderError(a["passportId"], a["holder"], a["account"], message=text),
+    "PassportInvalidStatusChange": lambda a, text: InvalidStatusChangeError(
+        a["passportId"], _passport_status(a["from"]), _passport_status(a["to"]), message=text),
+    "PassportEvidenceRequired": lambda a, text: MissingCorrectionEvidenceError(a["passportId"], message=text),
+    "PassportInvalidReceiver": lambda a, text: InvalidPassportReceiverError(a["receiver"], message=text),
+})
 
 
 def domain_error(error: RevertedError) -> BatteryTraceError:

@@ -10,19 +10,22 @@ from dataclasses import dataclass
 from batterytrace.evm.chain import Receipt
 from batterytrace.exceptions import (
     Co2eBelowFloorError,
+    FacilityNotActiveError,
     FacilityNotAllowedError,
+    KindNotAllowedError,
     LotStateError,
     NotCustodianError,
     OpeningError,
     UnknownLotError,
 )
-from batterytrace.model.facilities import minting_role, mints_origin_lots, transforms_lots
+from batterytrace.model.facilities import makes_kind, minting_role, mints_kind, mints_origin_lots, transforms_lots
 from batterytrace.model.identifiers import bytes32_text, lot_id_for
 from batterytrace.model.lots import UINT64_MAX, CustodyModel, Lot, LotStatus, MaterialKind, OutputPlan
 from batterytrace.model.registry import Facility, FacilityType
 from batterytrace.model.risk import RiskFlag
 from batterytrace.model.transformation import allocate_outputs
-from batterytrace.sdk.registry import RegistryOperations, is_valid_encryption_key, require_valid_encryption_key
+from batterytrace.sdk.audits import AuditOperations
+from batterytrace.sdk.registry import is_valid_encryption_key, require_valid_encryption_key
 from batterytrace.zk.commitment import Opening
 from batterytrace.zk.contexts import mint_context, transform_context
 from batterytrace.zk.envelopes import encrypt_opening
@@ -47,6 +50,25 @@ def require_operator(facility: Facility, caller: str) -> None:
     """``caller`` operates the facility (twin of ``LotsFacilityNotAllowed``)."""
     if facility.operator != caller:
         raise FacilityNotAllowedError(facility.facility_id, caller, f"is operated by {facility.operator}, not {caller}")
+
+
+def require_active(facility: Facility) -> None:
+    """An auditor activated the facility (twin of ``LotsFacilityNotActive``)."""
+    if not facility.active:
+        raise FacilityNotActiveError(facility.facility_id)
+
+
+def require_mints_kind(facility: Facility, kind: MaterialKind) -> None:
+    """An origin lot of ``kind`` may be minted there (twin of ``LotsKindNotAllowed``)."""
+    if not mints_kind(facility.facility_type, kind):
+        raise KindNotAllowedError(facility.facility_id, kind)
+
+
+def require_makes_kinds(facility: Facility, kinds: Sequence[MaterialKind], input_kinds: Sequence[MaterialKind]) -> None:
+    """Each output kind is one the facility's type makes or an input's (twin of ``LotsKindNotAllowed``)."""
+    for kind in kinds:
+        if not makes_kind(facility.facility_type, kind, input_kinds):
+            raise KindNotAllowedError(facility.facility_id, kind)
 
 
 def require_mints_origin_lots(facility: Facility, caller: str) -> None:
@@ -86,7 +108,7 @@ class TransformResult:
     skipped_auditors: tuple[str, ...] = ()
 
 
-class LotOperations(RegistryOperations):
+class LotOperations(AuditOperations):
     """Lots as their creators and holders see them: reads, origin mints and transformations.
 
     ``skipped_auditors`` names the auditors whose registered key is not a usable secp256k1 point
@@ -178,7 +200,9 @@ class LotOperations(RegistryOperations):
         recycler = site.facility_type is FacilityType.RECYCLER
         self.require_role(minting_role(site.facility_type))
         require_operator(site, self.address)
-        floor = self.co2e_floor(site.facility_type)
+        require_active(site)
+        require_mints_kind(site, kind)
+        floor = max(self.co2e_floor(site.facility_type), site.co2e_floor_grams_per_kg)
         if co2e_grams * 1000 < cobalt_grams * floor:
             raise Co2eBelowFloorError(co2e_grams, cobalt_grams, floor)
         schemes = int(self.registry.functions.certifiedSchemes(facility_id, self.chain.latest_timestamp()).call())
@@ -214,22 +238,27 @@ class LotOperations(RegistryOperations):
         """Split, merge or refine lots this participant holds at one of its facilities, proven.
 
         The caller states each output's cobalt and total mass; certified and recycled cobalt,
-        embodied CO2e and risk flags follow from the inputs by the circuit's rules.
+        embodied CO2e and risk flags follow from the inputs by the circuit's rules. The declared
+        process CO2e must reach the facility's audited floor per kg of material processed
+        (``ProcessCo2eBelowFloorError`` before anything is proven or sent).
         """
         if len(set(input_lot_ids)) != len(input_lot_ids):
             raise LotStateError(None, message="a transformation cannot use the same input lot twice")
         site = self.facility(facility_id)
         require_operator(site, self.address)
         require_transforms_lots(site, self.address)
-        inputs = []
+        require_active(site)
+        inputs, input_kinds = [], []
         for lot_id in input_lot_ids:
             record = self.lot(lot_id)
             require_custody(record, self.address)
             require_status(record, LotStatus.ACTIVE)
+            input_kinds.append(record.kind)
             opening = self.opening(lot_id)
             if opening.commitment != record.commitment:
                 raise OpeningError(f"the stored opening of lot {lot_id:#x} does not match its on-chain commitment")
             inputs.append(opening)
+        require_makes_kinds(site, [MaterialKind(plan.kind) for plan in outputs], input_kinds)
         output_ids = [lot_id_for(self.address, plan.external_id) for plan in outputs]
         if len(set(output_ids)) != len(output_ids):
             raise LotStateError(None, message="two outputs of a transformation cannot share an external id")
@@ -238,11 +267,14 @@ class LotOperations(RegistryOperations):
                 raise LotStateError(output_id, message=f"output {plan.external_id!r} already exists as lot {output_id:#x}")
         openings = [
             self._reuse_unsent(output_id, opening)
-            for output_id, opening in zip(output_ids, allocate_outputs(inputs, outputs, process_co2e_grams, site.max_yield_loss_bps), strict=True)
+            for output_id, opening in zip(output_ids, allocate_outputs(
+                inputs, outputs, process_co2e_grams, site.max_yield_loss_bps,
+                process_co2e_floor_grams_per_kg=site.co2e_floor_grams_per_kg), strict=True)
         ]
         context = transform_context(self.chain.chain_id, self.deployment.lots, input_lot_ids, output_ids, facility_id)
         proof = self.prover.prove(
-            "transform", transform_inputs(inputs, openings, site.max_yield_loss_bps, process_co2e_grams, context)
+            "transform", transform_inputs(inputs, openings, site.max_yield_loss_bps, process_co2e_grams, context,
+                                          process_co2e_floor_grams_per_kg=site.co2e_floor_grams_per_kg)
         )
         recipients = self.recipients(self.address)
         specs = [

@@ -1,4 +1,9 @@
-"""Battery passports: issuance with a claim proof, reading, status, and re-verification by anyone."""
+"""Battery passports: issuance with a claim proof, reading, status, hand-over, and re-verification
+by anyone.
+
+Issuance needs a battery id under one of the issuer's company prefixes; the holder of the passport
+token (the issuer, or whoever it handed the battery to) changes the status; authorities correct it.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from eth_utils import to_checksum_address
+
 from batterytrace.evm.chain import Receipt
 from batterytrace.exceptions import (
+    BatteryIdNotOwnedError,
+    InvalidPassportReceiverError,
+    InvalidStatusChangeError,
     LotStateError,
+    MissingCorrectionEvidenceError,
     MissingRoleError,
+    NotPassportHolderError,
     PassportError,
     ProofError,
 )
 from batterytrace.model.identifiers import evidence_hash
 from batterytrace.model.lots import LotStatus, MaterialKind
-from batterytrace.model.passports import PassportStatus, passport_id_for
+from batterytrace.model.passports import PassportStatus, authority_may_correct, holder_may_change, passport_id_for
 from batterytrace.model.registry import Role
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
@@ -97,21 +109,42 @@ class PassportVerification:
                 f"{self.passport_contract}, transaction {self.transaction_hash}")
 
 
+def require_battery_id_owner(client: BatteryTrace, battery_id: str) -> None:
+    """The battery id is well formed and falls under one of the client's company prefixes (twin of
+    ``PassportMalformedBatteryId`` and ``PassportBatteryIdNotOwned``)."""
+    owner = client.battery_id_owner(battery_id)
+    if owner != client.address:
+        raise BatteryIdNotOwnedError(battery_id, client.address, owner)
+
+
+def require_passport_holder(record: PassportRecord, caller: str) -> None:
+    """The caller holds the passport token (twin of ``PassportNotHolder``)."""
+    if record.holder != caller:
+        raise NotPassportHolderError(record.passport_id, record.holder, caller)
+
+
+def require_passport_receiver(client: BatteryTrace, receiver: str) -> None:
+    """A passport goes only to a registered participant (twin of ``PassportInvalidReceiver``)."""
+    if not client.is_participant(receiver):
+        raise InvalidPassportReceiverError(receiver)
+
+
 def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
-    """Issue passports for pack lots the client holds: one transaction (a batch for several)."""
+    """Issue passports for pack lots the client holds, under its own company prefixes: one
+    transaction (a batch for several)."""
     if not requests:
         raise PassportError("no passports to issue")
     client.require_role(Role.PACK_MAKER, Role.OEM)
-    battery_ids = [request.battery_id for request in requests]
-    if len(set(battery_ids)) != len(battery_ids) or len({r.pack_lot_id for r in requests}) != len(requests):
+    if any(not request.battery_id or not request.document_uri for request in requests):
+        raise PassportError("battery_id and document_uri must not be empty")
+    passport_ids = [passport_id_for(request.battery_id) for request in requests]
+    if len(set(passport_ids)) != len(passport_ids) or len({r.pack_lot_id for r in requests}) != len(requests):
         raise PassportError("a batch names the same battery or the same pack lot twice")
     chain_requests, proofs, bounds_used = [], [], []
-    for request in requests:
-        if not request.battery_id or not request.document_uri:
-            raise PassportError("battery_id and document_uri must not be empty")
+    for request, passport_id in zip(requests, passport_ids, strict=True):
         if len(request.document_hash) != 32:
             raise PassportError("document_hash must be 32 bytes")
-        passport_id = passport_id_for(request.battery_id)
+        require_battery_id_owner(client, request.battery_id)
         if client.passports.functions.passport(passport_id).call()[2] != PassportStatus.NONE:
             raise PassportError(f"battery {request.battery_id!r} already has passport {passport_id:#x}")
         lot = client.lot(request.pack_lot_id)
@@ -147,8 +180,8 @@ def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -
         function = client.passports.functions.issueBatch(chain_requests, proofs)
     receipt = client.send(function, f"issue {len(requests)} passport(s)")
     return [
-        IssuedPassport(passport_id_for(request.battery_id), request.battery_id, bounds, receipt)
-        for request, bounds in zip(requests, bounds_used, strict=True)
+        IssuedPassport(passport_id, request.battery_id, bounds, receipt)
+        for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)
     ]
 
 
@@ -182,17 +215,41 @@ def status_history(client: BatteryTrace, passport_id: int) -> list[StatusChange]
 
 
 def set_status(client: BatteryTrace, passport_id: int, status: PassportStatus, evidence: str | bytes | None = None) -> Receipt:
-    """Record a new battery status (the holder; a recycler may declare it waste)."""
+    """Record a new battery status: the holder only (a recycler declares waste a battery handed to it)."""
     record = get_passport(client, passport_id)
-    if record.status is PassportStatus.WASTE or status in (PassportStatus.NONE, PassportStatus.ORIGINAL) or status == record.status:
-        raise PassportError(f"passport {passport_id:#x} cannot go from {record.status.name} to {status.name}")
-    recycler = status is PassportStatus.WASTE and client.has_role(Role.RECYCLER)
-    if record.holder != client.address and not recycler:
-        raise MissingRoleError(client.address, "the passport's holder or RECYCLER_ROLE",
-                               f"{client.address} neither holds passport {passport_id:#x} nor may declare it waste")
+    require_passport_holder(record, client.address)
+    if not holder_may_change(record.status, status):
+        raise InvalidStatusChangeError(passport_id, record.status.name, status.name)
     return client.send(
         client.passports.functions.setStatus(passport_id, int(status), evidence_hash(evidence)),
         f"set passport {passport_id:#x} to {status.name}",
+    )
+
+
+def hand_over_passport(client: BatteryTrace, passport_id: int, to: str) -> Receipt:
+    """Hand the battery, and with it its passport, to another registered participant (the holder only)."""
+    record = get_passport(client, passport_id)
+    require_passport_holder(record, client.address)
+    receiver = to_checksum_address(to)
+    require_passport_receiver(client, receiver)
+    return client.send(
+        client.passports.functions.transferFrom(client.address, receiver, passport_id),
+        f"hand passport {passport_id:#x} over to {receiver}",
+    )
+
+
+def correct_status(client: BatteryTrace, passport_id: int, status: PassportStatus, evidence: str | bytes) -> Receipt:
+    """Correct a battery's status as an authority (Waste included), with the evidence of the decision."""
+    record = get_passport(client, passport_id)
+    if not client.has_role(Role.AUTHORITY) or not client.is_participant(client.address):
+        raise MissingRoleError(client.address, Role.AUTHORITY.value)
+    if evidence_hash(evidence) == bytes(32):
+        raise MissingCorrectionEvidenceError(passport_id)
+    if not authority_may_correct(record.status, status):
+        raise InvalidStatusChangeError(passport_id, record.status.name, status.name)
+    return client.send(
+        client.passports.functions.correctStatus(passport_id, int(status), evidence_hash(evidence)),
+        f"correct passport {passport_id:#x} to {status.name}",
     )
 
 

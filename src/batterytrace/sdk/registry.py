@@ -1,5 +1,6 @@
-"""The consortium registry: participants, facilities, certifications, risk findings, process
-parameters. Admin and auditor operations check the caller's role before sending."""
+"""The consortium registry: participants and facilities, and every read of the registry. Admin
+operations check the caller's role before sending; the auditors' operations are in
+:mod:`batterytrace.sdk.audits`."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from eth_utils import keccak, to_checksum_address
 from batterytrace.evm.chain import Receipt
 from batterytrace.exceptions import (
     BackdatedCertificationError,
-    CertificationError,
+    CompanyPrefixConflictError,
+    CompanyPrefixNotHeldError,
     InvalidEncryptionKeyError,
+    PrefixOwnerNotIssuerError,
     UnknownCertificationError,
     UnknownFacilityError,
     UnknownParticipantError,
 )
-from batterytrace.model.identifiers import bytes32_text, country_code, evidence_hash
-from batterytrace.model.lots import BPS
+from batterytrace.model.battery_ids import PREFIX_LENGTHS, PrefixKind, parse_battery_id, require_valid_prefix
+from batterytrace.model.identifiers import bytes32_text, country_code
+from batterytrace.model.membership import MembershipSet, participant_key
 from batterytrace.model.registry import (
     Certification,
-    CertificationStatus,
     Facility,
     FacilityType,
     IdentifierKind,
@@ -61,8 +64,7 @@ def require_not_backdated(valid_from: int, latest_timestamp: int) -> None:
 
 class RegistryOperations(Connection):
     """What a participant does with the registry (admins register participants, operators
-    register facilities, auditors certify and record findings) and reads from it."""
-
+    register facilities) and reads from it."""
 
     def register_participant(
         self,
@@ -90,7 +92,8 @@ class RegistryOperations(Connection):
         )
 
     def register_facility(self, facility_type: FacilityType, site_id: str, country: str, location: str = "") -> Facility:
-        """Register a facility this participant operates and return it."""
+        """Register a facility this participant operates and return it. It stays inactive (nothing
+        is minted or transformed there) until an auditor activates it (``activate_facility``)."""
         if not self.is_participant(self.address):
             raise UnknownParticipantError(self.address)
         location_commitment = keccak(text=location) if location else bytes(32)
@@ -100,65 +103,6 @@ class RegistryOperations(Connection):
         )
         facility_id = self.events(receipt, self.registry, "FacilityRegistered")[0]["args"]["facilityId"]
         return self.facility(facility_id)
-
-    def certify(
-        self, facility_id: int, scheme: Scheme, valid_from: datetime | None, valid_until: datetime,
-        evidence: str | bytes | None = None,
-    ) -> Certification:
-        """Certify a facility under a scheme (auditors only) and return the certification.
-
-        ``valid_from`` None starts the window at the recording block (sent as zero); a given start
-        must lie after the chain's latest block: a certification is never back-dated, so what
-        ``is_certified`` answered for a past time stays true.
-        """
-        self.require_role(Role.AUDITOR)
-        self.facility(facility_id)
-        latest = self.chain.latest_timestamp()
-        start, end = (0 if valid_from is None else int(valid_from.timestamp())), int(valid_until.timestamp())
-        if max(start, latest) >= end:
-            raise CertificationError(None, f"the validity window {valid_from or 'now'} .. {valid_until} is empty")
-        if valid_from is not None:
-            require_not_backdated(start, latest)
-        receipt = self.send(
-            self.registry.functions.certify(facility_id, int(scheme), start, end, evidence_hash(evidence)),
-            f"certify facility {facility_id} under {scheme.name}",
-        )
-        certification_id = self.events(receipt, self.registry, "CertificationIssued")[0]["args"]["certificationId"]
-        return self.certification(certification_id)
-
-    def suspend_certification(self, certification_id: int, reason: str) -> Receipt:
-        return self._end_certification(certification_id, reason, suspend=True)
-
-    def revoke_certification(self, certification_id: int, reason: str) -> Receipt:
-        return self._end_certification(certification_id, reason, suspend=False)
-
-    def _end_certification(self, certification_id: int, reason: str, suspend: bool) -> Receipt:
-        self.require_role(Role.AUDITOR)
-        current = self.certification(certification_id)
-        if current.status is not CertificationStatus.ACTIVE:
-            raise CertificationError(certification_id, f"certification {certification_id} is {current.status.name}, not ACTIVE")
-        function = self.registry.functions.suspendCertification if suspend else self.registry.functions.revokeCertification
-        verb = "suspend" if suspend else "revoke"
-        return self.send(function(certification_id, evidence_hash(reason)), f"{verb} certification {certification_id}")
-
-    def record_risk_finding(self, facility_id: int, risk_flags: RiskFlag, evidence: str | bytes | None = None) -> Receipt:
-        """Record an audit's risk flags for a facility (auditors only)."""
-        self.require_role(Role.AUDITOR)
-        self.facility(facility_id)
-        return self.send(
-            self.registry.functions.recordRiskFinding(facility_id, int(risk_flags), evidence_hash(evidence)),
-            f"record risk finding at facility {facility_id}",
-        )
-
-    def set_process_parameters(self, facility_id: int, max_yield_loss_bps: int) -> Receipt:
-        """Set the audited maximum yield loss of a facility's process (auditors only)."""
-        self.require_role(Role.AUDITOR)
-        if not 0 <= max_yield_loss_bps <= BPS:
-            raise ValueError(f"max_yield_loss_bps must be 0..10000, not {max_yield_loss_bps}")
-        return self.send(
-            self.registry.functions.setProcessParameters(facility_id, max_yield_loss_bps),
-            f"set process parameters of facility {facility_id}",
-        )
 
     def participant(self, account: str) -> Participant:
         """A registered participant's record; UnknownParticipantError when it is none."""
@@ -171,6 +115,33 @@ class RegistryOperations(Connection):
     def is_participant(self, account: str) -> bool:
         """Whether ``account`` is a registered participant."""
         return bool(self.registry.functions.isParticipant(to_checksum_address(account)).call())
+
+    def rotate_encryption_key(self, new_key: bytes) -> Receipt:
+        """Replace this participant's encryption key (and its membership leaf)."""
+        require_valid_encryption_key(self.address, new_key)
+        if not self.is_participant(self.address):
+            raise UnknownParticipantError(self.address)
+        return self.send_with_siblings(
+            lambda: self.registry.functions.rotateEncryptionKey(
+                new_key, self.trees.siblings(MembershipSet.PARTICIPANTS, participant_key(self.address))),
+            "rotate the encryption key",
+        )
+
+    def revoke_participant(self, account: str) -> Receipt:
+        """Revoke a participant's role and remove its membership leaf (consortium admin only)."""
+        self.require_role(Role.ADMIN)
+        account = to_checksum_address(account)
+        if not self.is_participant(account):
+            raise UnknownParticipantError(account)
+        return self.send_with_siblings(
+            lambda: self.registry.functions.revokeParticipant(
+                account, self.trees.siblings(MembershipSet.PARTICIPANTS, participant_key(account))),
+            f"revoke participant {account}",
+        )
+
+    def operator_risk_flags(self, operator: str) -> RiskFlag:
+        """The risk flags an auditor attached to ``operator``, which all its sites inherit."""
+        return RiskFlag(self.registry.functions.operatorRiskFlags(to_checksum_address(operator)).call())
 
     def facility(self, facility_id: int) -> Facility:
         """A registered facility; UnknownFacilityError when none has this id."""
@@ -198,3 +169,46 @@ class RegistryOperations(Connection):
         """Every auditor's address and view (encryption) key."""
         auditors, keys = self.registry.functions.auditorKeys().call()
         return {str(auditor): bytes(key) for auditor, key in zip(auditors, keys, strict=True)}
+
+    # -- company prefixes: whose battery ids are whose (issue 13, finding 2) ------------------------
+
+    def assign_company_prefix(self, operator: str, prefix: str, kind: PrefixKind = PrefixKind.GS1_COMPANY_PREFIX) -> Receipt:
+        """Record that ``operator``, a registered pack maker or OEM, owns ``prefix`` (consortium admin
+        only), so only it issues passports for battery ids under it. Assigned prefixes are
+        prefix-free: one equal to or extending an assigned one is refused here; one that assigned
+        prefixes extend is refused by the chain (``CompanyPrefixConflictError`` either way)."""
+        self.require_role(Role.ADMIN)
+        operator = to_checksum_address(operator)
+        require_valid_prefix(kind, prefix)
+        participant = Participant.from_chain(operator, self.registry.functions.participant(operator).call())
+        if not (participant.registered and participant.role in (Role.PACK_MAKER, Role.OEM) and self.has_role(participant.role, operator)):
+            raise PrefixOwnerNotIssuerError(operator)
+        shortest, _longest = PREFIX_LENGTHS[kind]
+        for length in range(shortest, len(prefix) + 1):
+            holder = self.prefix_owner(prefix[:length], kind)
+            if holder is not None:
+                raise CompanyPrefixConflictError(int(kind), prefix, holder)
+        return self.send(self.registry.functions.assignCompanyPrefix(operator, int(kind), prefix),
+                         f"assign company prefix {prefix} to {operator}")
+
+    def release_company_prefix(self, operator: str, prefix: str, kind: PrefixKind = PrefixKind.GS1_COMPANY_PREFIX) -> Receipt:
+        """Release a prefix ``operator`` holds (consortium admin only); its passports stay."""
+        self.require_role(Role.ADMIN)
+        operator = to_checksum_address(operator)
+        holder = self.prefix_owner(prefix, kind)
+        if holder != operator:
+            raise CompanyPrefixNotHeldError(int(kind), prefix, operator, holder)
+        return self.send(self.registry.functions.releaseCompanyPrefix(operator, int(kind), prefix),
+                         f"release company prefix {prefix} of {operator}")
+
+    def prefix_owner(self, prefix: str, kind: PrefixKind = PrefixKind.GS1_COMPANY_PREFIX) -> str | None:
+        """The operator holding exactly ``prefix``, or None."""
+        owner = str(self.registry.functions.prefixOwner(int(kind), prefix).call())
+        return None if int(owner, 16) == 0 else to_checksum_address(owner)
+
+    def battery_id_owner(self, battery_id: str) -> str | None:
+        """The operator whose prefix ``battery_id`` falls under (None when no one's does);
+        ``MalformedBatteryIdError`` for an id of no accepted form."""
+        parse_battery_id(battery_id)
+        owner = str(self.registry.functions.batteryIdOwner(battery_id).call())
+        return None if int(owner, 16) == 0 else to_checksum_address(owner)

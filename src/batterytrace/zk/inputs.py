@@ -43,9 +43,19 @@ def mint_inputs(
 
 
 def transform_inputs(
-    inputs: Sequence[Opening], outputs: Sequence[Opening], max_yield_loss_bps: int, process_co2e_grams: int, context: int
+    inputs: Sequence[Opening],
+    outputs: Sequence[Opening],
+    max_yield_loss_bps: int,
+    process_co2e_grams: int,
+    context: int,
+    *,
+    process_co2e_floor_grams_per_kg: int = 0,
 ) -> dict[str, Any]:
-    """Inputs of the 4x4 transform circuit; unused slots carry commitment 0 and zero values."""
+    """Inputs of the 4x4 transform circuit; unused slots carry commitment 0 and zero values.
+
+    ``process_co2e_floor_grams_per_kg`` is the facility's audited floor, the public signal the
+    contract reads from the registry (0 where the auditor set none).
+    """
     if len(inputs) > MAX_TRANSFORM_INPUTS or len(outputs) > MAX_TRANSFORM_OUTPUTS:
         raise ProofError(f"the transform circuit takes at most {MAX_TRANSFORM_INPUTS} inputs and {MAX_TRANSFORM_OUTPUTS} outputs")
 
@@ -62,6 +72,7 @@ def transform_inputs(
         "outputCommitments": output_commitments,
         "maxYieldLossBps": max_yield_loss_bps,
         "processCo2eGrams": process_co2e_grams,
+        "processCo2eFloorGramsPerKg": int(process_co2e_floor_grams_per_kg),
         "context": context,
     }
     for position, name in enumerate(names):

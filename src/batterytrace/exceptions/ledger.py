@@ -1,112 +1,8 @@
-"""The exception tree of batterytrace: one root, four families, each class also the matching builtin.
-
-- :class:`ConfigurationError` and :class:`ToolchainError`: the set-up is wrong (deployment, keys,
-  node, compiler), whatever the call.
-- :class:`InputError`: a value the caller passed is malformed (a number outside its range, an
-  opening or document that does not parse or validate).
-- :class:`RefusedError`: the operation breaks a rule a contract or circuit enforces. Each class is
-  the twin of one or more Solidity custom errors and is built from the same typed arguments; the
-  SDK raises it before sending where it can tell, and :mod:`batterytrace.sdk.errors` maps a revert
-  to it where it cannot (``revert`` then holds the decoded :class:`RevertedError`).
-- :class:`ChainError`: the node failed or refused, or a transaction reverted with an error that has
-  no twin here (:class:`RevertedError`, with the error's name and decoded arguments).
-- :class:`ProofError`: a proof does not verify, or the prover could not make one.
-"""
+"""The ledger's refusals: roles, custody, facilities, lots, certifications, keys, emissions; each the twin of Solidity errors."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-
-class BatteryTraceError(Exception):
-    """Root of every error the SDK raises on purpose."""
-
-
-# -- set-up ---------------------------------------------------------------------------------------
-
-
-class ConfigurationError(BatteryTraceError, ValueError):
-    """The network, deployment, keys or accounts are not set up as the call needs."""
-
-
-class ToolchainError(BatteryTraceError, RuntimeError):
-    """A tool the project drives (node, anvil, the compiler, snarkjs) is missing or failed."""
-
-
-# -- the caller's input ---------------------------------------------------------------------------
-
-
-class InputError(BatteryTraceError, ValueError):
-    """A value the caller passed is malformed or outside its range."""
-
-
-class FieldRangeError(InputError):
-    """A number is outside the BN254 scalar field or its declared bit width."""
-
-
-class OpeningError(InputError):
-    """A lot opening is inconsistent or does not match its on-chain commitment."""
-
-
-class DecryptionError(OpeningError):
-    """An encrypted opening cannot be decrypted with the given key."""
-
-
-class SchemaValidationError(InputError):
-    """A document does not validate against its JSON schema."""
-
-
-class EpcisError(InputError):
-    """An EPCIS document cannot be exported, parsed or mapped to lot operations."""
-
-
-class PassportError(InputError):
-    """A passport's request or document is invalid."""
-
-
-# -- the chain ------------------------------------------------------------------------------------
-
-
-class ChainError(BatteryTraceError, RuntimeError):
-    """The node refused or could not process a request."""
-
-
-class TransactionFailed(ChainError):
-    """A transaction was mined but reverted, or could not be sent."""
-
-
-class RevertedError(TransactionFailed):
-    """A call or transaction reverted; ``error_name`` and ``arguments`` are the decoded custom
-    error (``arguments`` keyed by the Solidity parameter names), ``reason`` the text shown."""
-
-    def __init__(self, description: str, reason: str, error_name: str = "", arguments: dict[str, Any] | None = None) -> None:
-        super().__init__(f"{description} reverted: {reason}")
-        self.description = description
-        self.reason = reason
-        self.error_name = error_name
-        self.arguments = dict(arguments or {})
-
-
-# -- refused by a contract's or circuit's rule ----------------------------------------------------
-
-
-class RefusedError(BatteryTraceError):
-    """The operation breaks a rule a contract or circuit enforces.
-
-    ``solidity_errors`` names the contract errors a class is the twin of; ``revert`` is the decoded
-    revert when the chain refused, None when the SDK refused before sending.
-    """
-
-    solidity_errors: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.revert: RevertedError | None = None
-
-    @property
-    def error_name(self) -> str | None:
-        """The contract error's name when the chain refused."""
-        return self.revert.error_name if self.revert is not None else None
+from batterytrace.exceptions.families import RefusedError
 
 
 def _lot(lot_id: int) -> str:
@@ -182,6 +78,47 @@ class UnknownFacilityError(RefusedError, LookupError):
     def __init__(self, facility_id: int, message: str | None = None) -> None:
         super().__init__(message or f"facility {facility_id} is not registered")
         self.facility_id = facility_id
+
+
+class FacilityNotActiveError(RefusedError, PermissionError):
+    """No auditor has activated the facility yet: nothing is minted or transformed there."""
+
+    solidity_errors = ("LotsFacilityNotActive",)
+
+    def __init__(self, facility_id: int, message: str | None = None) -> None:
+        super().__init__(message or f"facility {facility_id} is not active yet: an auditor activates it first")
+        self.facility_id = facility_id
+
+
+class FacilityAlreadyActiveError(RefusedError, ValueError):
+    """The facility was already activated; its parameters change through set_process_parameters."""
+
+    solidity_errors = ("RegistryFacilityAlreadyActive",)
+
+    def __init__(self, facility_id: int, message: str | None = None) -> None:
+        super().__init__(message or f"facility {facility_id} is already active")
+        self.facility_id = facility_id
+
+
+class KindNotAllowedError(RefusedError, ValueError):
+    """A lot of this material kind may not be created at this facility (``Roles.madeKinds``)."""
+
+    solidity_errors = ("LotsKindNotAllowed",)
+
+    def __init__(self, facility_id: int, kind: object, message: str | None = None) -> None:
+        name = getattr(kind, "name", kind)
+        super().__init__(message or f"facility {facility_id} may not create a lot of kind {name}")
+        self.facility_id, self.kind = facility_id, kind
+
+
+class EvidenceRequiredError(RefusedError, ValueError):
+    """An activation, or a finding that clears a risk flag, needs its evidence."""
+
+    solidity_errors = ("RegistryEvidenceRequired",)
+
+    def __init__(self, action: str = "this finding", message: str | None = None) -> None:
+        super().__init__(message or f"{action} needs evidence (a document or its hash)")
+        self.action = action
 
 
 class UnknownCertificationError(RefusedError, LookupError):
@@ -277,27 +214,19 @@ class Co2eBelowFloorError(RefusedError, ValueError):
         self.co2e_grams, self.cobalt_grams, self.floor_grams_per_kg = co2e_grams, cobalt_grams, floor_grams_per_kg
 
 
+class ProcessCo2eBelowFloorError(RefusedError, ValueError):
+    """A transformation declares less process CO2e than its facility's audited floor per kg of
+    material processed (the inputs' total mass): the transform circuit has no witness for it, so the
+    twin is the circuit, not a contract error."""
+
+    def __init__(self, process_co2e_grams: int, processed_grams: int, floor_grams_per_kg: int) -> None:
+        minimum = -(-processed_grams * floor_grams_per_kg // 1000)
+        super().__init__(
+            f"{process_co2e_grams} g of process CO2e for {processed_grams} g of material processed is below "
+            f"the facility's audited floor of {floor_grams_per_kg} g per kg processed ({minimum} g at least)"
+        )
+        self.process_co2e_grams, self.processed_grams = process_co2e_grams, processed_grams
+        self.floor_grams_per_kg = floor_grams_per_kg
+
+
 # -- proofs ---------------------------------------------------------------------------------------
-
-
-class ProofError(BatteryTraceError, ValueError):
-    """A proof is malformed or does not verify."""
-
-
-class ProofInvalidError(ProofError):
-    """A verifier (on chain or off) refused the proof for its public inputs."""
-
-    solidity_errors: ClassVar[tuple[str, ...]] = ("ProofInvalid", "ProofInputOutOfField")
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.revert: RevertedError | None = None
-
-    @property
-    def error_name(self) -> str | None:
-        """The contract error's name when the chain refused."""
-        return self.revert.error_name if self.revert is not None else None
-
-
-class ProverError(ProofError, RuntimeError):
-    """The prover could not make a proof (usually: the inputs violate the circuit's constraints)."""

@@ -1,0 +1,63 @@
+"""The registry's membership trees: which records they hold and the leaf of each, the Python twin
+of ``contracts/registry/MembershipRoots.sol`` and ``Registry``'s ``_participantLeaf``,
+``_facilityLeaf`` and ``_certificationLeaf`` (layouts in ``contracts/interfaces/IMembershipRoots.sol``).
+
+A leaf is ``Poseidon(left, right)`` of two field elements packing the record, so a circuit opens it
+with one hash and a bit decomposition."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from eth_utils import keccak
+
+from batterytrace.model.registry import Certification, CertificationStatus, Facility, Participant, Role
+from batterytrace.model.risk import RiskFlag
+from batterytrace.zk.poseidon import poseidon
+
+
+class MembershipSet(IntEnum):
+    """The three trees (``IMembershipRoots.MembershipSet``)."""
+
+    PARTICIPANTS = 0
+    FACILITIES = 1
+    CERTIFICATIONS = 2
+
+
+#: ``Roles.index``: the number a participant leaf packs for each participant role.
+ROLE_INDEX: dict[Role, int] = {
+    Role.AUDITOR: 1, Role.MINER: 2, Role.PROCESSOR: 3, Role.CELL_MAKER: 4, Role.PACK_MAKER: 5, Role.OEM: 6,
+    Role.RECYCLER: 7, Role.AUTHORITY: 8,
+}
+
+
+def participant_key(account: str) -> int:
+    """A participant's record key: its address as an integer."""
+    return int(account, 16)
+
+
+def participant_leaf(record: Participant, operator_flags: RiskFlag | int) -> int:
+    """A registered participant's leaf: its address; its role, operator risk flags and the digest of
+    its encryption key packed in one element."""
+    key_digest = int.from_bytes(keccak(record.encryption_public_key), "big") >> 24
+    packed = ROLE_INDEX.get(record.role, 0) | int(operator_flags) << 8 | key_digest << 16
+    return poseidon([participant_key(record.address), packed])
+
+
+def facility_leaf(site: Facility, own_flags: RiskFlag | int) -> int:
+    """An activated facility's leaf. ``own_flags`` are the site's own findings (``Facility.risk_flags``
+    read through the registry adds the operator's, which its participant leaf carries)."""
+    country = int.from_bytes(site.country.encode(), "big")
+    packed = (site.facility_id | int(site.facility_type) << 32 | int(own_flags) << 40 | site.max_yield_loss_bps << 48
+              | site.co2e_floor_grams_per_kg << 64 | country << 96)
+    return poseidon([participant_key(site.operator), packed])
+
+
+def certification_leaf(record: Certification) -> int:
+    """A certification's leaf: its ids and scheme, and its window, ended early by a suspension or
+    revocation."""
+    start, until = int(record.valid_from.timestamp()), int(record.valid_until.timestamp())
+    end = until
+    if record.status is not CertificationStatus.ACTIVE and record.status_changed_at is not None:
+        end = min(until, int(record.status_changed_at.timestamp()))
+    return poseidon([record.certification_id | record.facility_id << 64 | int(record.scheme) << 96, start | end << 64])
