@@ -44,7 +44,7 @@ def participants_slot() -> int:
     from batterytrace.evm.toolchain import solc_binary
 
     source = standard_input()
-    source["settings"]["outputSelection"] = {"contracts/Registry.sol": {"Registry": ["storageLayout"]}}
+    source["settings"] = {**source["settings"], "outputSelection": {"contracts/Registry.sol": {"Registry": ["storageLayout"]}}}
     layout = solcx.compile_standard(source, solc_binary=solc_binary())["contracts"]["contracts/Registry.sol"]["Registry"]
     (slot,) = [int(item["slot"]) for item in layout["storageLayout"]["storage"] if item["label"] == "_participants"]
     return slot

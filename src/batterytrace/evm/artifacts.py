@@ -26,6 +26,7 @@ The compiler is solc 0.8.37 (``metadata.json``'s ``compiler.version`` names the 
 
 from __future__ import annotations
 
+import copy
 import json
 import posixpath
 import re
@@ -196,7 +197,8 @@ def standard_input(root: Path | None = None, folder: str = CONTRACTS_FOLDER) -> 
     return {
         "language": "Solidity",
         "sources": {unit: {"content": contents[unit]} for unit in sorted(contents)},
-        "settings": SOLC_SETTINGS,
+        # A copy: a caller that changes its input's settings must not change every later build's.
+        "settings": copy.deepcopy(SOLC_SETTINGS),
     }
 
 
