@@ -120,12 +120,9 @@ class RevertedError(TransactionFailed):
 # -- refused by a contract's or circuit's rule ----------------------------------------------------
 
 
-class RefusedError(BatteryTraceError):
-    """The operation breaks a rule a contract or circuit enforces.
-
-    ``solidity_errors`` names the contract errors a class is the twin of; ``revert`` is the decoded
-    revert when the chain refused, None when the SDK refused before sending.
-    """
+class _TwinOfSolidity(BatteryTraceError):
+    """An SDK error that is the twin of contract errors (``solidity_errors``); ``revert`` is the
+    decoded revert when the chain refused, None when the SDK refused before sending."""
 
     solidity_errors: ClassVar[tuple[str, ...]] = ()
 
@@ -139,23 +136,19 @@ class RefusedError(BatteryTraceError):
         return self.revert.error_name if self.revert is not None else None
 
 
+class RefusedError(_TwinOfSolidity):
+    """The operation breaks a rule a contract or circuit enforces (see ``_TwinOfSolidity`` for
+    ``solidity_errors`` and ``revert``)."""
+
+
 class ProofError(BatteryTraceError, ValueError):
     """A proof is malformed or does not verify."""
 
 
-class ProofInvalidError(ProofError):
+class ProofInvalidError(ProofError, _TwinOfSolidity):
     """A verifier (on chain or off) refused the proof for its public inputs."""
 
     solidity_errors: ClassVar[tuple[str, ...]] = ("ProofInvalid", "ProofInputOutOfField")
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.revert: RevertedError | None = None
-
-    @property
-    def error_name(self) -> str | None:
-        """The contract error's name when the chain refused."""
-        return self.revert.error_name if self.revert is not None else None
 
 
 class ProverError(ProofError, RuntimeError):
