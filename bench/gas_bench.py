@@ -30,6 +30,8 @@ from batterytrace.zk.prover import Prover
 from batterytrace.model.registry import FacilityType, Role, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.envelopes import public_key_from_private_key
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.shielding import ShieldingKeys
 
 from yardsticks import deploy_yardstick  # bench/ is on sys.path, as for run.py's other modules
 from tests.helpers.flows import battery_id as battery_id_for
@@ -61,13 +63,16 @@ def transform_slots(inputs: int, outputs: int) -> int:
 
 # How many storage slots each operation must create (zero -> non-zero), read off the contracts.
 STORAGE_SLOTS = {
-    "register participant": "Participant struct: role, legalNameHash, identifier, (kind,country,registered), key length = 5; "
-    "encryptionPublicKey data (33 bytes) = 2; role membership 1; AccessControlEnumerable member set: value + position = 2; "
-    "participant tree: the record's leaf 1, LeanIMT's leaf index 1, a root-history slot 1 (each of a tree's first 32 changes "
-    "writes a new one) -> 13 (a side node too when the tree grows a level)",
+    "register participant": "Participant struct: role, legalNameHash, identifier, (kind,country,registered), key length, "
+    "shieldingKey = 6; encryptionPublicKey data (33 bytes) = 2; the shielding key's holder 1; role membership 1; "
+    "AccessControlEnumerable member set: value + position = 2; participant tree: the record's leaf 1, LeanIMT's leaf index 1, "
+    "a root-history slot 1 (each of a tree's first 32 changes writes a new one) -> 15 (a side node too when the tree grows a level)",
     "activate facility": "facility tree: the record's leaf 1, leaf index 1, root-history slot 1, a side node 1 (the "
     "bench's facility is the tree's ninth leaf: a new level) -> 4 (the Facility struct's packed slot is an update)",
-    "rotate encryption key": "the new leaf's index 1, root-history slot 1 -> 2 (the old leaf's index is cleared)",
+    "rotate encryption key": "none: the key's length and data slots are updated (a 33-byte key for a 33-byte key); the "
+    "membership leaf does not carry it -> 0",
+    "rotate shielding key": "the new key's holder 1; the new leaf's index 1, root-history slot 1 -> 3 (the old leaf's index "
+    "is cleared; the old key stays reserved)",
     "record risk finding": "facility tree and the operator's participant leaf: new leaf index + root-history slot each = 4; "
     "the operator's risk flags 1 -> 5",
     "set process parameters": "the new leaf's index 1, root-history slot 1 -> 2",
@@ -290,7 +295,7 @@ def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
     newcomer_index = 12 + (len(tag) % 5)
     newcomer = BatteryTrace(chain, world.deployment, signer(newcomer_index), OpeningStore(":memory:"), prover)
     meter.record("register participant", "registry", register(admin, newcomer, f"newcomer{t}", Role.PROCESSOR, newcomer_index),
-                 new_slots=13)
+                 new_slots=15)
     before = chain.w3.eth.block_number
     facility = newcomer.register_facility(FacilityType.REFINERY, f"NEW-REF{t}", "FI", location="61.1N 22.1E")
     receipt = _receipt_of_block(world, before + 1)
@@ -302,9 +307,11 @@ def measure_gas(world: World, prover: RecordingProver, tag: str = "") -> GasRun:
     before = chain.w3.eth.block_number
     world.auditor.certify(facility.facility_id, Scheme.RMAP, None, now + timedelta(days=365), "rmap.pdf")
     meter.record("certify", "registry", _receipt_of_block(world, before + 1), new_slots=9)
-    # Changes of an existing membership leaf: each rehashes the leaf's path (siblings from the SDK's trees).
     meter.record("rotate encryption key", "registry", newcomer.rotate_encryption_key(public_key_from_private_key(signer(40).private_key)),
-                 new_slots=2)
+                 new_slots=0)
+    # Changes of an existing membership leaf: each rehashes the leaf's path (siblings from the SDK's trees).
+    rotated = ShieldingKeys.from_secret(int.from_bytes(keccak(text=f"bench shielding rotation{t}"), "big") % SNARK_SCALAR_FIELD)
+    meter.record("rotate shielding key", "registry", newcomer.rotate_shielding_key(rotated), new_slots=3)
     meter.record("record risk finding", "registry",
                  world.auditor.record_risk_finding(facility.facility_id, RiskFlag.HUMAN_RIGHTS, "grievance audit"), new_slots=5)
     meter.record("set process parameters", "registry", world.auditor.set_process_parameters(facility.facility_id, 350, 100),

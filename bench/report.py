@@ -141,7 +141,7 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     transfer = gas["ERC-721 transferFrom (OpenZeppelin)"]["gas_used"]
     w(f"A whole handover (offer + accept) costs {handover:,} gas, {handover / transfer:.1f}x a plain `transferFrom`: two "
       "transactions, the encrypted opening envelope (calldata and event data) and the status events.\n")
-    tree_rows = [name for name in ("register participant", "activate facility", "certify", "rotate encryption key",
+    tree_rows = [name for name in ("register participant", "activate facility", "certify", "rotate shielding key",
                                    "record risk finding", "set process parameters", "revoke participant") if name in gas]
     if tree_rows:
         figures = ", ".join(f"{name} {gas[name]['gas_used']:,}" for name in tree_rows)
@@ -294,11 +294,35 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
       "transforms: splits of 1 t lots into pack lots are the largest item after passports, and a wider circuit means "
       "fewer of them.\n")
 
+    if "shielded" in results:
+        w(shielded_section(results["shielded"]))
+
     # -- misses ----------------------------------------------------------------------------------
     w("## What misses its target\n")
     for line in misses(results):
         w(f"- {line}")
     w("")
+    return "\n".join(out) + "\n"
+
+
+def shielded_section(shielded: dict[str, Any]) -> str:
+    """Section 7: the shielded ledger's operations (issue 14, first step) and its circuits' proving."""
+    out = ["## 7. The shielded ledger (issue 14, first step)\n",
+           "`bench/shielded_gas.py`: an origin mint at the sandbox's certified mine, an offer to the refinery and its "
+           "accept, each relayed by a third account, on `ShieldedLedger` deployed beside the sandbox's registry. Floor: "
+           "21,000 + calldata + the pairing check (45,000 + 34,000 x 4) + 6,150 per public input + 20,000 for the one new "
+           "slot (nullifier or mint tag) + the note tree's PoseidonT3 calls, counted with their gas from the call trace. "
+           "Target: at most 1.15x.\n",
+           "| operation | gas | floor | PoseidonT3 calls (gas) | gas / floor |", "|---|---:|---:|---:|---:|"]
+    for row in shielded["gas"]:
+        out.append(f"| {row['operation']} | {row['gas']:,} | {row['floor']:,} | {row['poseidon_calls']} "
+                   f"({row['poseidon_gas']:,}) | {row['ratio']:.3f} |")
+    out += ["", "`bench/shielded_proving.py`: the circuit tests' honest scenarios (an offer, a certified origin mint), "
+            "the SDK's worker and `snarkjs groth16 fullprove` interleaved, medians.\n",
+            "| circuit | constraints | worker median (s) | CLI median (s) | CLI / worker |", "|---|---:|---:|---:|---:|"]
+    for circuit, row in shielded["proving"].items():
+        out.append(f"| {circuit} | {row['constraints']:,} | {row['worker_s']:.3f} | {row['cli_s']:.3f} | "
+                   f"{row['cli_over_worker']:.1f}x |")
     return "\n".join(out) + "\n"
 
 
@@ -326,6 +350,13 @@ def misses(results: dict[str, Any]) -> list[str]:
     for p in results["proving"]:
         if p["speedup"] < 2:
             lines.append(f"proving {p['circuit']}: worker only {p['speedup']:.1f}x faster than the CLI (target 2x).")
+    for row in results.get("shielded", {}).get("gas", []):
+        if row["ratio"] > 1.15:
+            lines.append(f"shielded {row['operation']}: {row['ratio']:.3f}x its floor (target 1.15x), "
+                         f"{row['gas'] - row['floor']:,} gas above it.")
+    for circuit, row in results.get("shielded", {}).get("proving", {}).items():
+        if row["cli_over_worker"] < 2:
+            lines.append(f"proving {circuit}: worker only {row['cli_over_worker']:.1f}x faster than the CLI (target 2x).")
     if "demo" in results and results["demo"]["seconds"] >= 60:
         lines.append(f"demo: {results['demo']['seconds']:.0f} s (target under 60 s).")
     return lines or ["nothing"]

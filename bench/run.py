@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))  # the shared sandbox lives in tests/helpers, the 
 import gas_bench  # noqa: E402
 import report  # noqa: E402
 import scale_model  # noqa: E402
+import shielded_gas  # noqa: E402
+import shielded_proving  # noqa: E402
 import timing_bench  # noqa: E402
 
 from batterytrace.evm.chain import Chain
@@ -130,6 +132,8 @@ def full(gas_reps: int, worker_reps: int, cli_reps: int, growth_reps: int, lots:
     if not skip_demo:
         print("demo: end to end, warm", flush=True)
         results["demo"] = timing_bench.bench_demo()
+    print("shielded ledger: gas against its floor, proving worker vs CLI", flush=True)
+    results["shielded"] = {"gas": shielded_gas.measure(), "proving": shielded_proving.main(3)}
     unit, passports, proving_seconds = scale_model.unit_costs_from_results(results)
     results["scale"] = scale_model.model(unit, passports, proving_seconds)
     results["total_seconds"] = time.perf_counter() - started

@@ -19,6 +19,9 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
     uint256 private constant _SECP256K1_P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F;
     uint256 private constant _SECP256K1_HALF_P = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFE17;
     address private constant _MODEXP = address(0x05);
+    // BN254's scalar field, the one circom computes in: a shielding key must be one of its elements.
+    uint256 private constant _SNARK_SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     mapping(address account => Participant) private _participants;
     mapping(uint32 facilityId => Facility) private _facilities;
@@ -27,6 +30,7 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
     mapping(uint32 facilityId => uint256[] certificationIds) private _facilityCertifications;
     mapping(FacilityType facilityType => uint32 gramsPerKg) private _co2eFloors;
     mapping(address operator => uint8 riskFlags) private _operatorRiskFlags;
+    mapping(uint256 shieldingKey => address holder) private _shieldingKeyHolders;
     uint32 private _facilityCount;
     uint256 private _certificationCount;
 
@@ -43,7 +47,8 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
         bytes32 identifier,
         IdentifierKind identifierKind,
         bytes2 country,
-        bytes calldata encryptionPublicKey
+        bytes calldata encryptionPublicKey,
+        uint256 shieldingKey
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_participants[account].registered) revert RegistryAlreadyRegistered(account);
         if (!Roles.isParticipantRole(role)) revert RegistryUnknownRole(role);
@@ -51,6 +56,7 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
             revert RegistryInvalidIdentity(account);
         }
         _requireValidKey(account, encryptionPublicKey);
+        _claimShieldingKey(account, shieldingKey);
         _participants[account] = Participant({
             role: role,
             legalNameHash: legalNameHash,
@@ -58,30 +64,37 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
             identifierKind: identifierKind,
             country: country,
             registered: true,
-            encryptionPublicKey: encryptionPublicKey
+            encryptionPublicKey: encryptionPublicKey,
+            shieldingKey: shieldingKey
         });
         _grantRole(role, account);
         emit ParticipantRegistered(
-            account, role, legalNameHash, identifier, identifierKind, country, encryptionPublicKey
+            account, role, legalNameHash, identifier, identifierKind, country, encryptionPublicKey, shieldingKey
         );
     }
 
     /// @inheritdoc IRegistry
-    function rotateEncryptionKey(bytes calldata newKey, uint256[] calldata siblings) external {
-        Participant storage record = _participants[msg.sender];
-        // A participant whose role was revoked no longer receives openings: it cannot re-key either.
-        if (!record.registered || !hasRole(record.role, msg.sender)) revert RegistryNotRegistered(msg.sender);
+    function rotateEncryptionKey(bytes calldata newKey) external {
+        Participant storage record = _requireActiveParticipant(msg.sender);
         _requireValidKey(msg.sender, newKey);
         bytes memory oldKey = record.encryptionPublicKey;
         record.encryptionPublicKey = newKey;
         emit EncryptionKeyRotated(msg.sender, oldKey, newKey);
+    }
+
+    /// @inheritdoc IRegistry
+    function rotateShieldingKey(uint256 newKey, uint256[] calldata siblings) external {
+        Participant storage record = _requireActiveParticipant(msg.sender);
+        _claimShieldingKey(msg.sender, newKey);
+        uint256 oldKey = record.shieldingKey;
+        record.shieldingKey = newKey;
+        emit ShieldingKeyRotated(msg.sender, oldKey, newKey);
         _replaceLeaf(MembershipSet.Participants, uint160(msg.sender), _participantLeaf(msg.sender), siblings);
     }
 
     /// @inheritdoc IRegistry
     function revokeParticipant(address account, uint256[] calldata siblings) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Participant storage record = _participants[account];
-        if (!record.registered || !hasRole(record.role, account)) revert RegistryNotRegistered(account);
+        Participant storage record = _requireActiveParticipant(account);
         _replaceLeaf(MembershipSet.Participants, uint160(account), 0, siblings);
         _revokeRole(record.role, account);
     }
@@ -286,6 +299,11 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
     }
 
     /// @inheritdoc IRegistry
+    function participantForShieldingKey(uint256 key) external view returns (address) {
+        return _shieldingKeyHolders[key];
+    }
+
+    /// @inheritdoc IRegistry
     function facility(uint32 facilityId) external view returns (Facility memory site) {
         site = _facilities[facilityId];
         site.riskFlags |= _operatorRiskFlags[site.operator];
@@ -435,9 +453,9 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
     /// @dev See `IMembershipRoots` for the layout.
     function _participantLeaf(address account) private view returns (uint256) {
         Participant storage record = _participants[account];
-        uint256 keyDigest = uint256(keccak256(record.encryptionPublicKey)) >> 24;
         return _leaf(
-            uint160(account), Roles.index(record.role) | uint256(_operatorRiskFlags[account]) << 8 | keyDigest << 16
+            uint256(uint160(account)) | Roles.index(record.role) << 160 | uint256(_operatorRiskFlags[account]) << 168,
+            record.shieldingKey
         );
     }
 
@@ -481,6 +499,23 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
 
     function _requireValidKey(address account, bytes calldata key) private view {
         if (!_isCurvePoint(key)) revert RegistryInvalidEncryptionKey(account, key);
+    }
+
+    /// @dev The record of a registered participant still holding its role. One whose role was revoked
+    /// receives no openings and proves no membership: it cannot re-key either.
+    function _requireActiveParticipant(address account) private view returns (Participant storage record) {
+        record = _participants[account];
+        if (!record.registered || !hasRole(record.role, account)) revert RegistryNotRegistered(account);
+    }
+
+    /// @dev Reserves `key` to `account` for good: a circuit can prove it (a non-zero field element)
+    /// and it names no other participant, now or after a rotation, so a note shielded to a key has
+    /// one possible owner. Claiming a key `account` already holds or held is allowed.
+    function _claimShieldingKey(address account, uint256 key) private {
+        if (key == 0 || key >= _SNARK_SCALAR_FIELD) revert RegistryInvalidShieldingKey(account, key);
+        address holder = _shieldingKeyHolders[key];
+        if (holder == address(0)) _shieldingKeyHolders[key] = account;
+        else if (holder != account) revert RegistryShieldingKeyTaken(key, holder);
     }
 
     /// @dev Whether `key` is a secp256k1 point others can encrypt to: compressed (0x02/0x03, x < p,

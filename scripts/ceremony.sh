@@ -7,7 +7,7 @@
 # DEVELOPMENT KEYS: whoever ran it can forge proofs. circuits/ceremony/README.md says how a consortium
 # runs the real multi-party ceremony.
 #
-# Usage: scripts/ceremony.sh [circuit...]    (default: all of mint transform claim)
+# Usage: scripts/ceremony.sh [circuit...]    (default: all of mint transform claim custody origin)
 #   Only the named circuits are set up again; the phase 1 file in circuits/build/ptau is reused when
 #   its power still fits. CEREMONY_POWER=<n> forces the phase 1 power.
 set -euo pipefail
@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-all_circuits=(mint transform claim)
+all_circuits=(mint transform claim custody origin)
 build=circuits/build
 ptau_dir=$build/ptau
 keys=src/batterytrace/keys
@@ -30,6 +30,8 @@ contract_name() {
         mint) echo MintVerifier ;;
         transform) echo TransformVerifier ;;
         claim) echo ClaimVerifier ;;
+        custody) echo CustodyVerifier ;;
+        origin) echo OriginVerifier ;;
         *) echo "unknown circuit: $1" >&2; return 1 ;;
     esac
 }
@@ -124,7 +126,8 @@ const fs = require("fs");
 const crypto = require("crypto");
 const [power, ...circuits] = process.argv.slice(2);
 const sha256 = (path) => crypto.createHash("sha256").update(fs.readFileSync(path)).digest("hex");
-const contracts = { mint: "MintVerifier", transform: "TransformVerifier", claim: "ClaimVerifier" };
+const contracts = { mint: "MintVerifier", transform: "TransformVerifier", claim: "ClaimVerifier",
+                    custody: "CustodyVerifier", origin: "OriginVerifier" };
 const strip = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
 function contributionHashes(logPath) {
     const lines = strip(fs.readFileSync(logPath, "utf8")).split("\n");

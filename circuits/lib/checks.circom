@@ -80,3 +80,14 @@ template AssertBps() {
     _ <== Num2Bits(14)(headroom);
     _ <== RangeCheck(14)(bps);
 }
+
+// Proves that `in` is not zero whenever `enabled` is 1, and nothing when it is 0, where `in` may be
+// anything (AssertNonZeroIf's witness needs `in` to be 0 then). enabled must be a bit.
+template AssertNonZeroWhen() {
+    signal input in;
+    signal input enabled;
+
+    signal inverse;
+    inverse <-- in != 0 && enabled != 0 ? 1 / in : 0;
+    in * inverse === enabled;
+}

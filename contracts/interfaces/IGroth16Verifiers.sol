@@ -60,3 +60,38 @@ interface IClaimVerifier {
         uint256[9] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The snarkjs-generated verifier of the shielded ledger's custody circuit (6 public signals).
+interface ICustodyVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot, nullifier,
+    /// outputCommitment, participantsRoot, operation, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[6] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The snarkjs-generated verifier of the shielded ledger's origin circuit (10 public signals).
+interface IOriginVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: outputCommitment, mintTag,
+    /// participantsRoot, facilitiesRoot, certificationsRoot, proofTime, industrialMineFloor,
+    /// artisanalSiteFloor, recyclerFloor, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[10] calldata pubSignals
+    ) external view returns (bool);
+}

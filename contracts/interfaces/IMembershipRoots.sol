@@ -5,9 +5,12 @@ pragma solidity ^0.8.28;
 /// @notice Poseidon Merkle roots (zk-kit LeanIMT) of the registry's participants, activated
 /// facilities and certifications, each with the roots of its last 32 changes, for zero-knowledge
 /// membership proofs. Each record has at most one leaf, `PoseidonT3(left, right)`:
-/// - participant (key `uint160(account)`): left `uint160(account)`; right `roleIndex` (bits 0-7,
-///   `Roles.index`) | the operator's risk flags << 8 | (`keccak256(encryptionPublicKey)` >> 24) << 16.
-///   Removed when the participant is revoked (`revokeParticipant`).
+/// - participant (key `uint160(account)`): left `uint160(account)` (bits 0-159) | `roleIndex` << 160
+///   (8 bits, `Roles.index`) | the operator's risk flags << 168 (8 bits); right `shieldingKey`, the
+///   field element `Poseidon(SHIELDING_DOMAIN, secret)` that owns the participant's shielded notes
+///   (so a circuit shows "the spender holds role R and key K" with one hash). Replaced when the
+///   operator's flags change or the participant rotates its shielding key (`rotateShieldingKey`;
+///   the encryption key is not in the leaf); removed when it is revoked (`revokeParticipant`).
 /// - facility (key `facilityId`), once an auditor activated it: left `uint160(operator)`; right
 ///   `facilityId` | `facilityType` << 32 | the site's own risk flags << 40 | `maxYieldLossBps` << 48 |
 ///   `co2eFloorGramsPerKg` << 64 | `uint16(country)` << 96. The operator's flags are in its

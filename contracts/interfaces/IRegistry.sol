@@ -52,6 +52,9 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     }
 
     /// @notice A participant's identity record. Names are hashed: the registry never holds them in clear.
+    /// `encryptionPublicKey` is the secp256k1 key others encrypt lot openings to; `shieldingKey` is the
+    /// field element `Poseidon(SHIELDING_DOMAIN, s)` of a secret `s` the participant alone holds, the
+    /// owner of its shielded notes, which its membership leaf carries for the circuits.
     struct Participant {
         bytes32 role;
         bytes32 legalNameHash;
@@ -60,6 +63,7 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         bytes2 country;
         bool registered;
         bytes encryptionPublicKey;
+        uint256 shieldingKey;
     }
 
     /// @notice A site where material is mined, processed, assembled or recycled. The operator
@@ -157,6 +161,16 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// removes its membership leaf; `revokeRole` and `renounceRole` refuse it.
     /// @param account The participant.
     error RegistryRevokeParticipantInstead(address account);
+    /// @notice The shielding key is zero or not below the BN254 scalar field, so no circuit could
+    /// prove it (zero would also read as "no key").
+    /// @param account The participant the key was given for.
+    /// @param key The key rejected.
+    error RegistryInvalidShieldingKey(address account, uint256 key);
+    /// @notice The shielding key is already another participant's, now or before a rotation: a key
+    /// names one owner for good, so a note shielded to it can be spent by no one else.
+    /// @param key The key asked for.
+    /// @param holder The participant it belongs to.
+    error RegistryShieldingKeyTaken(uint256 key, address holder);
 
     /// @notice Emitted when the consortium admin registers a participant and grants its role.
     /// @param account The participant's address.
@@ -166,6 +180,7 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// @param identifierKind Which kind of identifier `identifier` is.
     /// @param country ISO 3166-1 alpha-2 country code.
     /// @param encryptionPublicKey The secp256k1 public key (33 or 65 bytes) others encrypt lot openings to.
+    /// @param shieldingKey The participant's shielding key, which its membership leaf carries.
     event ParticipantRegistered(
         address indexed account,
         bytes32 indexed role,
@@ -173,13 +188,20 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         bytes32 identifier,
         IdentifierKind identifierKind,
         bytes2 country,
-        bytes encryptionPublicKey
+        bytes encryptionPublicKey,
+        uint256 shieldingKey
     );
     /// @notice Emitted when a participant rotates the key others encrypt lot openings to.
     /// @param account The participant.
     /// @param oldKey The key it replaces.
     /// @param newKey The key from now on.
     event EncryptionKeyRotated(address indexed account, bytes oldKey, bytes newKey);
+    /// @notice Emitted when a participant rotates its shielding key (its membership leaf is replaced
+    /// in the same transaction).
+    /// @param account The participant.
+    /// @param oldKey The key it replaces (still reserved to the participant).
+    /// @param newKey The key from now on.
+    event ShieldingKeyRotated(address indexed account, uint256 oldKey, uint256 newKey);
     /// @notice Emitted when a participant registers a facility.
     /// @param facilityId The new facility's id (they run from 1).
     /// @param operator The participant who operates it.
@@ -292,7 +314,9 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// - the caller holds DEFAULT_ADMIN_ROLE;
     /// - `account` is not registered yet; `role` is a participant role; country and name hash are set;
     /// - `encryptionPublicKey` is a valid secp256k1 point, compressed or uncompressed
-    ///   (`RegistryInvalidEncryptionKey`).
+    ///   (`RegistryInvalidEncryptionKey`);
+    /// - `shieldingKey` is not zero and below the BN254 scalar field (`RegistryInvalidShieldingKey`)
+    ///   and was never another participant's (`RegistryShieldingKeyTaken`).
     function registerParticipant(
         address account,
         bytes32 role,
@@ -300,13 +324,24 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         bytes32 identifier,
         IdentifierKind identifierKind,
         bytes2 country,
-        bytes calldata encryptionPublicKey
+        bytes calldata encryptionPublicKey,
+        uint256 shieldingKey
     ) external;
 
-    /// @notice Replaces the caller's public encryption key.
+    /// @notice Replaces the caller's public encryption key. The membership leaf does not carry it,
+    /// so no leaf changes.
     /// @dev Requirements: the caller is registered and still holds its role; the key is a valid
     /// secp256k1 point, 33 bytes compressed or 65 bytes uncompressed (`RegistryInvalidEncryptionKey`).
-    function rotateEncryptionKey(bytes calldata newKey, uint256[] calldata siblings) external;
+    function rotateEncryptionKey(bytes calldata newKey) external;
+
+    /// @notice Replaces the caller's shielding key and its membership leaf; the old key stays
+    /// reserved to the caller (no one else may register it).
+    /// @dev Requirements:
+    /// - the caller is registered and still holds its role (`RegistryNotRegistered`);
+    /// - `newKey` is not zero and below the BN254 scalar field (`RegistryInvalidShieldingKey`) and was
+    ///   never another participant's (`RegistryShieldingKeyTaken`);
+    /// - `siblings` are those of the caller's participant leaf.
+    function rotateShieldingKey(uint256 newKey, uint256[] calldata siblings) external;
 
     /// @notice Revokes a registered participant's role and removes its membership leaf, so it can no
     /// longer act nor prove it is a member.
@@ -406,6 +441,10 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
 
     /// @notice Whether `account` is a registered participant.
     function isParticipant(address account) external view returns (bool);
+
+    /// @notice The participant `key` names: the one that registered it, whether as its current key
+    /// or one it rotated away from (keys are never reassigned); zero for a key no one registered.
+    function participantForShieldingKey(uint256 key) external view returns (address);
 
     /// @notice The facility record (registered false when unknown).
     function facility(uint32 facilityId) external view returns (Facility memory);

@@ -8,7 +8,7 @@ import {RegistryTrees} from "../lib/RegistryTrees.sol";
 
 /// @title MembershipRoots
 /// @notice The registry's three Poseidon Merkle trees (zk-kit LeanIMT): participants with their role,
-/// risk flags and encryption key; activated facilities with their operator, type, risk findings and
+/// risk flags and shielding key; activated facilities with their operator, type, risk findings and
 /// process parameters; certifications with their validity window. Each record has at most one leaf,
 /// replaced in the same transaction as the record; a proof of the shielded ledger shows membership
 /// against one of a tree's recent roots without saying which leaf.

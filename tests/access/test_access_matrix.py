@@ -25,6 +25,7 @@ from batterytrace.model.membership import MembershipSet, participant_key
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.sdk.passports import PassportRequest, issue_passports
+from batterytrace.zk.shielding import shielding_public_key
 from tests.conftest import isolated
 from tests.helpers.flows import battery_id, deliver, mint_at
 from tests.helpers.sandbox import COMPANY_PREFIXES
@@ -66,6 +67,7 @@ AUTHORISATION_ERRORS = {
 OK = "ok"
 ZERO_PROOF = ([0, 0], [[0, 0], [0, 0]], [0, 0])
 PUBLIC_KEY = b"\x03" + b"\x44" * 32  # a point on secp256k1: the registry refuses any other key
+SHIELDING_KEY = shielding_public_key(0xACC355)  # a shielding key no participant holds
 EVIDENCE = keccak(text="evidence")
 ORIGIN_FACILITY = {"miner": "miner", "recycler": "recycler"}
 FACILITY_TYPE_FOR = {
@@ -235,9 +237,12 @@ CASES = [
     # Registry
     Case("Registry.registerParticipant",
          lambda s, r: _registry(s).registerParticipant(_fresh_address("acl-new"), Role.MINER.role_id, keccak(text="n"),
-                                                       bytes32_text("LEI-NEW"), int(IdentifierKind.LEI), b"BE", PUBLIC_KEY),
+                                                       bytes32_text("LEI-NEW"), int(IdentifierKind.LEI), b"BE", PUBLIC_KEY,
+                                                       SHIELDING_KEY),
          {"admin": OK}, "AccessControlUnauthorizedAccount"),
-    Case("Registry.rotateEncryptionKey", lambda s, r: _registry(s).rotateEncryptionKey(PUBLIC_KEY, _own_siblings(s, r)),
+    Case("Registry.rotateEncryptionKey", lambda s, r: _registry(s).rotateEncryptionKey(PUBLIC_KEY),
+         PARTICIPANTS, "RegistryNotRegistered"),
+    Case("Registry.rotateShieldingKey", lambda s, r: _registry(s).rotateShieldingKey(SHIELDING_KEY, _own_siblings(s, r)),
          PARTICIPANTS, "RegistryNotRegistered"),
     Case("Registry.registerFacility", _register_facility,
          {role: OK for role in FACILITY_TYPE_FOR}, _facility_refusal),

@@ -7,9 +7,13 @@ import ape
 import pytest
 from eth_utils import keccak
 
+from batterytrace.zk.shielding import shielding_public_key
+
 AUDITOR_ROLE = keccak(text="AUDITOR_ROLE")
 # secp256k1's generator, compressed: a valid point, which the registry requires of a participant's key
 ENCRYPTION_KEY = bytes.fromhex("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+# The shielding key of secret 1: a non-zero field element, which the registry requires of a shielding key
+SHIELDING_KEY = shielding_public_key(1)
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def registry(linked, admin):
 
 def test_admin_registers_an_auditor(registry, admin, accounts):
     registry.registerParticipant(accounts[1], AUDITOR_ROLE, keccak(text="Auditor"), b"LEI".ljust(32, b"\0"), 0, b"GB",
-                                 ENCRYPTION_KEY, sender=admin)
+                                 ENCRYPTION_KEY, SHIELDING_KEY, sender=admin)
     assert registry.hasRole(AUDITOR_ROLE, accounts[1])
     assert registry.isParticipant(accounts[1])
 
@@ -47,7 +51,7 @@ def test_admin_registers_an_auditor(registry, admin, accounts):
 def test_a_stranger_cannot_register_participants(registry, accounts):
     with ape.reverts():
         registry.registerParticipant(accounts[2], AUDITOR_ROLE, keccak(text="x"), b"LEI".ljust(32, b"\0"), 0, b"GB",
-                                     ENCRYPTION_KEY, sender=accounts[2])
+                                     ENCRYPTION_KEY, SHIELDING_KEY, sender=accounts[2])
 
 
 def test_the_sdk_sends_with_an_ape_account(accounts, chain):

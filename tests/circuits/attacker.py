@@ -43,7 +43,7 @@ from .r1cs import FIELD_MODULUS, CompiledCircuit, R1CSFile, Violation, canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CIRCUITS = ("mint", "transform", "claim")
+CIRCUITS = ("mint", "transform", "claim", "custody", "origin")
 TARGET_ENVIRONMENT = "BATTERYTRACE_CIRCUIT_BUILD"
 CACHE = ROOT / "circuits" / "build" / "attacks"
 
@@ -261,6 +261,9 @@ class Reference:
             return Hint((wire("in"),), _bit(int(signal[4:-1]), width))
         if (template, signal) == ("IsZero", "inv"):
             return Hint((wire("in"),), _inverse_or_zero)
+        if (template, signal) == ("AssertNonZeroWhen", "inverse"):
+            return Hint((wire("in"), wire("enabled")),
+                        lambda value, enabled: _inverse_or_zero(value) * enabled)
         if (template, signal) == ("AssertNonZeroIf", "inverse"):
             # The generator writes 1/in; an attacker who cleared `enabled` needs 0 (the same
             # value whenever the generator's witness holds).

@@ -12,7 +12,8 @@ import pytest
 
 from .lots import ROOT
 
-CIRCUITS = {"mint": "MintVerifier", "transform": "TransformVerifier", "claim": "ClaimVerifier"}
+CIRCUITS = {"mint": "MintVerifier", "transform": "TransformVerifier", "claim": "ClaimVerifier",
+            "custody": "CustodyVerifier", "origin": "OriginVerifier"}
 PUBLIC_SIGNALS = {
     "mint": ["commitment", "certified", "recycledOrigin", "riskFlags", "co2eFloorGramsPerKg", "context"],
     "transform": [f"inputCommitments[{i}]" for i in range(4)]
@@ -21,6 +22,9 @@ PUBLIC_SIGNALS = {
     "claim": ["packCommitment", "cobaltGrams", "minCertifiedBps", "minRecycledBps",
               "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh", "capacityWh", "forbiddenRiskFlags",
               "context"],
+    "custody": ["noteRoot", "nullifier", "outputCommitment", "participantsRoot", "operation", "context"],
+    "origin": ["outputCommitment", "mintTag", "participantsRoot", "facilitiesRoot", "certificationsRoot", "proofTime",
+               "industrialMineFloor", "artisanalSiteFloor", "recyclerFloor", "context"],
 }
 KEYS = ROOT / "src" / "batterytrace" / "keys"
 VERIFIERS = ROOT / "contracts" / "verifiers"

@@ -51,6 +51,11 @@ def address(index: int) -> str:
     return LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index).address
 
 
+def printed_keys(output: str) -> dict[str, str]:
+    """What `keys` printed: one "name  value" line per key."""
+    return {line.rsplit(maxsplit=1)[0].strip(): line.rsplit(maxsplit=1)[1] for line in output.strip().splitlines()}
+
+
 @pytest.fixture(scope="module")
 def deployed(node: LocalNode, home: Path) -> dict[str, str]:
     """Deploy and register an auditor, a miner and a refiner through the CLI, once."""
@@ -68,8 +73,10 @@ def deployed(node: LocalNode, home: Path) -> dict[str, str]:
         invoke(ADMIN, "deploy")
         for index, role, name in ((AUDITOR, "AUDITOR", "Auditor Ltd"), (MINER, "MINER", "Mine SA"), (REFINER, "PROCESSOR", "Refinery Oy"),
                                   (PACK_MAKER, "PACK_MAKER", "Packs GmbH")):
+            # Each participant prints its public keys; the admin registers it with them.
+            keys = printed_keys(invoke(index, "keys"))
             invoke(ADMIN, "register", address(index), "--role", role, "--legal-name", name, "--identifier", f"LEI{index:017d}",
-                   "--country", "CD", "--encryption-key", key_hex(index))
+                   "--country", "CD", "--encryption-key", keys["encryption key"], "--shielding-key", keys["shielding key"])
         invoke(ADMIN, "prefix", address(PACK_MAKER), "9506000")
         mine = invoke(MINER, "facility", "register", "--type", "INDUSTRIAL_MINE", "--site-id", "TFM", "--country", "CD")
         refinery = invoke(REFINER, "facility", "register", "--type", "REFINERY", "--site-id", "KOKKOLA", "--country", "FI")
@@ -95,7 +102,7 @@ def mint(run, deployed, external_id: str) -> str:
 def test_help_lists_the_commands_a_participant_uses():
     result = CliRunner().invoke(cli.main, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "deploy", "node", "register", "certify", "mint", "offer", "accept", "transform", "lot", "passport", "epcis"):
+    for command in ("demo", "deploy", "node", "keys", "register", "certify", "mint", "offer", "accept", "transform", "lot", "passport", "epcis"):
         assert f"  {command}" in result.output
 
 
@@ -145,7 +152,15 @@ def test_epcis_export_of_a_lot_validates_and_import_dry_run_plans_it(run, deploy
     (["passport", "verify", "0x99"], "does not exist"),
     (["offer", "0x1234", "0x0000000000000000000000000000000000000001"], "does not exist"),
     (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
-      "--country", "Congo", "--encryption-key", "03" + "44" * 32], "ISO 3166"),
+      "--country", "Congo", "--encryption-key", "03" + "44" * 32, "--shielding-key", "12345"], "ISO 3166"),
+    (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
+      "--country", "CD", "--encryption-key", "03" + "44" * 32, "--shielding-key", "0xnot-hex"], "--shielding-key must be a decimal or 0x-hex"),
+    (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
+      "--country", "CD", "--encryption-key", "03" + "44" * 32, "--shielding-key", "0"], "not a non-zero BN254 field element"),
+    (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
+      "--country", "CD", "--encryption-key", "03" + "44" * 32, "--shielding-key", str(2**254)], "not a non-zero BN254 field element"),
+    (["register", "0x0000000000000000000000000000000000000009", "--role", "MINER", "--legal-name", "x", "--identifier", "y",
+      "--country", "CD", "--encryption-key", "zz", "--shielding-key", "1"], "--encryption-key must be hex"),
 ])
 def test_errors_are_one_clear_line(run, deployed, arguments, fragment):
     result = run(ADMIN, *arguments)
@@ -153,6 +168,20 @@ def test_errors_are_one_clear_line(run, deployed, arguments, fragment):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert fragment in lines[0]
+
+
+def test_keys_prints_the_keys_the_sdk_derives_and_a_taken_key_is_one_clear_line(run, deployed):
+    from batterytrace.zk.shielding import SHIELDING_KEY_MESSAGE, ShieldingKeys
+
+    miner = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, MINER)
+    keys = printed_keys(run(MINER, "keys").output)
+    assert keys == {"account": miner.address, "encryption key": "0x" + key_hex(MINER),
+                    "shielding key": f"{ShieldingKeys.from_signature(miner.sign_message(SHIELDING_KEY_MESSAGE)).public_key:#066x}"}
+    result = run(ADMIN, "register", address(9), "--role", "MINER", "--legal-name", "x", "--identifier", "y", "--country", "CD",
+                 "--encryption-key", key_hex(9), "--shielding-key", str(int(keys["shielding key"], 16)))
+    assert result.exit_code == 1
+    key = int(keys["shielding key"], 16)
+    assert result.output.strip() == f"error: the shielding key {key:#x} belongs to {miner.address}: each participant needs its own"
 
 
 def test_a_missing_node_is_one_clear_line(home, monkeypatch):

@@ -146,8 +146,9 @@ def hook_receiver(world):
     factory = world.chain.w3.eth.contract(abi=abi, bytecode=bytecode)
     receipt = send(world, "admin", factory.constructor(world.deployment.lots, world.cathode_maker.address), "deploy HookReceiver")
     address = world.chain.w3.eth.get_transaction_receipt(receipt.transaction_hash)["contractAddress"]
+    # A contract signs nothing: it gets the outsider's keys (the outsider is never registered).
     world.admin.register_participant(address, Role.PROCESSOR, "hook receiver", "LEI-HOOK", IdentifierKind.LEI, "BE",
-                                     public_key_from_private_key(world.stranger.signer.private_key))
+                                     public_key_from_private_key(world.stranger.signer.private_key), world.stranger.shielding_public_key)
     return world.chain.w3.eth.contract(address=to_checksum_address(address), abi=abi)
 
 

@@ -199,12 +199,14 @@ def test_the_registry_refuses_a_key_that_is_no_secp256k1_point(world, name):
     newcomer = world.stranger.address
     with pytest.raises(InvalidEncryptionKeyError, match=r"RegistryInvalidEncryptionKey\(account=" + newcomer.lower()) as refused:
         world.admin.send(registry.registerParticipant(newcomer, Role.AUDITOR.role_id, keccak(text="rogue"), bytes32_text("LEI-ROGUE"),
-                                                      int(IdentifierKind.LEI), b"BE", key), "register by hand")
+                                                      int(IdentifierKind.LEI), b"BE", key, world.stranger.shielding_public_key),
+                         "register by hand")
     assert refused.value.key == key
     with pytest.raises(InvalidEncryptionKeyError, match="RegistryInvalidEncryptionKey"):
-        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(key, []), "rotate by hand")
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(key), "rotate by hand")
     with pytest.raises(InvalidEncryptionKeyError) as refused:
-        world.admin.register_participant(newcomer, Role.AUDITOR, "rogue", "LEI-ROGUE", IdentifierKind.LEI, "BE", key)
+        world.admin.register_participant(newcomer, Role.AUDITOR, "rogue", "LEI-ROGUE", IdentifierKind.LEI, "BE", key,
+                                         world.stranger.shielding_public_key)
     assert refused.value.revert is None
     assert not world.admin.is_participant(newcomer)
 

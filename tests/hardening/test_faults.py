@@ -65,10 +65,10 @@ def own_chain(tmp_path, prover) -> Iterator[OwnChain]:
         admin = BatteryTrace(chain, deployment, signer(0), OpeningStore(":memory:"), prover)
         miner = BatteryTrace(chain, deployment, signer(2), OpeningStore(tmp_path / "miner.sqlite"), prover)
         admin.register_participant(miner.address, Role.MINER, "miner", "LEI-MINER", IdentifierKind.LEI, "CD",
-                                   public_key_from_private_key(signer(2).private_key))
+                                   public_key_from_private_key(signer(2).private_key), miner.shielding_public_key)
         auditor = BatteryTrace(chain, deployment, signer(1), OpeningStore(":memory:"), prover)
         admin.register_participant(auditor.address, Role.AUDITOR, "auditor", "LEI-AUDITOR", IdentifierKind.LEI, "BE",
-                                   public_key_from_private_key(signer(1).private_key))
+                                   public_key_from_private_key(signer(1).private_key), auditor.shielding_public_key)
         mine = miner.register_facility(FacilityType.INDUSTRIAL_MINE, "FAULT-MINE", "CD").facility_id
         auditor.activate_facility(mine, "mine audit")
         own = OwnChain(node, state_path, chain, deployment, miner, mine)

@@ -77,10 +77,12 @@ class World:
 
 
 def register(admin: BatteryTrace, client: BatteryTrace, name: str, role: Role, index: int) -> Receipt:
-    """Register ``client`` as a participant named ``name`` holding ``role``."""
+    """Register ``client`` as a participant named ``name`` holding ``role``, with the keys its own
+    SDK derives (the encryption key of its signer's private key, the shielding key of its signature)."""
     return admin.register_participant(
         client.address, role, f"{name} legal name", f"LEI-{name.upper()}"[:20], IdentifierKind.LEI,
         "CD" if "miner" in name else "BE", public_key_from_private_key(signer(index).private_key),
+        client.shielding_public_key,
     )
 
 

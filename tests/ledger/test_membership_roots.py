@@ -21,6 +21,7 @@ from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Sche
 from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.merkle import LeanIMT, verify_proof
+from batterytrace.zk.shielding import ShieldingKeys
 from tests.helpers.sandbox import signer
 
 SETS = tuple(MembershipSet)
@@ -82,7 +83,11 @@ def test_each_tree_rebuilt_from_the_records_has_the_chains_root(world):
 
 def test_every_kind_of_change_keeps_the_trees_equal(world):
     admin, auditor = world.admin, world.auditor
+    leaf = world.admin.registry.functions.membershipLeaf(0, participant_key(world.miner.address)).call()
     world.miner.rotate_encryption_key(public_key_from_private_key(signer(30).private_key))
+    assert world.admin.registry.functions.membershipLeaf(0, participant_key(world.miner.address)).call() == leaf
+    # A client of its own: rotating changes the keys the client holds, and the world's clients outlive the test.
+    world.miner.for_signer(world.miner.signer).rotate_shielding_key(ShieldingKeys.from_secret(30))
     assert_trees_match(world)
     auditor.record_risk_finding(world.facilities["miner"].facility_id, RiskFlag.HUMAN_RIGHTS, "grievance audit")
     assert_trees_match(world)
@@ -96,7 +101,7 @@ def test_every_kind_of_change_keeps_the_trees_equal(world):
     assert_trees_match(world)
     newcomer = world.clients["stranger"]
     admin.register_participant(newcomer.address, Role.PROCESSOR, "Newcomer Oy", "LEI-NEW", IdentifierKind.LEI, "FI",
-                               public_key_from_private_key(signer(10).private_key))
+                               public_key_from_private_key(signer(10).private_key), newcomer.shielding_public_key)
     site = newcomer.register_facility(FacilityType.REFINERY, "NEW-REF", "FI").facility_id
     assert_trees_match(world)
     auditor.activate_facility(site, "refinery audit", max_yield_loss_bps=400)
@@ -142,7 +147,7 @@ def test_roots_stay_known_while_others_join(world):
     old_root = on_chain_root(world, MembershipSet.PARTICIPANTS)
     newcomer = world.clients["stranger"]
     world.admin.register_participant(newcomer.address, Role.MINER, "Newcomer", "LEI-NEW", IdentifierKind.LEI, "CD",
-                                     public_key_from_private_key(signer(10).private_key))
+                                     public_key_from_private_key(signer(10).private_key), newcomer.shielding_public_key)
     assert on_chain_root(world, MembershipSet.PARTICIPANTS) != old_root
     assert registry.isKnownMembershipRoot(0, old_root).call()
     assert not registry.isKnownMembershipRoot(0, 0).call()

@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +25,7 @@ from batterytrace.evm.artifacts import SHIPPED_CONTRACTS, Artifact, compile_all,
 from batterytrace.evm.chain import Chain, Receipt
 from batterytrace.evm.node import LocalNode
 from batterytrace.evm.reverts import ErrorDecoder
-from batterytrace.evm.toolchain import node_binary, node_modules, project_root
+from batterytrace.evm.toolchain import project_root
 from batterytrace.exceptions import (
     ConfigurationError,
     DuplicateLeafError,
@@ -39,43 +37,14 @@ from batterytrace.exceptions import (
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.zk.field import SNARK_SCALAR_FIELD
 from batterytrace.zk.merkle import LeanIMT, MembershipProof, poseidon_pair, verify_proof
+from tests.helpers.lean_imt import ZkKitTree
 from tests.helpers.sandbox import signer
 
 HARNESS = "MembershipTreeHarness"
 TREE_EXAMPLES = int(os.environ.get("BATTERYTRACE_FUZZ_EXAMPLES", "25"))
-JS_HELPER = Path(__file__).resolve().parents[1] / "helpers" / "lean_imt.js"
 
 
 # -- the three trees -------------------------------------------------------------------------------
-
-
-class ZkKitTree:
-    """zk-kit's JS LeanIMT in one Node process for the whole module, one JSON line per request."""
-
-    def __init__(self) -> None:
-        self._process = subprocess.Popen(
-            [node_binary(), str(JS_HELPER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env=dict(os.environ, NODE_PATH=str(node_modules())),
-        )
-
-    def run(self, leaves: list[int] = (), operations: list[list[Any]] = (), proofs: list[int] = ()) -> dict[str, Any]:
-        """Build a tree from ``leaves``, apply ``operations`` and prove ``proofs``; see lean_imt.js."""
-        def text(value: Any) -> Any:
-            return [text(item) for item in value] if isinstance(value, list) else str(value)
-
-        request = {"leaves": text(list(leaves)), "operations": [[kind, *map(text, rest)] for kind, *rest in operations],
-                   "proofs": text(list(proofs))}
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        reply = json.loads(self._process.stdout.readline())
-        assert "error" not in reply, reply.get("error")
-        return reply
-
-    def close(self) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        self._process.wait(timeout=30)
 
 
 @dataclass

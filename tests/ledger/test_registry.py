@@ -10,9 +10,12 @@ from batterytrace.exceptions import CertificationError, MissingRoleError, Revert
 from batterytrace.model.registry import CertificationStatus, FacilityType, IdentifierKind, Role, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.envelopes import public_key_from_private_key
+from batterytrace.zk.shielding import ShieldingKeys, shielding_public_key
 from tests.helpers.sandbox import signer
 
 VALID_KEY = b"\x03" + b"\x44" * 32
+#: A shielding key no participant of the sandbox holds.
+FRESH_SHIELDING_KEY = shielding_public_key(424242)
 
 
 def chain_now(world) -> datetime:
@@ -25,21 +28,25 @@ def test_registered_participant_has_its_identity_record_and_role(world):
     assert record.country == "CD"
     assert record.identifier == "LEI-MINER"
     assert record.encryption_public_key == public_key_from_private_key(signer(2).private_key)
+    assert record.shielding_key == world.miner.shielding_public_key
 
 
 def test_registering_twice_is_refused(world):
     with pytest.raises(RevertedError, match="RegistryAlreadyRegistered"):
-        world.admin.register_participant(world.miner.address, Role.MINER, "again", "LEI", IdentifierKind.LEI, "CD", VALID_KEY)
+        world.admin.register_participant(world.miner.address, Role.MINER, "again", "LEI", IdentifierKind.LEI, "CD", VALID_KEY,
+                                         world.miner.shielding_public_key)
 
 
 def test_only_the_admin_registers_participants(world):
     with pytest.raises(MissingRoleError, match="DEFAULT_ADMIN_ROLE"):
-        world.auditor.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "CD", VALID_KEY)
+        world.auditor.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "CD", VALID_KEY,
+                                           FRESH_SHIELDING_KEY)
 
 
 def test_country_must_be_iso_3166_alpha_2(world):
     with pytest.raises(ValueError, match="ISO 3166-1 alpha-2"):
-        world.admin.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "Congo", VALID_KEY)
+        world.admin.register_participant(world.stranger.address, Role.MINER, "x", "LEI", IdentifierKind.LEI, "Congo", VALID_KEY,
+                                         FRESH_SHIELDING_KEY)
 
 
 def test_a_miner_cannot_register_a_refinery(world):
@@ -133,7 +140,11 @@ def test_auditor_keys_list_every_auditor(world):
 def test_a_participant_whose_role_was_revoked_cannot_rotate_its_key(world):
     world.admin.revoke_participant(world.miner.address)
     with pytest.raises(UnknownParticipantError, match="RegistryNotRegistered"):
-        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(VALID_KEY, []), "rotate")
+        world.miner.send(world.miner.registry.functions.rotateEncryptionKey(VALID_KEY), "rotate")
+    with pytest.raises(UnknownParticipantError, match="RegistryNotRegistered"):
+        world.miner.send(world.miner.registry.functions.rotateShieldingKey(FRESH_SHIELDING_KEY, []), "rotate")
+    with pytest.raises(UnknownParticipantError):
+        world.miner.rotate_shielding_key(ShieldingKeys.from_secret(424242))
 
 
 def test_a_participant_rotates_its_encryption_key(world):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from batterytrace.cli.ledger import accept, certify, deploy, facility, lot, mint, offer, prefix, register, resolve, transform
+from batterytrace.cli.ledger import accept, certify, deploy, facility, keys, lot, mint, offer, prefix, register, resolve, transform
 from batterytrace.cli.node import demo, node
 from batterytrace.cli.partners import epcis, index
 from batterytrace.cli.passports import passport
@@ -29,5 +29,5 @@ def main(ctx: click.Context, rpc: str | None, deployment_path: Path | None, priv
     ctx.obj = Session(rpc, deployment_path, private_key, keystore, account_index)
 
 
-for _command in (demo, node, deploy, register, prefix, facility, certify, mint, offer, accept, resolve, transform, lot, passport, epcis, index):
+for _command in (demo, node, deploy, keys, register, prefix, facility, certify, mint, offer, accept, resolve, transform, lot, passport, epcis, index):
     main.add_command(_command)

@@ -53,16 +53,46 @@ def prefix(session: Session, account: str, prefix_text: str, kind: str) -> None:
 @click.option("--identifier-kind", type=click.Choice(["LEI", "GLN"]), default="LEI", show_default=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2, e.g. CD.")
 @click.option("--encryption-key", required=True, help="The participant's secp256k1 public key (hex, 33 or 65 bytes).")
+@click.option("--shielding-key", required=True,
+              help="The participant's shielding key (decimal or 0x-hex; `batterytrace keys` prints it).")
 @click.pass_obj
 @fail_cleanly
-def register(session: Session, account: str, role: str, legal_name: str, identifier: str, identifier_kind: str, country: str, encryption_key: str) -> None:
-    """Register a participant (consortium admin)."""
+def register(session: Session, account: str, role: str, legal_name: str, identifier: str, identifier_kind: str, country: str,
+             encryption_key: str, shielding_key: str) -> None:
+    """Register a participant (consortium admin) with the public keys it printed with `keys`."""
     from batterytrace.model.registry import IdentifierKind, Role
 
     receipt = session.client().register_participant(
-        account, Role[role], legal_name, identifier, IdentifierKind[identifier_kind], country, bytes.fromhex(encryption_key.removeprefix("0x"))
+        account, Role[role], legal_name, identifier, IdentifierKind[identifier_kind], country, _hex_bytes("--encryption-key", encryption_key),
+        _integer("--shielding-key", shielding_key),
     )
     click.echo(f"registered {account} as {role} in block {receipt.block_number}")
+
+
+@click.command()
+@click.pass_obj
+@fail_cleanly
+def keys(session: Session) -> None:
+    """Print the sending account's public keys, the ones the consortium admin registers it with."""
+    client = session.client()
+    click.echo(f"account         {client.address}")
+    click.echo(f"encryption key  0x{client.encryption_public_key.hex()}")
+    click.echo(f"shielding key   {client.shielding_public_key:#066x}")
+
+
+def _hex_bytes(option: str, text: str) -> bytes:
+    try:
+        return bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise ValueError(f"{option} must be hex bytes, got {text!r}") from None
+
+
+def _integer(option: str, text: str) -> int:
+    """A decimal or 0x-hex integer (the range is the SDK's rule to check)."""
+    try:
+        return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
+    except ValueError:
+        raise ValueError(f"{option} must be a decimal or 0x-hex integer, got {text!r}") from None
 
 
 @click.group()

@@ -71,9 +71,10 @@ class DemoRun:
             if company.role is None:
                 continue
             signer = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, company.account_index)
+            # Each company hands the consortium its two public keys, both derived by its own SDK.
             receipt = admin.register_participant(
                 signer.address, company.role, company.name, company.identifier, IdentifierKind.LEI, company.country,
-                public_key_from_private_key(signer.private_key),
+                public_key_from_private_key(signer.private_key), self.client(company.key).shielding_public_key,
             )
             self.tally.record("register participant", receipt)
         # The OEM's GS1 company prefix: its packs' Digital Links (GTIN 09506000134352) fall under it,

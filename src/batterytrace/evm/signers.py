@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
 from batterytrace.exceptions import ChainError, ConfigurationError
@@ -15,7 +16,9 @@ Account.enable_unaudited_hdwallet_features()
 
 
 class Signer(Protocol):
-    """What the SDK needs of an account: an address and a way to sign a transaction."""
+    """What the SDK needs of an account: an address and a way to sign a transaction. Signers that
+    also sign EIP-191 messages (``sign_message(text) -> 65 bytes``, as both signers here do) let the
+    SDK derive keys from the account."""
 
     @property
     def address(self) -> str: ...
@@ -39,6 +42,11 @@ class LocalSigner:
 
     def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
         return bytes(self.account.sign_transaction(transaction).raw_transaction)
+
+    def sign_message(self, message: str) -> bytes:
+        """The 65-byte signature (r, s, v) of ``message`` as an EIP-191 personal message;
+        deterministic (RFC 6979), so the same key always gives the same signature."""
+        return bytes(self.account.sign_message(encode_defunct(text=message)).signature)
 
     @classmethod
     def from_key(cls, private_key: str | bytes) -> LocalSigner:
@@ -96,3 +104,10 @@ class ApeSigner:
         if signed is None:
             raise ChainError(f"ape account {self.address} declined to sign")
         return bytes(signed.serialize_transaction())
+
+    def sign_message(self, message: str) -> bytes:
+        """The 65-byte signature (r, s, v) of ``message`` as an EIP-191 personal message."""
+        signature = self.ape_account.sign_message(encode_defunct(text=message))
+        if signature is None:
+            raise ChainError(f"ape account {self.address} declined to sign")
+        return bytes(signature.encode_rsv())

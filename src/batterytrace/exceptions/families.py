@@ -41,6 +41,17 @@ class FieldRangeError(InputError):
     """A number is outside the BN254 scalar field or its declared bit width."""
 
 
+class InvalidCurvePointError(InputError):
+    """A Baby Jubjub point (``zk.babyjub``) is not one the view-key circuit accepts: off the curve,
+    outside the subgroup Base8 generates, or the identity where a key is needed."""
+
+    def __init__(self, x: int, y: int, problem: str) -> None:
+        super().__init__(f"point ({x}, {y}) is {problem}")
+        self.x = x
+        self.y = y
+        self.problem = problem
+
+
 class OpeningError(InputError):
     """A lot opening is inconsistent or does not match its on-chain commitment."""
 

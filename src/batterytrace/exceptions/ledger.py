@@ -181,6 +181,28 @@ class InvalidEncryptionKeyError(RefusedError, ValueError):
         self.account, self.key = account, bytes(key)
 
 
+class InvalidShieldingKeyError(RefusedError, ValueError):
+    """``key`` is no shielding key a circuit can prove: zero, or not below the BN254 scalar field;
+    ``account`` is the participant it was given for."""
+
+    solidity_errors = ("RegistryInvalidShieldingKey",)
+
+    def __init__(self, account: str, key: int, message: str | None = None) -> None:
+        super().__init__(message or f"the shielding key of {account} is not a non-zero BN254 field element: {key:#x}")
+        self.account, self.key = account, int(key)
+
+
+class ShieldingKeyTakenError(RefusedError, ValueError):
+    """``key`` is already ``holder``'s shielding key (now, or before it rotated): a key names one
+    owner for good."""
+
+    solidity_errors = ("RegistryShieldingKeyTaken",)
+
+    def __init__(self, key: int, holder: str, message: str | None = None) -> None:
+        super().__init__(message or f"the shielding key {key:#x} belongs to {holder}: each participant needs its own")
+        self.key, self.holder = int(key), holder
+
+
 class SenderNotParticipantError(RefusedError, PermissionError):
     """The custodian of the lot is no longer a registered participant holding its role (its role was
     revoked), so it may not offer the lot."""

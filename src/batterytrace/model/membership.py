@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from eth_utils import keccak
-
 from batterytrace.model.registry import Certification, CertificationStatus, Facility, Participant, Role
 from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.poseidon import poseidon
@@ -36,12 +34,17 @@ def participant_key(account: str) -> int:
     return int(account, 16)
 
 
+def participant_leaf_left(account: str, role: Role, operator_flags: RiskFlag | int) -> int:
+    """The left element of a participant's leaf: its address (bits 0-159), its role's index (bits
+    160-167) and its operator risk flags (bits 168-175), the three fields a circuit range-checks."""
+    return participant_key(account) | ROLE_INDEX.get(role, 0) << 160 | int(operator_flags) << 168
+
+
 def participant_leaf(record: Participant, operator_flags: RiskFlag | int) -> int:
-    """A registered participant's leaf: its address; its role, operator risk flags and the digest of
-    its encryption key packed in one element."""
-    key_digest = int.from_bytes(keccak(record.encryption_public_key), "big") >> 24
-    packed = ROLE_INDEX.get(record.role, 0) | int(operator_flags) << 8 | key_digest << 16
-    return poseidon([participant_key(record.address), packed])
+    """A registered participant's leaf: ``Poseidon(left, shieldingKey)``, ``left`` packing its
+    address, role and operator risk flags (:func:`participant_leaf_left`); its shielding key owns
+    its shielded notes. The encryption key is not in the leaf."""
+    return poseidon([participant_leaf_left(record.address, record.role, operator_flags), record.shielding_key])
 
 
 def facility_leaf(site: Facility, own_flags: RiskFlag | int) -> int:

@@ -98,10 +98,11 @@ class Participant:
     country: str
     encryption_public_key: bytes
     registered: bool
+    shielding_key: int
 
     @classmethod
     def from_chain(cls, address: str, raw: Any) -> Participant:
-        role_id, name_hash, identifier, kind, country, registered, key = raw
+        role_id, name_hash, identifier, kind, country, registered, key, shielding_key = raw
         return cls(
             address=address,
             role=Role.from_role_id(role_id) if registered else Role.ADMIN,
@@ -111,6 +112,7 @@ class Participant:
             country=bytes(country).decode(errors="replace"),
             encryption_public_key=bytes(key),
             registered=bool(registered),
+            shielding_key=int(shielding_key),
         )
 
 

@@ -23,6 +23,7 @@ from batterytrace.sdk.custody import AcceptResult
 from batterytrace.sdk.history import HistoryOperations
 from batterytrace.sdk.lots import MintResult, TransformResult
 from batterytrace.sdk.store import OpeningStore
+from batterytrace.zk.shielding import ShieldingKeys
 
 __all__ = ["AcceptResult", "BatteryTrace", "MintResult", "TransformResult"]
 
@@ -33,8 +34,9 @@ class BatteryTrace(HistoryOperations):
     def __enter__(self) -> BatteryTrace:
         return self
 
-    def for_signer(self, signer: Signer, store: OpeningStore | None = None, encryption_key: bytes | None = None) -> BatteryTrace:
+    def for_signer(self, signer: Signer, store: OpeningStore | None = None, encryption_key: bytes | None = None,
+                   shielding_keys: ShieldingKeys | None = None) -> BatteryTrace:
         """A client for another participant sharing this one's connection and prover."""
-        client = BatteryTrace(self.chain, self.deployment, signer, store, self.prover, encryption_key)
+        client = BatteryTrace(self.chain, self.deployment, signer, store, self.prover, encryption_key, shielding_keys)
         client._owns_prover = False
         return client

@@ -24,13 +24,16 @@ from batterytrace.sdk.store import OpeningStore
 from batterytrace.sdk.trees import MembershipTrees
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.prover import Prover
+from batterytrace.zk.shielding import SHIELDING_KEY_MESSAGE, ShieldingKeys
 
 
 class Connection:
     """The state every operation needs.
 
     ``signer`` sends transactions; ``encryption_key`` (a secp256k1 private key) opens lot openings
-    handed to this participant, defaulting to the signer's own key when it is a local key.
+    handed to this participant, defaulting to the signer's own key when it is a local key;
+    ``shielding_keys`` own its shielded notes, derived by default from the signer's signature of
+    :data:`~batterytrace.zk.shielding.SHIELDING_KEY_MESSAGE` (the same account, the same keys).
     ``registry``, ``lots`` and ``passports`` are the web3 contract objects, for reads and for
     callers that build a transaction themselves (then sent with :meth:`send`).
     """
@@ -43,6 +46,7 @@ class Connection:
         store: OpeningStore | None = None,
         prover: Prover | None = None,
         encryption_key: bytes | None = None,
+        shielding_keys: ShieldingKeys | None = None,
     ) -> None:
         if chain.chain_id != deployment.chain_id:
             raise ConfigurationError(
@@ -59,6 +63,7 @@ class Connection:
         if encryption_key is None and isinstance(signer, LocalSigner):
             encryption_key = signer.private_key
         self.encryption_key = encryption_key
+        self._shielding_keys = shielding_keys
         self.registry = chain.contract("Registry", deployment.registry)
         self.lots = chain.contract("BatteryLots", deployment.lots)
         self.passports = chain.contract("BatteryPassport", deployment.passport)
@@ -96,6 +101,22 @@ class Connection:
         if self.encryption_key is None:
             raise ConfigurationError("this client has no encryption key: pass encryption_key")
         return public_key_from_private_key(self.encryption_key)
+
+    @property
+    def shielding_keys(self) -> ShieldingKeys:
+        """This participant's shielding secret and key: the ones passed in, or derived once from
+        the signer's signature of the shielding-key message."""
+        if self._shielding_keys is None:
+            sign_message = getattr(self.signer, "sign_message", None)
+            if sign_message is None:
+                raise ConfigurationError("this signer cannot sign messages to derive a shielding key: pass shielding_keys")
+            self._shielding_keys = ShieldingKeys.from_signature(sign_message(SHIELDING_KEY_MESSAGE))
+        return self._shielding_keys
+
+    @property
+    def shielding_public_key(self) -> int:
+        """The shielding key the registry records for this participant (what the admin registers)."""
+        return self.shielding_keys.public_key
 
     def send(self, function: Any, description: str, wait: bool = True) -> Receipt:
         """Simulate, sign and send a contract call; a revert raises the SDK's exception for it.

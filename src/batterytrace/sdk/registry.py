@@ -15,7 +15,9 @@ from batterytrace.exceptions import (
     CompanyPrefixConflictError,
     CompanyPrefixNotHeldError,
     InvalidEncryptionKeyError,
+    InvalidShieldingKeyError,
     PrefixOwnerNotIssuerError,
+    ShieldingKeyTakenError,
     UnknownCertificationError,
     UnknownFacilityError,
     UnknownParticipantError,
@@ -34,6 +36,8 @@ from batterytrace.model.registry import (
 )
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.connection import Connection
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.shielding import ShieldingKeys
 
 
 def is_valid_encryption_key(key: bytes) -> bool:
@@ -52,6 +56,14 @@ def require_valid_encryption_key(account: str, key: bytes) -> None:
     """The key is a valid secp256k1 point (twin of ``RegistryInvalidEncryptionKey``)."""
     if not is_valid_encryption_key(key):
         raise InvalidEncryptionKeyError(account, bytes(key) if isinstance(key, (bytes, bytearray)) else b"")
+
+
+def require_valid_shielding_key(account: str, key: int) -> None:
+    """The shielding key is a non-zero BN254 field element (twin of ``RegistryInvalidShieldingKey``)."""
+    if type(key) is not int:
+        raise TypeError(f"a shielding key is an int (a field element), got {type(key).__name__}")
+    if not 0 < key < SNARK_SCALAR_FIELD:
+        raise InvalidShieldingKeyError(account, key)
 
 
 def require_not_backdated(valid_from: int, latest_timestamp: int) -> None:
@@ -75,21 +87,40 @@ class RegistryOperations(Connection):
         identifier_kind: IdentifierKind,
         country: str,
         encryption_public_key: bytes,
+        shielding_key: int,
     ) -> Receipt:
-        """Register a participant and grant its role (consortium admin only)."""
+        """Register a participant and grant its role (consortium admin only). The participant gives
+        the admin its two public keys: ``encryption_public_key`` (its client's
+        ``encryption_public_key``) and ``shielding_key`` (its client's ``shielding_public_key``)."""
         self.require_role(Role.ADMIN)
         if role in (Role.ADMIN, Role.PASSPORT_CONTRACT):
             raise ValueError(f"{role.value} is not a participant role")
-        require_valid_encryption_key(to_checksum_address(account), encryption_public_key)
+        account = to_checksum_address(account)
+        require_valid_encryption_key(account, encryption_public_key)
+        self.require_shielding_key_available(account, shielding_key)
         if not legal_name.strip():
             raise ValueError("the legal name must not be empty")
         return self.send(
             self.registry.functions.registerParticipant(
-                to_checksum_address(account), role.role_id, keccak(text=legal_name), bytes32_text(identifier),
-                int(identifier_kind), country_code(country), encryption_public_key,
+                account, role.role_id, keccak(text=legal_name), bytes32_text(identifier),
+                int(identifier_kind), country_code(country), encryption_public_key, shielding_key,
             ),
             f"register {account} as {role.value}",
         )
+
+    def require_shielding_key_available(self, account: str, key: int) -> None:
+        """``key`` is a valid shielding key no participant but ``account`` ever registered (twins of
+        ``RegistryInvalidShieldingKey`` and ``RegistryShieldingKeyTaken``)."""
+        require_valid_shielding_key(account, key)
+        holder = self.participant_for_shielding_key(key)
+        if holder is not None and holder != to_checksum_address(account):
+            raise ShieldingKeyTakenError(key, holder)
+
+    def participant_for_shielding_key(self, key: int) -> str | None:
+        """The participant that registered ``key`` (as its current key or one it rotated away
+        from), or None."""
+        holder = str(self.registry.functions.participantForShieldingKey(key).call())
+        return None if int(holder, 16) == 0 else to_checksum_address(holder)
 
     def register_facility(self, facility_type: FacilityType, site_id: str, country: str, location: str = "") -> Facility:
         """Register a facility this participant operates and return it. It stays inactive (nothing
@@ -117,15 +148,26 @@ class RegistryOperations(Connection):
         return bool(self.registry.functions.isParticipant(to_checksum_address(account)).call())
 
     def rotate_encryption_key(self, new_key: bytes) -> Receipt:
-        """Replace this participant's encryption key (and its membership leaf)."""
+        """Replace this participant's encryption key (its membership leaf does not carry it)."""
         require_valid_encryption_key(self.address, new_key)
         if not self.is_participant(self.address):
             raise UnknownParticipantError(self.address)
-        return self.send_with_siblings(
-            lambda: self.registry.functions.rotateEncryptionKey(
-                new_key, self.trees.siblings(MembershipSet.PARTICIPANTS, participant_key(self.address))),
-            "rotate the encryption key",
+        return self.send(self.registry.functions.rotateEncryptionKey(new_key), "rotate the encryption key")
+
+    def rotate_shielding_key(self, new_keys: ShieldingKeys) -> Receipt:
+        """Replace this participant's shielding key and its membership leaf by ``new_keys``' public
+        key; this client holds ``new_keys`` from then on (another client of the same signer derives
+        the old ones: give it ``shielding_keys``). The old key stays reserved to this participant."""
+        if not self.is_participant(self.address):
+            raise UnknownParticipantError(self.address)
+        self.require_shielding_key_available(self.address, new_keys.public_key)
+        receipt = self.send_with_siblings(
+            lambda: self.registry.functions.rotateShieldingKey(
+                new_keys.public_key, self.trees.siblings(MembershipSet.PARTICIPANTS, participant_key(self.address))),
+            "rotate the shielding key",
         )
+        self._shielding_keys = new_keys
+        return receipt
 
     def revoke_participant(self, account: str) -> Receipt:
         """Revoke a participant's role and remove its membership leaf (consortium admin only)."""

@@ -7,7 +7,12 @@ root must equal the root the event carries, or :class:`~batterytrace.exceptions.
 two disagree. Syncing is incremental: each call reads only the blocks since the last one. Siblings
 are of the tree as of the last sync, so a registry write by someone else between the sync and the
 inclusion of a call makes zk-kit refuse the call (``WrongSiblingNodes``); the SDK then syncs and
-sends once more."""
+sends once more.
+
+The trees hold leaves, whatever they pack (``batterytrace.model.membership`` has the layouts): a
+participant's leaf carries its shielding key, so :meth:`MembershipTrees.proof` of a participant is
+the path a shielded-ledger circuit opens with the participant's secret; a rotated shielding key
+replaces the leaf like any other change."""
 
 from __future__ import annotations
 

@@ -1,1 +1,3 @@
-"""The zero-knowledge layer: field, Poseidon, commitments, envelopes, proofs, prover, verifier, circuit inputs."""
+"""The zero-knowledge layer: field, Poseidon, commitments, envelopes, proofs, prover, verifier, circuit
+inputs; and the shielded ledger's notes, shielding keys, custody and origin rules, Baby Jubjub view keys
+and the Poseidon keystream cipher."""

@@ -75,3 +75,47 @@ def poseidon(inputs: Sequence[int]) -> int:
         # One reduction per row: Python ints absorb the unreduced sum cheaply.
         state = [sum(m * a for m, a in zip(row, state)) % p for row in matrix]
     return state[0]
+
+
+def poseidon_ex(inputs: Sequence[int], initial_state: int = 0, outputs: int = 1) -> list[int]:
+    """The first ``outputs`` elements of the Poseidon state after the permutation of
+    ``[initial_state, *inputs]``: circomlib ``PoseidonEx(len(inputs), outputs)`` with its
+    ``initialState``, and circomlibjs ``poseidon(inputs, initState, nOut)``.
+
+    ``poseidon_ex(inputs)[0] == poseidon(inputs)``. Raises FieldRangeError for a value (inputs or
+    initial state) that is not an int in [0, p), for 1..16 inputs not given, and for an output count
+    outside 1..len(inputs) + 1.
+    """
+    count = len(inputs)
+    if not 1 <= count <= MAX_INPUTS:
+        raise FieldRangeError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {count}")
+    if type(outputs) is not int or not 1 <= outputs <= count + 1:
+        raise FieldRangeError(f"a state of {count + 1} elements has 1 to {count + 1} outputs, not {outputs!r}")
+    for index, value in enumerate([initial_state, *inputs]):
+        name = "initial state" if index == 0 else f"input {index - 1}"
+        if type(value) is not int:
+            raise FieldRangeError(f"{name} is {type(value).__name__}, not int: {value!r}")
+        if not 0 <= value < SNARK_SCALAR_FIELD:
+            raise FieldRangeError(f"{name} = {value} is outside the field [0, p)")
+
+    p = SNARK_SCALAR_FIELD
+    width = count + 1
+    partial_rounds, round_constants, matrix = _parameters(width)
+    first_partial = _FULL_ROUNDS // 2
+    last_partial = first_partial + partial_rounds
+    state = [initial_state, *inputs]
+    for round_index, constants in enumerate(round_constants):
+        state = [(a + c) % p for a, c in zip(state, constants)]
+        if first_partial <= round_index < last_partial:
+            state[0] = pow(state[0], 5, p)
+        else:
+            state = [pow(a, 5, p) for a in state]
+        state = [sum(m * a for m, a in zip(row, state)) % p for row in matrix]
+    return state[:outputs]
+
+
+def partial_rounds(width: int) -> int:
+    """The number of partial rounds of the Poseidon permutation of ``width`` (2..17) elements."""
+    if type(width) is not int or not 2 <= width <= MAX_INPUTS + 1:
+        raise FieldRangeError(f"Poseidon's width is 2 to {MAX_INPUTS + 1}, not {width!r}")
+    return _parameters(width)[0]

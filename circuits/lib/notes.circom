@@ -1,0 +1,103 @@
+pragma circom 2.1.9;
+
+include "circomlib/circuits/poseidon.circom";
+include "checks.circom";
+
+// A note is a lot on the shielded ledger: only its commitment is public (a leaf of the note tree),
+// and spending it reveals its nullifier, never which leaf it is.
+//
+//   commitment  = Poseidon(7)(valuesHash, kind, owner, state, counterparty, tag, blinding)
+//   valuesHash  = Poseidon(4 * metals + 3)(grams[0], certifiedGrams[0], preConsumerGrams[0],
+//                   postConsumerGrams[0], ..., the same for each metal ..., totalGrams, co2eGrams,
+//                   riskFlags)
+//   nullifier   = Poseidon(2)(commitment, blinding)
+//   shielding key = Poseidon(2)(SHIELDING_DOMAIN, secret)
+//
+// - Values, per metal (metal 0 is cobalt; the metals are a parameter): contained grams, grams from
+//   certified origins, pre- and post-consumer recycled grams; then the lot's total grams, its
+//   embodied CO2e in grams and its risk flags (bit 0 child labour, 1 human rights, 2 artisanal site,
+//   3 conflict-affected area). Every note's values are 64-bit grams (flags one byte), certified <=
+//   grams and pre + post <= grams per metal, the metals at most the total: the operation creating a
+//   note proves it (origin.circom, transform). Custody operations move valuesHash unopened.
+// - kind: the material kind (ILots.MaterialKind's index). tag: the physical lot's tag (seal or bag id
+//   digest, and the mint's idempotency key), kept through custody.
+// - owner: the shielding key that may spend the note. state: 0 active, 1 offered (owner is the
+//   receiver, counterparty the sender, who may cancel), 2 disputed (the same two, until an auditor
+//   resolves it). counterparty is 0 for an active note.
+// - blinding: random; it hides low-entropy values and is the nullifier's secret, known to whoever
+//   knows the opening (sender and receiver of an offer, and the auditors).
+
+// The shielding-key domain, "batterytrace.shielding.v1" read as a big-endian integer: keeps a key
+// from being any other Poseidon(2) output of the protocol (tree nodes, nullifiers).
+function SHIELDING_DOMAIN() {
+    return 617545557289007673089206618821154403121066370089136071538225;
+}
+
+function NOTE_ACTIVE() { return 0; }
+function NOTE_OFFERED() { return 1; }
+function NOTE_DISPUTED() { return 2; }
+
+// Outputs the hash of a note's value vector. Checks nothing: each operation that creates a note
+// constrains its values (range checks where a value is free, the rules of the operation where it is
+// determined), and only what the operation leaves free needs a range check there.
+template NoteValuesHash(metals) {
+    assert(metals >= 1 && metals <= 3);   // 4 * 3 + 3 = 15 inputs: one Poseidon; a fourth metal needs two
+    signal input grams[metals];               // private
+    signal input certifiedGrams[metals];      // private
+    signal input preConsumerGrams[metals];    // private
+    signal input postConsumerGrams[metals];   // private
+    signal input totalGrams;                  // private
+    signal input co2eGrams;                   // private
+    signal input riskFlags;                   // private
+    signal output valuesHash;
+
+    component hash = Poseidon(4 * metals + 3);
+    for (var m = 0; m < metals; m++) {
+        hash.inputs[4 * m] <== grams[m];
+        hash.inputs[4 * m + 1] <== certifiedGrams[m];
+        hash.inputs[4 * m + 2] <== preConsumerGrams[m];
+        hash.inputs[4 * m + 3] <== postConsumerGrams[m];
+    }
+    hash.inputs[4 * metals] <== totalGrams;
+    hash.inputs[4 * metals + 1] <== co2eGrams;
+    hash.inputs[4 * metals + 2] <== riskFlags;
+    valuesHash <== hash.out;
+}
+
+// Outputs a note's commitment (its leaf). Checks nothing: a created note's fields are constrained by
+// the operation that creates it, and a spent note's by the operation that created it earlier.
+template NoteCommitment() {
+    signal input valuesHash;     // private
+    signal input kind;           // private
+    signal input owner;          // private: a shielding key
+    signal input state;          // private: NOTE_ACTIVE, NOTE_OFFERED or NOTE_DISPUTED
+    signal input counterparty;   // private: a shielding key, or 0
+    signal input tag;            // private
+    signal input blinding;       // private
+    signal output commitment;
+
+    component hash = Poseidon(7);
+    hash.inputs <== [valuesHash, kind, owner, state, counterparty, tag, blinding];
+    commitment <== hash.out;
+}
+
+// Outputs a note's nullifier: deterministic per note, and unknown to anyone without its opening.
+template NoteNullifier() {
+    signal input commitment;   // private
+    signal input blinding;     // private
+    signal output nullifier;
+
+    component hash = Poseidon(2);
+    hash.inputs <== [commitment, blinding];
+    nullifier <== hash.out;
+}
+
+// Outputs the shielding key of `secret`: knowing the secret is what spending a note needs.
+template ShieldingKey() {
+    signal input secret;   // private
+    signal output key;
+
+    component hash = Poseidon(2);
+    hash.inputs <== [SHIELDING_DOMAIN(), secret];
+    key <== hash.out;
+}

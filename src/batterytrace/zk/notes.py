@@ -1,0 +1,140 @@
+"""Notes: lots on the shielded ledger, their commitments and nullifiers (circuits/lib/notes.circom).
+
+A note's commitment is a leaf of the note tree; spending it reveals its nullifier. The layout is the
+circuit's, field for field:
+
+    commitment = Poseidon(valuesHash, kind, owner, state, counterparty, tag, blinding)
+    valuesHash = Poseidon(per metal: grams, certified, pre-consumer, post-consumer; total, co2e, flags)
+    nullifier  = Poseidon(commitment, blinding)
+
+The metals are a parameter of the circuits (``METALS``); cobalt is metal 0.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+from batterytrace.exceptions import OpeningError
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.poseidon import poseidon
+
+#: The metals a note carries, in the circuits' order (``NoteValues(metals)``).
+METALS = ("cobalt",)
+#: Masses and emissions are 64-bit grams in the circuits; flags and kinds one byte.
+MAX_GRAMS = 2**64
+MAX_BYTE = 2**8
+
+
+class NoteState(IntEnum):
+    """A note's custody state (``NOTE_ACTIVE`` ... in notes.circom)."""
+
+    ACTIVE = 0
+    OFFERED = 1
+    DISPUTED = 2
+
+
+def _require_grams(name: str, value: int) -> None:
+    if type(value) is not int or not 0 <= value < MAX_GRAMS:
+        raise OpeningError(f"{name} must be an integer number of grams from 0 to 2^64 - 1, got {value!r}")
+
+
+def _require_field(name: str, value: int) -> None:
+    if type(value) is not int or not 0 <= value < SNARK_SCALAR_FIELD:
+        raise OpeningError(f"{name} must be a field element (0 <= x < p), got {value!r}")
+
+
+@dataclass(frozen=True)
+class MetalValues:
+    """One metal's grams in a note: contained, from certified origins, pre- and post-consumer
+    recycled. Certified <= grams, and pre + post <= grams."""
+
+    grams: int = 0
+    certified_grams: int = 0
+    pre_consumer_grams: int = 0
+    post_consumer_grams: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("grams", "certified_grams", "pre_consumer_grams", "post_consumer_grams"):
+            _require_grams(name, getattr(self, name))
+        if self.certified_grams > self.grams:
+            raise OpeningError(f"certified grams {self.certified_grams} exceed the metal's {self.grams} g")
+        if self.pre_consumer_grams + self.post_consumer_grams > self.grams:
+            raise OpeningError(
+                f"recycled grams {self.pre_consumer_grams} + {self.post_consumer_grams} exceed the metal's {self.grams} g")
+
+    def field_elements(self) -> tuple[int, int, int, int]:
+        return (self.grams, self.certified_grams, self.pre_consumer_grams, self.post_consumer_grams)
+
+
+@dataclass(frozen=True)
+class NoteValues:
+    """What a lot holds: per metal (``METALS`` order), its total mass, embodied CO2e and risk flags."""
+
+    metals: tuple[MetalValues, ...]
+    total_grams: int
+    co2e_grams: int = 0
+    risk_flags: int = 0
+
+    def __post_init__(self) -> None:
+        if len(self.metals) != len(METALS):
+            raise OpeningError(f"a note carries {len(METALS)} metal(s) {METALS}, got {len(self.metals)}")
+        _require_grams("total grams", self.total_grams)
+        _require_grams("CO2e grams", self.co2e_grams)
+        if type(self.risk_flags) is not int or not 0 <= self.risk_flags < MAX_BYTE:
+            raise OpeningError(f"risk flags must be one byte, got {self.risk_flags!r}")
+        metal_grams = sum(metal.grams for metal in self.metals)
+        if metal_grams > self.total_grams:
+            raise OpeningError(f"the metals' {metal_grams} g exceed the lot's total {self.total_grams} g")
+
+    def field_elements(self) -> list[int]:
+        """The inputs of valuesHash, in the circuit's order."""
+        elements = [value for metal in self.metals for value in metal.field_elements()]
+        return elements + [self.total_grams, self.co2e_grams, self.risk_flags]
+
+    @property
+    def values_hash(self) -> int:
+        return poseidon(self.field_elements())
+
+
+def random_blinding() -> int:
+    """A uniformly random non-zero field element."""
+    return secrets.randbelow(SNARK_SCALAR_FIELD - 1) + 1
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note's opening: everything its commitment hides."""
+
+    values: NoteValues
+    kind: int
+    owner: int
+    tag: int
+    state: NoteState = NoteState.ACTIVE
+    counterparty: int = 0
+    blinding: int = field(default_factory=random_blinding)
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not int or not 0 <= self.kind < MAX_BYTE:
+            raise OpeningError(f"material kind must be one byte, got {self.kind!r}")
+        for name in ("owner", "counterparty", "tag", "blinding"):
+            _require_field(name, getattr(self, name))
+        if self.owner == 0:
+            raise OpeningError("a note's owner is a shielding key, not 0")
+        if (self.state == NoteState.ACTIVE) != (self.counterparty == 0):
+            raise OpeningError("an active note has no counterparty; an offered or disputed one has one")
+
+    @property
+    def commitment(self) -> int:
+        return poseidon([self.values.values_hash, self.kind, self.owner, int(self.state), self.counterparty,
+                         self.tag, self.blinding])
+
+    @property
+    def nullifier(self) -> int:
+        return poseidon([self.commitment, self.blinding])
+
+    def moved(self, *, owner: int, state: NoteState, counterparty: int = 0, blinding: int | None = None) -> Note:
+        """The note a custody step creates from this one: same values, kind and tag."""
+        return replace(self, owner=owner, state=state, counterparty=counterparty,
+                       blinding=random_blinding() if blinding is None else blinding)
