@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from web3.logs import DISCARD
+
 from batterytrace.evm.artifacts import compile_all
 from batterytrace.model.membership import ROLE_INDEX, MembershipSet, participant_key
 from batterytrace.model.registry import FacilityType
@@ -121,5 +123,6 @@ def step(ledger: Ledger, note: Note, operation: CustodyOperation, actor, *, rece
 
 
 def events(ledger: Ledger, receipt, name: str) -> list[dict]:
-    decoded = getattr(ledger.contract.events, name)().process_receipt({"logs": list(receipt.logs)})
+    # The receipt holds the operation's other events too: those are not this one's, not errors.
+    decoded = getattr(ledger.contract.events, name)().process_receipt({"logs": list(receipt.logs)}, errors=DISCARD)
     return [dict(event["args"]) for event in decoded]
