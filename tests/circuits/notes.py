@@ -70,6 +70,7 @@ class Ledger:
                successor: Note | None = None, context: int = CONTEXT) -> dict[str, object]:
         successor = successor or custody_successor(spent, operation, actor.participant,
                                                    receiver=receiver.key if receiver else 0, blinding=0xB1)
+        # An actor outside the tree proves with another leaf's path: the circuit must refuse that.
         actor_proof = self.participants.proof(participant_leaf(actor.participant)) \
             if self.participants.has(participant_leaf(actor.participant)) \
             else self.participants.proof(self.participants.leaves[0])

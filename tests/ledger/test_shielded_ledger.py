@@ -15,7 +15,7 @@ import pytest
 
 from batterytrace.evm.artifacts import SHIPPED_CONTRACTS, load
 from batterytrace.evm.reverts import ErrorDecoder
-from batterytrace.exceptions import RevertedError
+from batterytrace.exceptions import ProofError, RevertedError
 from batterytrace.zk.custody import CustodyOperation
 from batterytrace.zk.merkle import LeanIMT
 from tests.helpers.shielded import OPENINGS, Ledger, compiled_ledger, deploy_ledger, events, mint, step
@@ -113,8 +113,9 @@ def test_a_relayer_cannot_change_the_call_and_a_proof_does_not_replay_on_another
         ledger.send(other.functions.mintOrigin(*mint_call.args), "the mint replayed on another ledger")
 
 
-def test_a_participant_cannot_move_someone_elses_note(ledger: Ledger):
+def test_the_sdk_twin_refuses_to_prove_a_step_on_someone_elses_note(ledger: Ledger):
+    # The circuit's own refusal (a witness by hand) is tests/circuits/test_attacks_custody.py's.
     world = ledger.world
     note, _ = mint(ledger)
-    with pytest.raises(Exception, match="only the note's owner"):
+    with pytest.raises(ProofError, match="only the note's owner"):
         step(ledger, note, CustodyOperation.OFFER, world.refiner, receiver=world.cathode_maker)

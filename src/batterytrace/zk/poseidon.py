@@ -50,31 +50,7 @@ def poseidon(inputs: Sequence[int]) -> int:
     Raises FieldRangeError for a value that is not an int in [0, p) (never reduced silently) and
     for an input count outside 1..16.
     """
-    count = len(inputs)
-    if not 1 <= count <= MAX_INPUTS:
-        raise FieldRangeError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {count}")
-    for index, value in enumerate(inputs):
-        # bool is an int subclass but never a field element a caller means to hash.
-        if type(value) is not int:
-            raise FieldRangeError(f"input {index} is {type(value).__name__}, not int: {value!r}")
-        if not 0 <= value < SNARK_SCALAR_FIELD:
-            raise FieldRangeError(f"input {index} = {value} is outside the field [0, p)")
-
-    p = SNARK_SCALAR_FIELD
-    width = count + 1
-    partial_rounds, round_constants, matrix = _parameters(width)
-    first_partial = _FULL_ROUNDS // 2
-    last_partial = first_partial + partial_rounds
-    state = [0, *inputs]
-    for round_index, constants in enumerate(round_constants):
-        state = [(a + c) % p for a, c in zip(state, constants)]
-        if first_partial <= round_index < last_partial:
-            state[0] = pow(state[0], 5, p)
-        else:
-            state = [pow(a, 5, p) for a in state]
-        # One reduction per row: Python ints absorb the unreduced sum cheaply.
-        state = [sum(m * a for m, a in zip(row, state)) % p for row in matrix]
-    return state[0]
+    return poseidon_ex(inputs)[0]
 
 
 def poseidon_ex(inputs: Sequence[int], initial_state: int = 0, outputs: int = 1) -> list[int]:
