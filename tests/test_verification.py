@@ -35,6 +35,9 @@ DEPLOYED_AT = {
     "MintVerifier": "mint_verifier",
     "TransformVerifier": "transform_verifier",
     "ClaimVerifier": "claim_verifier",
+    "ShieldedLedger": "ledger",
+    "OriginVerifier": "origin_verifier",
+    "CustodyVerifier": "custody_verifier",
     "PoseidonT3": "poseidon_t3",
     "RegistryTrees": "registry_trees",
 }
@@ -46,6 +49,7 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 IMMUTABLE_ADDRESSES = {
     "BatteryLots": {"registry", "mint_verifier", "transform_verifier"},
     "BatteryPassport": {"lots", "registry", "claim_verifier"},
+    "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier"},
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from web3.logs import DISCARD
 
-from batterytrace.evm.artifacts import compile_all
+from batterytrace.evm.artifacts import load
 from batterytrace.model.membership import ROLE_INDEX, MembershipSet, participant_key
 from batterytrace.model.registry import FacilityType
 from batterytrace.zk.custody import CustodyOperation, Participant, custody_inputs, custody_successor
@@ -34,8 +34,8 @@ class Ledger:
 
 
 def compiled_ledger() -> dict:
-    """The ledger and its two verifiers, compiled from the sources."""
-    return compile_all(names=CONTRACTS).artifacts
+    """The ledger and its verifiers as shipped (a fresh ledger per test keeps its note tree empty)."""
+    return {name: load(name) for name in CONTRACTS}
 
 
 def deploy_ledger(world, compiled) -> tuple[object, str]:
@@ -80,6 +80,7 @@ def mint(ledger: Ledger, *, external_id: int = 0xE4, proof_time: int | None = No
                        operator_flags=0, kind=COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000,
                        co2e_grams=700 * max(6_000, type_floors.industrial_mine, site.co2e_floor_grams_per_kg),
                        external_id=external_id, floors=type_floors, certified=True)
+    openings = _openings(openings, note)
     proof_time = world.chain.latest_timestamp() if proof_time is None else proof_time
     context = world.chain.call(ledger.contract.functions.originContext(openings))
     inputs = origin_inputs(
@@ -100,6 +101,11 @@ def mint(ledger: Ledger, *, external_id: int = 0xE4, proof_time: int | None = No
     return note, call
 
 
+def _openings(openings, note: Note) -> list[bytes]:
+    """``openings`` as given, or made for the new note when it is a function of it."""
+    return list(openings(note)) if callable(openings) else openings
+
+
 def _proof(proof) -> tuple:
     a, b, c, _signals = proof.solidity_args()
     return (a, b, c)
@@ -112,6 +118,7 @@ def step(ledger: Ledger, note: Note, operation: CustodyOperation, actor, *, rece
     trees.sync()
     me = participant(actor)
     successor = custody_successor(note, operation, me, receiver=receiver.shielding_public_key if receiver else 0)
+    openings = _openings(openings, successor)
     context = ledger.world.chain.call(ledger.contract.functions.custodyContext(int(operation), evidence, openings))
     note_proof = ledger.notes.proof(note.commitment)
     inputs = custody_inputs(note, note_proof, successor, operation, me, actor.shielding_keys.secret,

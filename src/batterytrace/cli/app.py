@@ -14,8 +14,10 @@ import click
 
 from batterytrace.cli.ledger import accept, certify, deploy, facility, keys, lot, mint, offer, prefix, register, resolve, transform
 from batterytrace.cli.node import demo, node
+from batterytrace.cli.observe import observe
 from batterytrace.cli.partners import epcis, index
 from batterytrace.cli.passports import passport
+from batterytrace.cli.relayer import relayer
 from batterytrace.cli.session import Session, connection_options
 
 
@@ -29,5 +31,6 @@ def main(ctx: click.Context, rpc: str | None, deployment_path: Path | None, priv
     ctx.obj = Session(rpc, deployment_path, private_key, keystore, account_index)
 
 
-for _command in (demo, node, deploy, keys, register, prefix, facility, certify, mint, offer, accept, resolve, transform, lot, passport, epcis, index):
+for _command in (demo, node, deploy, keys, register, prefix, facility, certify, mint, offer, accept, resolve, transform, lot, passport, epcis, index,
+                 observe, relayer):
     main.add_command(_command)

@@ -76,6 +76,9 @@ SHIPPED_CONTRACTS = (
     "MintVerifier",
     "TransformVerifier",
     "ClaimVerifier",
+    "ShieldedLedger",
+    "OriginVerifier",
+    "CustodyVerifier",
     "PoseidonT3",
     "RegistryTrees",
 )

@@ -40,6 +40,11 @@ class Deployment:
     poseidon_t3: str | None = None
     #: The registry's linked membership-tree library (None when no contract needs it).
     registry_trees: str | None = None
+    #: The shielded ledger and its verifiers (issue 14 moves the lots there; None in a deployment
+    #: made before it).
+    ledger: str | None = None
+    origin_verifier: str | None = None
+    custody_verifier: str | None = None
 
     #: The libraries a deployment links, by name, and the attribute holding each one's address.
     LIBRARIES = (("PoseidonT3", "poseidon_t3"), ("RegistryTrees", "registry_trees"))
@@ -79,8 +84,8 @@ class DeploymentGas:
 
 
 def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
-    """Deploy verifiers, registry, lots and passport, each library their bytecode links first
-    (PoseidonT3, once); grant the passport contract its role; set the default CO2e floors.
+    """Deploy verifiers, registry, lots, passport and the shielded ledger, each library their
+    bytecode links first (PoseidonT3, once); grant the passport contract its role; set the default CO2e floors.
     ``admin`` becomes the consortium admin."""
     gas: dict[str, int] = {}
     libraries: dict[str, str] = {}
@@ -102,6 +107,9 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
     registry_address = deploy_one("Registry", admin.address)
     lots_address = deploy_one("BatteryLots", registry_address, mint_verifier, transform_verifier)
     passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier)
+    origin_verifier = deploy_one("OriginVerifier")
+    custody_verifier = deploy_one("CustodyVerifier")
+    ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier)
     registry = chain.contract("Registry", registry_address)
     pendings = [
         chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),
@@ -123,6 +131,9 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
         claim_verifier=claim_verifier,
         admin=admin.address,
         block_number=receipts[-1].block_number,
+        ledger=ledger_address,
+        origin_verifier=origin_verifier,
+        custody_verifier=custody_verifier,
         **{known_libraries[name]: address for name, address in libraries.items()},
     )
     return deployment, DeploymentGas(gas)

@@ -12,6 +12,10 @@ each data key encrypts exactly one message, so a nonce never repeats under a key
 carry no recipient labels, so the envelope does not reveal who can read it; a recipient tries each
 slot (an authenticated failure costs one ECDH). The opening is fixed-width, so the envelope's
 length reveals nothing about the values. Three recipients: 1 + 32 + 1 + 3 x 93 + 89 = 402 bytes.
+
+Version 2 carries a shielded note (``Note.to_bytes``) in the same layout. A note's envelope can be
+padded to a fixed number of slots with wrapped keys for no one (a fresh random key each), so that
+its length does not tell an offer (owner, sender, auditors) from an accept (owner, auditors).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ecies.config import Config
 from batterytrace.exceptions import DecryptionError, OpeningError
 from batterytrace.zk.commitment import OPENING_BYTES, Opening
 from batterytrace.zk.field import SNARK_SCALAR_FIELD
+from batterytrace.zk.notes import NOTE_BYTES, Note
 
 try:  # pragma: no cover - whichever AES-GCM implementation is installed
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM as _AESGCM
@@ -34,6 +39,7 @@ except ImportError:  # pragma: no cover
     from Crypto.Cipher import AES as _AES
 
 ENVELOPE_VERSION = 1
+NOTE_ENVELOPE_VERSION = 2
 MAX_RECIPIENTS = 255
 
 _DATA_KEY_BYTES = 32
@@ -49,12 +55,12 @@ _ECIES_CONFIG = Config(
 )
 WRAPPED_KEY_BYTES = 33 + 12 + _GCM_TAG_BYTES + _DATA_KEY_BYTES
 _HEADER_BYTES = 1 + 32 + 1
-_BODY_BYTES = OPENING_BYTES + _GCM_TAG_BYTES
+_BODY_BYTES = {ENVELOPE_VERSION: OPENING_BYTES + _GCM_TAG_BYTES, NOTE_ENVELOPE_VERSION: NOTE_BYTES + _GCM_TAG_BYTES}
 
 
-def envelope_size(recipient_count: int) -> int:
-    """Length in bytes of an envelope for ``recipient_count`` recipients."""
-    return _HEADER_BYTES + recipient_count * WRAPPED_KEY_BYTES + _BODY_BYTES
+def envelope_size(recipient_count: int, version: int = ENVELOPE_VERSION) -> int:
+    """Length in bytes of an envelope for ``recipient_count`` recipients (or slots)."""
+    return _HEADER_BYTES + recipient_count * WRAPPED_KEY_BYTES + _BODY_BYTES[version]
 
 
 def _seal(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
@@ -117,19 +123,33 @@ def encrypt_opening(opening: Opening, recipient_public_keys: Mapping[str, bytes]
     """
     if not isinstance(opening, Opening):
         raise OpeningError(f"expected an Opening, got {type(opening).__name__}")
-    if not 1 <= len(recipient_public_keys) <= MAX_RECIPIENTS:
-        raise OpeningError(f"an envelope needs 1 to {MAX_RECIPIENTS} recipients, got {len(recipient_public_keys)}")
+    return _envelope(ENVELOPE_VERSION, opening.commitment, opening.to_bytes(), recipient_public_keys)
+
+
+def encrypt_note(note: Note, recipient_public_keys: Mapping[str, bytes], slots: int | None = None) -> bytes:
+    """One envelope with ``note`` that each recipient's private key can decrypt, padded to
+    ``slots`` wrapped keys when given (at least the recipients)."""
+    if not isinstance(note, Note):
+        raise OpeningError(f"expected a Note, got {type(note).__name__}")
+    return _envelope(NOTE_ENVELOPE_VERSION, note.commitment, note.to_bytes(), recipient_public_keys, slots)
+
+
+def _envelope(version: int, commitment: int, plaintext: bytes, recipient_public_keys: Mapping[str, bytes],
+              slots: int | None = None) -> bytes:
+    count = len(recipient_public_keys) if slots is None else slots
+    if not 1 <= len(recipient_public_keys) <= count <= MAX_RECIPIENTS:
+        raise OpeningError(f"an envelope needs 1 to {MAX_RECIPIENTS} recipients and no more than its {count} slots, "
+                           f"got {len(recipient_public_keys)}")
     keys = [_check_public_key(label, key) for label, key in recipient_public_keys.items()]
     data_key = secrets.token_bytes(_DATA_KEY_BYTES)
     wrapped = [ecies.encrypt(key, data_key, _ECIES_CONFIG) for key in keys]
+    # Padding: the data key's wrapping for a key nobody holds looks like any other slot.
+    wrapped += [ecies.encrypt(coincurve.PrivateKey().public_key.format(compressed=True),
+                              secrets.token_bytes(_DATA_KEY_BYTES), _ECIES_CONFIG) for _ in range(count - len(keys))]
+    secrets.SystemRandom().shuffle(wrapped)
     assert all(len(w) == WRAPPED_KEY_BYTES for w in wrapped)
-    header = (
-        bytes([ENVELOPE_VERSION])
-        + opening.commitment.to_bytes(32, "big")
-        + bytes([len(wrapped)])
-        + b"".join(wrapped)
-    )
-    return header + _seal(data_key, opening.to_bytes(), header)
+    header = bytes([version]) + commitment.to_bytes(32, "big") + bytes([len(wrapped)]) + b"".join(wrapped)
+    return header + _seal(data_key, plaintext, header)
 
 
 def envelope_commitment(blob: bytes) -> int:
@@ -137,29 +157,26 @@ def envelope_commitment(blob: bytes) -> int:
     return _parse(blob)[1]
 
 
-def _parse(blob: bytes) -> tuple[bytes, int, list[bytes], bytes]:
+def _parse(blob: bytes, version: int = ENVELOPE_VERSION) -> tuple[bytes, int, list[bytes], bytes]:
+    what = "note" if version == NOTE_ENVELOPE_VERSION else "opening"
     if not isinstance(blob, (bytes, bytearray)) or len(blob) < _HEADER_BYTES:
-        raise OpeningError("not an opening envelope: too short")
+        raise OpeningError(f"not an {what} envelope: too short")
     blob = bytes(blob)
-    if blob[0] != ENVELOPE_VERSION:
-        raise OpeningError(f"unsupported opening envelope version {blob[0]}")
+    if blob[0] != version:
+        raise OpeningError(f"unsupported {what} envelope version {blob[0]}")
     count = blob[33]
-    if count == 0 or len(blob) != envelope_size(count):
-        raise OpeningError(f"malformed opening envelope: {len(blob)} bytes for {count} recipients")
+    if count == 0 or len(blob) != envelope_size(count, version):
+        raise OpeningError(f"malformed {what} envelope: {len(blob)} bytes for {count} recipients")
     header_end = _HEADER_BYTES + count * WRAPPED_KEY_BYTES
     wrapped = [blob[_HEADER_BYTES + i * WRAPPED_KEY_BYTES : _HEADER_BYTES + (i + 1) * WRAPPED_KEY_BYTES] for i in range(count)]
     return blob[:header_end], int.from_bytes(blob[1:33], "big"), wrapped, blob[header_end:]
 
 
-def decrypt_opening(blob: bytes, private_key: bytes | str, expected_commitment: int) -> Opening:
-    """Decrypt an envelope and check it opens ``expected_commitment`` (the lot's on-chain one).
-
-    Raises DecryptionError if ``private_key`` is not among the recipients (or the envelope was
-    tampered with), OpeningError if the envelope is for another commitment or malformed.
-    """
+def _unseal(blob: bytes, private_key: bytes | str, expected_commitment: int, version: int) -> bytes | None:
+    """The envelope's plaintext if ``private_key`` is a recipient, else None."""
     if type(expected_commitment) is not int or not 0 <= expected_commitment < SNARK_SCALAR_FIELD:
         raise OpeningError(f"expected_commitment {expected_commitment!r} is not a field element")
-    header, commitment, wrapped, body = _parse(blob)
+    header, commitment, wrapped, body = _parse(blob, version)
     if commitment != expected_commitment:
         raise OpeningError(f"envelope opens commitment {commitment}, not the expected {expected_commitment}")
     secret = _private_key_bytes(private_key)
@@ -171,13 +188,44 @@ def decrypt_opening(blob: bytes, private_key: bytes | str, expected_commitment: 
         if len(data_key) != _DATA_KEY_BYTES:
             continue
         try:
-            plaintext = _open(data_key, body, header)
+            return _open(data_key, body, header)
         except ValueError as error:
-            raise DecryptionError("opening envelope fails authentication: it was tampered with") from error
-        opening = Opening.from_bytes(plaintext)
-        if opening.commitment != expected_commitment:
-            raise OpeningError(
-                f"decrypted opening hashes to {opening.commitment}, not the expected {expected_commitment}"
-            )
-        return opening
-    raise DecryptionError("this private key is not a recipient of the opening envelope")
+            # A padding slot's key is random and never ours: a slot that opens for us and then fails
+            # authentication is tampering (or a 2^-128 accident).
+            raise DecryptionError("envelope fails authentication: it was tampered with") from error
+    return None
+
+
+def decrypt_opening(blob: bytes, private_key: bytes | str, expected_commitment: int) -> Opening:
+    """Decrypt an envelope and check it opens ``expected_commitment`` (the lot's on-chain one).
+
+    Raises DecryptionError if ``private_key`` is not among the recipients (or the envelope was
+    tampered with), OpeningError if the envelope is for another commitment or malformed.
+    """
+    plaintext = _unseal(blob, private_key, expected_commitment, ENVELOPE_VERSION)
+    if plaintext is None:
+        raise DecryptionError("this private key is not a recipient of the opening envelope")
+    opening = Opening.from_bytes(plaintext)
+    if opening.commitment != expected_commitment:
+        raise OpeningError(f"decrypted opening hashes to {opening.commitment}, not the expected {expected_commitment}")
+    return opening
+
+
+def decrypt_note(blob: bytes, private_key: bytes | str, expected_commitment: int) -> Note | None:
+    """The note in an envelope of ``expected_commitment`` (a NoteCreated event's), or None when
+    ``private_key`` is not a recipient: the scanner's question for every new note.
+
+    Raises OpeningError if the envelope is malformed or for another commitment (anyone's garbage),
+    DecryptionError if it opened for ``private_key`` and then was tampered with or holds a note that
+    does not hash to the commitment (a creator's lie).
+    """
+    plaintext = _unseal(blob, private_key, expected_commitment, NOTE_ENVELOPE_VERSION)
+    if plaintext is None:
+        return None
+    try:
+        note = Note.from_bytes(plaintext)
+    except OpeningError as error:
+        raise DecryptionError(f"the envelope opened to no note: {error}") from None
+    if note.commitment != expected_commitment:
+        raise DecryptionError(f"decrypted note hashes to {note.commitment}, not the expected {expected_commitment}")
+    return note

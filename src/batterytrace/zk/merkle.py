@@ -74,8 +74,12 @@ def require_valid_leaf(leaf: int) -> None:
 class LeanIMT:
     """A LeanIMT whose roots, siblings and proofs are those zk-kit's JS and Solidity trees give."""
 
-    def __init__(self, leaves: Iterable[int] = (), hash_pair: PairHash = poseidon_pair) -> None:
+    def __init__(self, leaves: Iterable[int] = (), hash_pair: PairHash = poseidon_pair, *, unique: bool = True) -> None:
+        """``unique=False`` mirrors the ledger's note tree, where the same commitment may be
+        appended twice (contracts/lib/NoteTree.sol): a repeat is accepted, ``index_of`` gives its
+        first position, and :meth:`proof_at` proves any position."""
         self._hash = hash_pair
+        self._unique = unique
         # _levels[0] are the leaves; _levels[k + 1][j] is the parent of _levels[k][2j] and [2j + 1].
         self._levels: list[list[int]] = [[]]
         self._indices: dict[int, int] = {}
@@ -128,7 +132,13 @@ class LeanIMT:
 
     def proof(self, leaf: int) -> MembershipProof:
         """A membership proof of ``leaf`` against the current root."""
-        index = self.index_of(leaf)
+        return self.proof_at(self.index_of(leaf))
+
+    def proof_at(self, index: int) -> MembershipProof:
+        """A membership proof of the leaf at ``index`` against the current root."""
+        if not 0 <= index < self.size:
+            raise IndexError(f"no leaf at index {index}: the tree holds {self.size}")
+        leaf = self._levels[0][index]
         self._rehash()
         siblings: list[int] = []
         path_index = 0
@@ -157,9 +167,9 @@ class LeanIMT:
         seen: dict[int, int] = {}
         for position, leaf in enumerate(batch):
             self._require_new(leaf)
-            if leaf in seen:
+            if leaf in seen and self._unique:
                 raise DuplicateLeafError(leaf, self.size + seen[leaf])
-            seen[leaf] = position
+            seen.setdefault(leaf, position)
         return self._append(batch)
 
     def update(self, old_leaf: int, new_leaf: int) -> int:
@@ -180,13 +190,14 @@ class LeanIMT:
 
     def _require_new(self, leaf: int) -> None:
         require_valid_leaf(leaf)
-        if leaf in self._indices:
+        if leaf in self._indices and self._unique:
             raise DuplicateLeafError(leaf, self._indices[leaf])
 
     def _append(self, batch: list[int]) -> int:
         first = self.size
         self._levels[0].extend(batch)
-        self._indices.update((leaf, first + offset) for offset, leaf in enumerate(batch))
+        for offset, leaf in enumerate(batch):
+            self._indices.setdefault(leaf, first + offset)
         if batch and self._stale_from is None:
             self._stale_from = first
         return first

@@ -25,6 +25,9 @@ METALS = ("cobalt",)
 #: Masses and emissions are 64-bit grams in the circuits; flags and kinds one byte.
 MAX_GRAMS = 2**64
 MAX_BYTE = 2**8
+#: Length of ``Note.to_bytes()``: four u64 per metal, total and CO2e u64, flags, kind and state one
+#: byte each, owner, counterparty, tag and blinding 32 bytes each.
+NOTE_BYTES = 4 * 8 * len(METALS) + 2 * 8 + 3 + 4 * 32
 
 
 class NoteState(IntEnum):
@@ -133,6 +136,30 @@ class Note:
     @property
     def nullifier(self) -> int:
         return poseidon([self.commitment, self.blinding])
+
+    def to_bytes(self) -> bytes:
+        """Fixed-width binary form (``NOTE_BYTES``), big-endian: fixed width keeps an encrypted
+        note's length independent of its values."""
+        values = self.values
+        grams = b"".join(value.to_bytes(8, "big") for metal in values.metals for value in metal.field_elements())
+        return (grams + values.total_grams.to_bytes(8, "big") + values.co2e_grams.to_bytes(8, "big")
+                + bytes([values.risk_flags, self.kind, int(self.state)])
+                + b"".join(value.to_bytes(32, "big") for value in (self.owner, self.counterparty, self.tag, self.blinding)))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Note:
+        """Parse ``to_bytes`` output; raises OpeningError for anything malformed."""
+        if not isinstance(data, (bytes, bytearray)) or len(data) != NOTE_BYTES:
+            raise OpeningError(f"a binary note is {NOTE_BYTES} bytes, got {len(data) if isinstance(data, (bytes, bytearray)) else data!r}")
+        words = [int.from_bytes(data[8 * i:8 * i + 8], "big") for i in range(4 * len(METALS) + 2)]
+        metals = tuple(MetalValues(*words[4 * m:4 * m + 4]) for m in range(len(METALS)))
+        at = 8 * len(words)
+        flags, kind, state = data[at], data[at + 1], data[at + 2]
+        if state not in NoteState._value2member_map_:
+            raise OpeningError(f"a note's state is 0, 1 or 2, got {state}")
+        owner, counterparty, tag, blinding = (int.from_bytes(data[at + 3 + 32 * i:at + 35 + 32 * i], "big") for i in range(4))
+        return cls(NoteValues(metals, words[-2], words[-1], flags), kind, owner, tag, NoteState(state), counterparty,
+                   blinding)
 
     def moved(self, *, owner: int, state: NoteState, counterparty: int = 0, blinding: int | None = None) -> Note:
         """The note a custody step creates from this one: same values, kind and tag."""
