@@ -1,8 +1,8 @@
-"""Proving times of the shielded ledger's circuits (custody, origin), worker against snarkjs's CLI.
+"""Proving times of the shielded ledger's circuits, worker against snarkjs's CLI.
 
-The same honest inputs (the circuit tests' scenarios: an offer, a certified origin mint) are proved
-by the SDK's long-lived worker (``batterytrace.zk.prover.Prover``, circuit files already read) and by
-``snarkjs groth16 fullprove`` in a fresh process, interleaved; medians are reported with their ratio,
+The same honest inputs (the circuit tests' scenarios: an offer, a certified origin mint, a 4 -> 1
+merge, a pack claim) are proved by the SDK's long-lived worker (``batterytrace.zk.prover.Prover``,
+circuit files already read) and by ``snarkjs groth16 fullprove`` in a fresh process, interleaved; medians are reported with their ratio,
 so a busy machine slows both sides alike. Run: ``python -m bench.shielded_proving [rounds]``.
 """
 
@@ -17,12 +17,20 @@ from batterytrace.zk.custody import CustodyOperation
 from batterytrace.zk.prover import DEFAULT_KEYS_DIR, Prover
 from bench.baselines import snarkjs_cli_fullprove
 from tests.circuits.notes import CERTIFICATION, MINE, MINE_SITE, Registry, custody_scenario, mined
+from tests.circuits.pack_notes import pack_scenario
+from tests.circuits.transform_notes import job_scenario
+
+
+#: The transform job proved: a 4 -> 1 merge (a proof's cost is the circuit's, whichever slots are used).
+FULL_JOB = "merge"
 
 
 def scenarios() -> dict[str, dict[str, object]]:
     return {
         "custody": custody_scenario(CustodyOperation.OFFER),
         "origin": Registry().inputs(mined(), MINE, MINE_SITE, certification=CERTIFICATION),
+        "note_transform": job_scenario(FULL_JOB),
+        "pack_claim": pack_scenario(),
     }
 
 

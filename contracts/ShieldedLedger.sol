@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Groth16Proof, ICustodyVerifier, IOriginVerifier} from "./interfaces/IGroth16Verifiers.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {
+    Groth16Proof,
+    ICustodyVerifier,
+    INoteTransformVerifier,
+    IOriginVerifier,
+    IPackClaimVerifier
+} from "./interfaces/IGroth16Verifiers.sol";
 import {IMembershipRoots} from "./interfaces/IMembershipRoots.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
-import {IShieldedLedger} from "./interfaces/IShieldedLedger.sol";
+import {IShieldedLedger, LEDGER_METALS, LEDGER_TRANSFORM_SLOTS} from "./interfaces/IShieldedLedger.sol";
 import {NoteTree} from "./lib/NoteTree.sol";
+import {Roles} from "./Roles.sol";
 import {ProofGate} from "./zk/ProofGate.sol";
 
 /// @title ShieldedLedger
-/// @notice Lots as notes (see `IShieldedLedger`): origin mints and custody steps, each one proof,
-/// none authorised by its sender. Every operation goes through `_append`, the one place a note
+/// @notice Lots as notes (see `IShieldedLedger`): origin mints, custody steps, transforms and pack
+/// redemptions for passports, each one proof, none authorised by a participant's sender (only the
+/// passport contract's own call to `redeemPack` is checked by address). Every operation goes through `_append`, the one place a note
 /// enters the tree and its event is emitted, and a spend through `_spend`.
 contract ShieldedLedger is IShieldedLedger, ProofGate {
     using NoteTree for NoteTree.Tree;
@@ -26,10 +35,14 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     uint8 private constant _CERTIFICATIONS = 3;
     bytes32 private constant _OP_ORIGIN = "batterytrace.origin";
     bytes32 private constant _OP_CUSTODY = "batterytrace.custody";
+    bytes32 private constant _OP_TRANSFORM = "batterytrace.transform";
+    bytes32 private constant _OP_PACK = "batterytrace.pack";
 
     IRegistry private immutable _registry;
     IOriginVerifier private immutable _originVerifier;
     ICustodyVerifier private immutable _custodyVerifier;
+    INoteTransformVerifier private immutable _transformVerifier;
+    IPackClaimVerifier private immutable _packClaimVerifier;
 
     mapping(uint256 epoch => NoteTree.Tree tree) private _trees;
     uint256 private _epoch;
@@ -40,10 +53,20 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     /// @param registry The registry whose membership roots and CO2e floors the proofs use.
     /// @param originVerifier The origin circuit's verifier.
     /// @param custodyVerifier The custody circuit's verifier.
-    constructor(IRegistry registry, IOriginVerifier originVerifier, ICustodyVerifier custodyVerifier) {
+    /// @param transformVerifier The note transform circuit's verifier.
+    /// @param packClaimVerifier The pack claim circuit's verifier.
+    constructor(
+        IRegistry registry,
+        IOriginVerifier originVerifier,
+        ICustodyVerifier custodyVerifier,
+        INoteTransformVerifier transformVerifier,
+        IPackClaimVerifier packClaimVerifier
+    ) {
         _registry = registry;
         _originVerifier = originVerifier;
         _custodyVerifier = custodyVerifier;
+        _transformVerifier = transformVerifier;
+        _packClaimVerifier = packClaimVerifier;
     }
 
     /// @inheritdoc IShieldedLedger
@@ -111,6 +134,89 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     }
 
     /// @inheritdoc IShieldedLedger
+    function transform(
+        TransformRequest calldata request,
+        Groth16Proof calldata proof,
+        bytes[][] calldata encryptedOpenings
+    ) external returns (uint256[] memory indices) {
+        uint256 inputs = _usedPrefix(request.nullifiers);
+        uint256 outputs = _usedPrefix(request.outputCommitments);
+        if (inputs == 0 || inputs > LEDGER_TRANSFORM_SLOTS || outputs == 0 || outputs > LEDGER_TRANSFORM_SLOTS
+                || encryptedOpenings.length != outputs) {
+            revert LedgerInvalidTransform(inputs, outputs, encryptedOpenings.length);
+        }
+        if (!isKnownNoteRoot(request.noteRoot)) revert LedgerUnknownRoot(_NOTES, request.noteRoot);
+        _requireRegistryRoot(IMembershipRoots.MembershipSet.Participants, _PARTICIPANTS, request.participantsRoot);
+        _requireRegistryRoot(IMembershipRoots.MembershipSet.Facilities, _FACILITIES, request.facilitiesRoot);
+        uint256[12] memory signals;
+        signals[0] = request.noteRoot;
+        // Slot positions stay below 4: no overflow.
+        unchecked {
+            for (uint256 slot; slot < inputs; ++slot) {
+                uint256 nullifier = request.nullifiers[slot];
+                if (_spent[nullifier]) revert LedgerNullifierSpent(nullifier);
+                _requireInField(1 + slot, nullifier);
+                signals[1 + slot] = nullifier;
+            }
+            for (uint256 slot; slot < outputs; ++slot) {
+                _requireCommitment(request.outputCommitments[slot]);
+                signals[1 + LEDGER_TRANSFORM_SLOTS + slot] = request.outputCommitments[slot];
+            }
+        }
+        signals[9] = request.participantsRoot;
+        signals[10] = request.facilitiesRoot;
+        signals[11] = transformContext(encryptedOpenings);
+        _requireVerified(_transformVerifier.verifyProof(proof.a, proof.b, proof.c, signals), "transform");
+        uint256[] memory spent = new uint256[](inputs);
+        uint256[] memory created = new uint256[](outputs);
+        indices = new uint256[](outputs);
+        unchecked {
+            // The circuit proves the used nullifiers distinct; `_spend` refuses a repeat all the same.
+            for (uint256 slot; slot < inputs; ++slot) {
+                spent[slot] = request.nullifiers[slot];
+                _spend(spent[slot]);
+            }
+            for (uint256 slot; slot < outputs; ++slot) {
+                created[slot] = request.outputCommitments[slot];
+                indices[slot] = _append(created[slot], encryptedOpenings[slot]);
+            }
+        }
+        emit NotesTransformed(spent, created);
+    }
+
+    /// @inheritdoc IShieldedLedger
+    function redeemPack(PackClaimRequest calldata request, Groth16Proof calldata proof, bytes32 binding) external {
+        if (!IAccessControl(address(_registry)).hasRole(Roles.PASSPORT_CONTRACT, msg.sender)) {
+            revert LedgerNotPassportContract(msg.sender);
+        }
+        if (!isKnownNoteRoot(request.noteRoot)) revert LedgerUnknownRoot(_NOTES, request.noteRoot);
+        _requireRegistryRoot(IMembershipRoots.MembershipSet.Participants, _PARTICIPANTS, request.participantsRoot);
+        if (_spent[request.nullifier]) revert LedgerNullifierSpent(request.nullifier);
+        _requireInField(1, request.nullifier);
+        uint256[13] memory signals;
+        signals[0] = request.noteRoot;
+        signals[1] = request.nullifier;
+        signals[2] = request.participantsRoot;
+        signals[3] = uint256(uint160(request.issuer));
+        // The circuit's order: every metal's grams, then every metal's certified bound, and so on.
+        for (uint256 metal; metal < LEDGER_METALS; ++metal) {
+            MetalClaim calldata claim = request.metals[metal];
+            signals[4 + metal] = claim.grams;
+            signals[4 + LEDGER_METALS + metal] = claim.minCertifiedBps;
+            signals[4 + 2 * LEDGER_METALS + metal] = claim.minPreConsumerBps;
+            signals[4 + 3 * LEDGER_METALS + metal] = claim.minPostConsumerBps;
+        }
+        signals[4 + 4 * LEDGER_METALS] = request.maxCo2eGramsPerKgCobalt;
+        signals[5 + 4 * LEDGER_METALS] = request.maxCo2eGramsPerKwh;
+        signals[6 + 4 * LEDGER_METALS] = request.capacityWh;
+        signals[7 + 4 * LEDGER_METALS] = request.forbiddenRiskFlags;
+        signals[8 + 4 * LEDGER_METALS] = packContext(msg.sender, binding);
+        _requireVerified(_packClaimVerifier.verifyProof(proof.a, proof.b, proof.c, signals), "pack_claim");
+        _spend(request.nullifier);
+        emit PackRedeemed(request.nullifier, msg.sender, binding);
+    }
+
+    /// @inheritdoc IShieldedLedger
     function isSpent(uint256 nullifier) external view returns (bool) {
         return _spent[nullifier];
     }
@@ -147,6 +253,16 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
         );
     }
 
+    /// @inheritdoc IShieldedLedger
+    function transformContext(bytes[][] calldata encryptedOpenings) public view returns (uint256) {
+        return _fieldHash(abi.encode(block.chainid, address(this), _OP_TRANSFORM, encryptedOpenings));
+    }
+
+    /// @inheritdoc IShieldedLedger
+    function packContext(address passportContract, bytes32 binding) public view returns (uint256) {
+        return _fieldHash(abi.encode(block.chainid, address(this), _OP_PACK, passportContract, binding));
+    }
+
     /// @dev The one place a note enters the tree: the epoch's tree, or the next one when it is full
     /// (its final root stays known).
     function _append(uint256 commitment, bytes[] calldata encryptedOpenings) private returns (uint256 index) {
@@ -160,12 +276,22 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     }
 
     function _spend(uint256 nullifier) private {
+        if (_spent[nullifier]) revert LedgerNullifierSpent(nullifier);
         _spent[nullifier] = true;
         emit NoteSpent(nullifier);
     }
 
     function _requireRegistryRoot(IMembershipRoots.MembershipSet set, uint8 tree, uint256 root) private view {
         if (!_registry.isKnownMembershipRoot(set, root)) revert LedgerUnknownRoot(tree, root);
+    }
+
+    /// @dev How many slots are used (non-zero), requiring the used ones first; 5 (never a valid
+    /// count) when a used slot follows an unused one.
+    function _usedPrefix(uint256[LEDGER_TRANSFORM_SLOTS] calldata slots) private pure returns (uint256 used) {
+        while (used < LEDGER_TRANSFORM_SLOTS && slots[used] != 0) ++used;
+        for (uint256 slot = used; slot < LEDGER_TRANSFORM_SLOTS; ++slot) {
+            if (slots[slot] != 0) return LEDGER_TRANSFORM_SLOTS + 1;
+        }
     }
 
     function _requireCommitment(uint256 commitment) private pure {

@@ -7,7 +7,8 @@
 # DEVELOPMENT KEYS: whoever ran it can forge proofs. circuits/ceremony/README.md says how a consortium
 # runs the real multi-party ceremony.
 #
-# Usage: scripts/ceremony.sh [circuit...]    (default: all of mint transform claim custody origin)
+# Usage: scripts/ceremony.sh [circuit...]    (default: all of mint transform claim custody origin
+#   note_transform pack_claim)
 #   Only the named circuits are set up again; the phase 1 file in circuits/build/ptau is reused when
 #   its power still fits. CEREMONY_POWER=<n> forces the phase 1 power.
 set -euo pipefail
@@ -15,7 +16,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-all_circuits=(mint transform claim custody origin)
+all_circuits=(mint transform claim custody origin note_transform pack_claim)
 build=circuits/build
 ptau_dir=$build/ptau
 keys=src/batterytrace/keys
@@ -32,6 +33,8 @@ contract_name() {
         claim) echo ClaimVerifier ;;
         custody) echo CustodyVerifier ;;
         origin) echo OriginVerifier ;;
+        note_transform) echo NoteTransformVerifier ;;
+        pack_claim) echo PackClaimVerifier ;;
         *) echo "unknown circuit: $1" >&2; return 1 ;;
     esac
 }
@@ -127,7 +130,8 @@ const crypto = require("crypto");
 const [power, ...circuits] = process.argv.slice(2);
 const sha256 = (path) => crypto.createHash("sha256").update(fs.readFileSync(path)).digest("hex");
 const contracts = { mint: "MintVerifier", transform: "TransformVerifier", claim: "ClaimVerifier",
-                    custody: "CustodyVerifier", origin: "OriginVerifier" };
+                    custody: "CustodyVerifier", origin: "OriginVerifier",
+                    note_transform: "NoteTransformVerifier", pack_claim: "PackClaimVerifier" };
 const strip = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
 function contributionHashes(logPath) {
     const lines = strip(fs.readFileSync(logPath, "utf8")).split("\n");

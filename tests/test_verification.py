@@ -38,6 +38,8 @@ DEPLOYED_AT = {
     "ShieldedLedger": "ledger",
     "OriginVerifier": "origin_verifier",
     "CustodyVerifier": "custody_verifier",
+    "NoteTransformVerifier": "note_transform_verifier",
+    "PackClaimVerifier": "pack_claim_verifier",
     "PoseidonT3": "poseidon_t3",
     "RegistryTrees": "registry_trees",
 }
@@ -49,7 +51,8 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 IMMUTABLE_ADDRESSES = {
     "BatteryLots": {"registry", "mint_verifier", "transform_verifier"},
     "BatteryPassport": {"lots", "registry", "claim_verifier"},
-    "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier"},
+    "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier", "note_transform_verifier",
+                       "pack_claim_verifier"},
 }
 
 

@@ -95,3 +95,41 @@ interface IOriginVerifier {
         uint256[10] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The snarkjs-generated verifier of the shielded ledger's note transform circuit (12 public
+/// signals).
+interface INoteTransformVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot, nullifiers[4],
+    /// outputCommitments[4], participantsRoot, facilitiesRoot, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[12] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The snarkjs-generated verifier of the shielded ledger's pack claim circuit (13 public
+/// signals).
+interface IPackClaimVerifier {
+    /// @notice Whether the proof verifies against the public signals.
+    /// @param pA The proof's A point.
+    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
+    /// @param pC The proof's C point.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot, nullifier,
+    /// participantsRoot, issuer, declaredGrams[1], minCertifiedBps[1], minPreConsumerBps[1],
+    /// minPostConsumerBps[1], maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh, capacityWh,
+    /// forbiddenRiskFlags, context.
+    /// @return Whether the proof is valid; false (not a revert) when it is not.
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[13] calldata pubSignals
+    ) external view returns (bool);
+}

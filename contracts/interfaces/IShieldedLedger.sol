@@ -3,6 +3,11 @@ pragma solidity ^0.8.28;
 
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
 
+// The metals a note carries (the circuits' `metals` parameter): cobalt.
+uint256 constant LEDGER_METALS = 1;
+// A transform's input and output slots (circuits/note_transform.circom).
+uint256 constant LEDGER_TRANSFORM_SLOTS = 4;
+
 /// @title The shielded ledger: lots as notes whose holders are proven, not published.
 /// @notice A lot is a note: a Poseidon commitment (circuits/lib/notes.circom) appended to the note
 /// tree. Every material operation is one Groth16 proof that spends notes by their nullifiers and
@@ -57,6 +62,54 @@ interface IShieldedLedger {
         bytes32 evidenceHash;
     }
 
+    /// @notice A transform at the prover's own facility (split, merge, refine).
+    /// @param noteRoot A known root of the note tree the spent notes are in.
+    /// @param nullifiers The spent notes' nullifiers; the used slots first, then zeros.
+    /// @param outputCommitments The notes created; the used slots first, then zeros.
+    /// @param participantsRoot A known root of the registry's participants tree.
+    /// @param facilitiesRoot A known root of the registry's facilities tree.
+    struct TransformRequest {
+        uint256 noteRoot;
+        uint256[LEDGER_TRANSFORM_SLOTS] nullifiers;
+        uint256[LEDGER_TRANSFORM_SLOTS] outputCommitments;
+        uint256 participantsRoot;
+        uint256 facilitiesRoot;
+    }
+
+    /// @notice What a passport claims about one metal of its pack.
+    /// @param grams The metal the passport declares: all of the pack note's.
+    /// @param minCertifiedBps The least share of it from certified origins, basis points.
+    /// @param minPreConsumerBps The least pre-consumer recycled share, basis points.
+    /// @param minPostConsumerBps The least post-consumer recycled share, basis points.
+    struct MetalClaim {
+        uint64 grams;
+        uint16 minCertifiedBps;
+        uint16 minPreConsumerBps;
+        uint16 minPostConsumerBps;
+    }
+
+    /// @notice A pack note redeemed for a passport, and the claims proven from it.
+    /// @param noteRoot A known root of the note tree the pack note is in.
+    /// @param nullifier The pack note's nullifier.
+    /// @param participantsRoot A known root of the registry's participants tree.
+    /// @param issuer The economic operator the passport names, who holds the pack note.
+    /// @param metals The claims per metal, in the circuits' metal order.
+    /// @param maxCo2eGramsPerKgCobalt The pack's CO2e bound per kg of cobalt.
+    /// @param maxCo2eGramsPerKwh The pack's CO2e bound per kWh of capacity.
+    /// @param capacityWh The pack's capacity.
+    /// @param forbiddenRiskFlags Risk flags the pack's material must not carry.
+    struct PackClaimRequest {
+        uint256 noteRoot;
+        uint256 nullifier;
+        uint256 participantsRoot;
+        address issuer;
+        MetalClaim[LEDGER_METALS] metals;
+        uint64 maxCo2eGramsPerKgCobalt;
+        uint64 maxCo2eGramsPerKwh;
+        uint64 capacityWh;
+        uint8 forbiddenRiskFlags;
+    }
+
     /// @notice A root is not one the note tree or the registry knows.
     /// @param tree 0 notes, 1 participants, 2 facilities, 3 certifications.
     /// @param root The root given.
@@ -83,6 +136,17 @@ interface IShieldedLedger {
     /// @param commitment The value given.
     error LedgerInvalidCommitment(uint256 commitment);
 
+    /// @notice A transform's slots are not 1 to 4 used inputs and outputs, the used ones first, with
+    /// one set of encrypted openings per used output.
+    /// @param inputs The used input slots counted.
+    /// @param outputs The used output slots counted.
+    /// @param openings The sets of encrypted openings given.
+    error LedgerInvalidTransform(uint256 inputs, uint256 outputs, uint256 openings);
+
+    /// @notice Only the passport contract (the registry's PASSPORT_CONTRACT role) redeems pack notes.
+    /// @param caller The caller.
+    error LedgerNotPassportContract(address caller);
+
     /// @notice Emitted for every note appended: what a scanner reads (and tries to decrypt).
     /// @param commitment The note's commitment.
     /// @param epoch The note tree's epoch.
@@ -106,6 +170,17 @@ interface IShieldedLedger {
     /// @param commitment The note created.
     /// @param evidenceHash The evidence the step names, or 0.
     event CustodyStepped(CustodyOperation operation, uint256 nullifier, uint256 commitment, bytes32 evidenceHash);
+
+    /// @notice Emitted for a transform, after its `NoteSpent`s and `NoteCreated`s.
+    /// @param nullifiers The spent notes' nullifiers.
+    /// @param commitments The notes created.
+    event NotesTransformed(uint256[] nullifiers, uint256[] commitments);
+
+    /// @notice Emitted when a pack note is redeemed for a passport, after its `NoteSpent`.
+    /// @param nullifier The pack note's nullifier.
+    /// @param passportContract The passport contract that redeemed it.
+    /// @param binding What the passport contract bound the proof to (its passport).
+    event PackRedeemed(uint256 indexed nullifier, address indexed passportContract, bytes32 binding);
 
     /// @notice Appends an origin note, proven (circuits/origin.circom) to come from an activated
     /// mine, artisanal site or recycler by its operator, certified only with a certification valid
@@ -137,6 +212,35 @@ interface IShieldedLedger {
         external
         returns (uint256 index);
 
+    /// @notice Spends up to four of the prover's notes and appends up to four new ones, proven
+    /// (circuits/note_transform.circom) to be a transform at an activated facility the prover
+    /// operates, of kinds it makes, conserving each metal within the facility's yield loss, with
+    /// certified and recycled grams never created, CO2e never lost and taint kept.
+    /// @dev Requirements:
+    /// - 1 to 4 used inputs and outputs, the used slots first, and one set of openings per output;
+    /// - the note root and registry roots are known; every nullifier unspent, every commitment a
+    ///   field element other than zero;
+    /// - the proof verifies against the request and the call's context.
+    /// @param request The public facts of the transform.
+    /// @param proof The transform proof.
+    /// @param encryptedOpenings Per used output, its opening for its owner and each auditor.
+    /// @return indices The new notes' indices in the tree (of the epoch current when each landed).
+    function transform(
+        TransformRequest calldata request,
+        Groth16Proof calldata proof,
+        bytes[][] calldata encryptedOpenings
+    ) external returns (uint256[] memory indices);
+
+    /// @notice Spends a pack note for a passport, proven (circuits/pack_claim.circom) to be held by
+    /// `request.issuer` and to meet the claims; only the passport contract calls it, binding the
+    /// proof to its passport through `binding`.
+    /// @dev Requirements: the caller holds PASSPORT_CONTRACT; the roots are known; the nullifier is
+    /// unspent; the proof verifies against the request and `packContext(caller, binding)`.
+    /// @param request The public facts and claims.
+    /// @param proof The pack claim proof.
+    /// @param binding The passport the note backs, as the passport contract identifies it.
+    function redeemPack(PackClaimRequest calldata request, Groth16Proof calldata proof, bytes32 binding) external;
+
     /// @notice Whether `nullifier` was spent.
     function isSpent(uint256 nullifier) external view returns (bool);
 
@@ -151,6 +255,12 @@ interface IShieldedLedger {
 
     /// @notice The context a mint's proof must carry.
     function originContext(bytes[] calldata encryptedOpenings) external view returns (uint256);
+
+    /// @notice The context a transform's proof must carry.
+    function transformContext(bytes[][] calldata encryptedOpenings) external view returns (uint256);
+
+    /// @notice The context a pack claim's proof must carry when `passportContract` redeems it for `binding`.
+    function packContext(address passportContract, bytes32 binding) external view returns (uint256);
 
     /// @notice The context a custody step's proof must carry.
     function custodyContext(CustodyOperation operation, bytes32 evidenceHash, bytes[] calldata encryptedOpenings)

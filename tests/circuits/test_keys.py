@@ -13,7 +13,8 @@ import pytest
 from .lots import ROOT
 
 CIRCUITS = {"mint": "MintVerifier", "transform": "TransformVerifier", "claim": "ClaimVerifier",
-            "custody": "CustodyVerifier", "origin": "OriginVerifier"}
+            "custody": "CustodyVerifier", "origin": "OriginVerifier", "note_transform": "NoteTransformVerifier",
+            "pack_claim": "PackClaimVerifier"}
 PUBLIC_SIGNALS = {
     "mint": ["commitment", "certified", "recycledOrigin", "riskFlags", "co2eFloorGramsPerKg", "context"],
     "transform": [f"inputCommitments[{i}]" for i in range(4)]
@@ -25,6 +26,11 @@ PUBLIC_SIGNALS = {
     "custody": ["noteRoot", "nullifier", "outputCommitment", "participantsRoot", "operation", "context"],
     "origin": ["outputCommitment", "mintTag", "participantsRoot", "facilitiesRoot", "certificationsRoot", "proofTime",
                "industrialMineFloor", "artisanalSiteFloor", "recyclerFloor", "context"],
+    "note_transform": ["noteRoot"] + [f"nullifiers[{i}]" for i in range(4)] + [f"outputCommitments[{i}]" for i in range(4)]
+    + ["participantsRoot", "facilitiesRoot", "context"],
+    "pack_claim": ["noteRoot", "nullifier", "participantsRoot", "issuer", "declaredGrams[0]", "minCertifiedBps[0]",
+                   "minPreConsumerBps[0]", "minPostConsumerBps[0]", "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh",
+                   "capacityWh", "forbiddenRiskFlags", "context"],
 }
 KEYS = ROOT / "src" / "batterytrace" / "keys"
 VERIFIERS = ROOT / "contracts" / "verifiers"

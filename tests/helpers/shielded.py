@@ -17,7 +17,7 @@ from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import Note
 from batterytrace.zk.origin import COBALT_HYDROXIDE, CertificationWindow, Site, TypeFloors, origin_inputs, origin_note
 
-CONTRACTS = ("ShieldedLedger", "OriginVerifier", "CustodyVerifier")
+CONTRACTS = ("ShieldedLedger", "OriginVerifier", "CustodyVerifier", "NoteTransformVerifier", "PackClaimVerifier")
 OPENINGS = [b"opening encrypted for the owner", b"opening encrypted for the auditor"]
 
 
@@ -42,8 +42,11 @@ def deploy_ledger(world, compiled) -> tuple[object, str]:
     chain, admin = world.chain, world.admin.signer
     origin_verifier, _ = chain.deploy_artifact(admin, compiled["OriginVerifier"])
     custody_verifier, _ = chain.deploy_artifact(admin, compiled["CustodyVerifier"])
+    transform_verifier, _ = chain.deploy_artifact(admin, compiled["NoteTransformVerifier"])
+    pack_claim_verifier, _ = chain.deploy_artifact(admin, compiled["PackClaimVerifier"])
     address, _ = chain.deploy_artifact(admin, compiled["ShieldedLedger"], world.deployment.registry, origin_verifier,
-                                       custody_verifier, libraries={"PoseidonT3": world.deployment.poseidon_t3})
+                                       custody_verifier, transform_verifier, pack_claim_verifier,
+                                       libraries={"PoseidonT3": world.deployment.poseidon_t3})
     return chain.w3.eth.contract(address=address, abi=compiled["ShieldedLedger"].abi), address
 
 

@@ -79,6 +79,8 @@ SHIPPED_CONTRACTS = (
     "ShieldedLedger",
     "OriginVerifier",
     "CustodyVerifier",
+    "NoteTransformVerifier",
+    "PackClaimVerifier",
     "PoseidonT3",
     "RegistryTrees",
 )

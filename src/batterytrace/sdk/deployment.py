@@ -45,6 +45,8 @@ class Deployment:
     ledger: str | None = None
     origin_verifier: str | None = None
     custody_verifier: str | None = None
+    note_transform_verifier: str | None = None
+    pack_claim_verifier: str | None = None
 
     #: The libraries a deployment links, by name, and the attribute holding each one's address.
     LIBRARIES = (("PoseidonT3", "poseidon_t3"), ("RegistryTrees", "registry_trees"))
@@ -109,7 +111,10 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
     passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier)
     origin_verifier = deploy_one("OriginVerifier")
     custody_verifier = deploy_one("CustodyVerifier")
-    ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier)
+    note_transform_verifier = deploy_one("NoteTransformVerifier")
+    pack_claim_verifier = deploy_one("PackClaimVerifier")
+    ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier,
+                                note_transform_verifier, pack_claim_verifier)
     registry = chain.contract("Registry", registry_address)
     pendings = [
         chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),
@@ -134,6 +139,8 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
         ledger=ledger_address,
         origin_verifier=origin_verifier,
         custody_verifier=custody_verifier,
+        note_transform_verifier=note_transform_verifier,
+        pack_claim_verifier=pack_claim_verifier,
         **{known_libraries[name]: address for name, address in libraries.items()},
     )
     return deployment, DeploymentGas(gas)

@@ -262,12 +262,13 @@ class _Identities:
 
 def observe(chain: Chain, deployment: Deployment, ledger_addresses: Sequence[str] = ()) -> ObserverReport:
     """What a party with no key links from public data: the deployment's registry, lots and passport
-    contracts and the shielded ledgers at ``ledger_addresses``, from ``deployment.block_number`` to
-    the latest block."""
+    contracts, its shielded ledger and any others at ``ledger_addresses``, from
+    ``deployment.block_number`` to the latest block."""
     if deployment.chain_id != chain.chain_id:
         raise ConfigurationError(f"the deployment is on chain {deployment.chain_id}, the node at {chain.rpc_url} is chain {chain.chain_id}")
     sources = [(name, getattr(deployment, name), load(artifact).abi) for name, artifact in Deployment.EVENT_SOURCES]
-    ledgers = list(dict.fromkeys(to_checksum_address(_address(address)) for address in ledger_addresses))
+    own = [deployment.ledger] if deployment.ledger else []
+    ledgers = list(dict.fromkeys(to_checksum_address(_address(address)) for address in [*own, *ledger_addresses]))
     if ledgers:
         ledger_abi = load("ShieldedLedger").abi
         sources += [(f"ledger {address}", address, ledger_abi) for address in ledgers]
