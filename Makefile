@@ -18,11 +18,12 @@ test: setup
 bench: setup
 	python bench/run.py
 
-# The long runs: slither over the contracts, and the fuzzers and stateful machines with budgets far
-# beyond the ones `make test` uses (see docs/SECURITY.md for the figures).
+# The long runs: slither over the contracts, the fuzzers and stateful machines with budgets far
+# beyond the ones `make test` uses (see docs/SECURITY.md for the figures), and the demo again on hardhat.
 audit: setup
 	bash scripts/slither.sh
 	BATTERYTRACE_FUZZ_EXAMPLES=500 BATTERYTRACE_STATEFUL_EXAMPLES=400 pytest -q tests/hardening tests/stateful
+	BATTERYTRACE_DEMO_ON_HARDHAT=1 pytest -q tests/demo
 
 ceremony: setup
 	bash scripts/ceremony.sh

@@ -6,13 +6,15 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IBatteryPassport} from "./interfaces/IBatteryPassport.sol";
 import {ILots} from "./interfaces/ILots.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
+import {IShieldedLedger} from "./interfaces/IShieldedLedger.sol";
 import {Groth16Proof, IClaimVerifier} from "./interfaces/IGroth16Verifiers.sol";
 import {BatteryIds} from "./lib/BatteryIds.sol";
 import {ProofGate} from "./zk/ProofGate.sol";
 import {Roles} from "./Roles.sol";
 
 /// @title BatteryPassport
-/// @notice One ERC-721 passport per battery, locking its pack lot, with proven supply-chain claims.
+/// @notice One ERC-721 passport per battery, locking its pack lot (or redeeming its pack note on the
+/// shielded ledger), with proven supply-chain claims.
 /// The token's owner holds the battery: it alone changes the status, and hands the battery on only to
 /// registered participants; authorities correct a status with evidence.
 contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
@@ -25,6 +27,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     ILots private immutable _lots;
     IRegistry private immutable _registry;
     IClaimVerifier private immutable _claimVerifier;
+    IShieldedLedger private immutable _ledger;
 
     mapping(uint256 passportId => Passport) private _passports;
     mapping(uint256 passportId => StatusChange[]) private _history;
@@ -34,12 +37,15 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     /// @param registry_ The registry: its roles authorise issuers and authorities, its company
     /// prefixes say whose battery ids are whose, its participants who may receive a passport.
     /// @param claimVerifier_ The generated verifier of the claim circuit.
-    constructor(ILots lots_, IRegistry registry_, IClaimVerifier claimVerifier_)
+    /// @param ledger_ The shielded ledger whose pack notes back passports issued from notes; it lets
+    /// this contract alone redeem them (the registry's PASSPORT_CONTRACT role).
+    constructor(ILots lots_, IRegistry registry_, IClaimVerifier claimVerifier_, IShieldedLedger ledger_)
         ERC721("batterytrace battery passport", "BTPASS")
     {
         _lots = lots_;
         _registry = registry_;
         _claimVerifier = claimVerifier_;
+        _ledger = ledger_;
     }
 
     /// @inheritdoc IBatteryPassport
@@ -60,6 +66,21 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         passportIds = new uint256[](requests.length);
         for (uint256 index; index < requests.length; ++index) {
             passportIds[index] = _issue(requests[index], proofs[index]);
+        }
+    }
+
+    /// @inheritdoc IBatteryPassport
+    function issueFromNotes(NoteIssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
+        external
+        returns (uint256[] memory passportIds)
+    {
+        if (requests.length == 0 || requests.length != proofs.length) {
+            revert PassportBatchMismatch(requests.length, proofs.length);
+        }
+        _requireIssuer();
+        passportIds = new uint256[](requests.length);
+        for (uint256 index; index < requests.length; ++index) {
+            passportIds[index] = _issueFromNote(requests[index], proofs[index]);
         }
     }
 
@@ -129,6 +150,80 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     /// @notice The lots contract whose pack lots back the passports.
     function lots() external view returns (ILots) {
         return _lots;
+    }
+
+    /// @notice The shielded ledger whose pack notes back the passports issued from notes.
+    function ledger() external view returns (IShieldedLedger) {
+        return _ledger;
+    }
+
+    /// @dev The pack note's proof is checked by the ledger, bound to this contract and the passport
+    /// id; the passport names the note only by its nullifier.
+    function _issueFromNote(NoteIssueRequest calldata request, Groth16Proof calldata proof)
+        private
+        returns (uint256 passportId)
+    {
+        if (bytes(request.batteryId).length == 0) revert PassportEmptyField("batteryId");
+        if (bytes(request.documentUri).length == 0) revert PassportEmptyField("documentUri");
+        passportId = passportIdFor(request.batteryId);
+        _requireBatteryIdOwner(request.batteryId);
+        if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
+        if (request.pack.issuer != msg.sender) revert PassportUnauthorized(msg.sender);
+        Claims memory claims = _noteClaims(request.pack);
+        _passports[passportId] = Passport({
+            packLotId: request.pack.nullifier,
+            economicOperator: msg.sender,
+            status: PassportStatus.Original,
+            issuedAt: uint64(block.timestamp),
+            batteryIdHash: keccak256(bytes(request.batteryId)),
+            documentHash: request.documentHash,
+            legitimateInterestCommitment: request.legitimateInterestCommitment,
+            authoritiesCommitment: request.authoritiesCommitment,
+            claims: claims
+        });
+        _documentUris[passportId] = request.documentUri;
+        _history[passportId].push(StatusChange(PassportStatus.Original, uint64(block.timestamp), msg.sender, bytes32(0)));
+        // Check, write, then interact: the ledger verifies the proof and spends the note, or reverts
+        // the whole issue (a note already redeemed, a proof for other claims or another passport).
+        _ledger.redeemPack(request.pack, proof, bytes32(passportId));
+        _mint(msg.sender, passportId);
+        _emitNoteIssue(passportId, request, claims);
+    }
+
+    /// @dev The passport's claims from a pack note's: the cobalt claim, its recycled share the sum of
+    /// the pre- and post-consumer bounds; both shares at most 100%, the policy's flags forbidden.
+    function _noteClaims(IShieldedLedger.PackClaimRequest calldata pack) private pure returns (Claims memory claims) {
+        IShieldedLedger.MetalClaim calldata cobalt = pack.metals[0];
+        uint256 recycledBps = uint256(cobalt.minPreConsumerBps) + cobalt.minPostConsumerBps;
+        if (
+            pack.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS
+                || cobalt.minCertifiedBps > _BPS || recycledBps > _BPS
+        ) {
+            revert PassportClaimsBelowPolicy(pack.forbiddenRiskFlags, _POLICY_FORBIDDEN_FLAGS);
+        }
+        claims = Claims({
+            cobaltGrams: cobalt.grams,
+            minCertifiedBps: cobalt.minCertifiedBps,
+            minRecycledBps: uint16(recycledBps),
+            maxCo2eGramsPerKgCobalt: pack.maxCo2eGramsPerKgCobalt,
+            maxCo2eGramsPerKwh: pack.maxCo2eGramsPerKwh,
+            capacityWh: pack.capacityWh,
+            forbiddenRiskFlags: pack.forbiddenRiskFlags
+        });
+    }
+
+    function _emitNoteIssue(uint256 passportId, NoteIssueRequest calldata request, Claims memory claims) private {
+        emit PassportIssued(
+            passportId,
+            request.pack.nullifier,
+            msg.sender,
+            request.batteryId,
+            request.documentUri,
+            request.documentHash,
+            request.legitimateInterestCommitment,
+            request.authoritiesCommitment,
+            claims
+        );
     }
 
     function _issue(IssueRequest calldata request, Groth16Proof calldata proof) private returns (uint256 passportId) {

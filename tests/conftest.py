@@ -13,9 +13,11 @@ import pytest
 
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import LocalNode
+from batterytrace.sdk.relayer import LocalRelayer
 from batterytrace.sdk.store import OpeningStore
 from batterytrace.zk.prover import Prover
 from tests.helpers.flows import deliver, mint_at
+from tests.helpers.relayer import relayer_settings
 from tests.helpers.sandbox import World, build_world
 
 
@@ -76,3 +78,12 @@ def refinery_stock(world):
     for bag in bags:
         deliver(world, bag.lot_id, "miner" if bag.lot_id != bags[2].lot_id else "artisanal_miner", "refiner")
     return bags
+
+
+@pytest.fixture(scope="module")
+def relayer(session_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRelayer]:
+    """A relayer over the session's shielded ledger, for one test module (its tests' snapshots and
+    reverts move its account's nonce back with the chain, which it reads for every transaction)."""
+    work_dir = tmp_path_factory.mktemp("relayer")
+    with LocalRelayer(relayer_settings(session_world.chain.rpc_url, session_world.deployment, work_dir), work_dir) as running:
+        yield running

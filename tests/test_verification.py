@@ -50,7 +50,7 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 # What the constructors store in immutables: (contract, Deployment attributes of the addresses).
 IMMUTABLE_ADDRESSES = {
     "BatteryLots": {"registry", "mint_verifier", "transform_verifier"},
-    "BatteryPassport": {"lots", "registry", "claim_verifier"},
+    "BatteryPassport": {"lots", "registry", "claim_verifier", "ledger"},
     "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier", "note_transform_verifier",
                        "pack_claim_verifier"},
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
+import {IShieldedLedger} from "./IShieldedLedger.sol";
 
 /// @title Battery passports bound to pack lots, with zero-knowledge supply-chain claims.
 /// @notice One token per battery (EU Regulation 2023/1542 Art. 77). Issuance locks the pack lot, so
@@ -45,6 +46,19 @@ interface IBatteryPassport {
         bytes32 legitimateInterestCommitment;
         bytes32 authoritiesCommitment;
         Claims claims;
+    }
+
+    /// @notice One passport to issue from a pack note of the shielded ledger. The ledger redeems the
+    /// note (its nullifier is spent, so it backs one battery only) if `pack`'s proof verifies, bound
+    /// to this contract and the passport id; the passport records the pack's nullifier as its
+    /// `packLotId`, which links it to no lot, holder or supplier.
+    struct NoteIssueRequest {
+        string batteryId;
+        string documentUri;
+        bytes32 documentHash;
+        bytes32 legitimateInterestCommitment;
+        bytes32 authoritiesCommitment;
+        IShieldedLedger.PackClaimRequest pack;
     }
 
     /// @notice Public on-chain record of a passport. `economicOperator` is the issuer of record; the
@@ -171,6 +185,18 @@ interface IBatteryPassport {
     /// @notice Issues many passports in one transaction; all or nothing.
     /// @dev Requirements: as `issue`, for each; `requests` and `proofs` have the same non-zero length.
     function issueBatch(IssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
+        external
+        returns (uint256[] memory passportIds);
+
+    /// @notice Issues passports from pack notes of the shielded ledger, one transaction for all of
+    /// them; all or nothing.
+    /// @dev Requirements: the caller holds PACK_MAKER_ROLE or OEM_ROLE and is each request's
+    /// `pack.issuer` (`PassportUnauthorized`); the battery ids are as for `issue`; the claims forbid at
+    /// least the policy's risk flags and state shares of at most 100% (`PassportClaimsBelowPolicy`);
+    /// the ledger redeems each pack note, which it does only if the pack-claim proof verifies bound to
+    /// this contract and `bytes32(passportId)`, and the note is unspent. The passport's claims are the
+    /// cobalt claim, its recycled share the sum of the pre- and post-consumer bounds.
+    function issueFromNotes(NoteIssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
         external
         returns (uint256[] memory passportIds);
 

@@ -216,6 +216,13 @@ def _issue_request(scene: Scene, role: str) -> tuple:
     return (scene.pack_lot, battery_id(f"acl-new-{role}", issuer), "https://p.example/new", EVIDENCE, bytes(32), bytes(32), claims)
 
 
+def _note_issue_request(scene: Scene, role: str) -> tuple:
+    """As ``_issue_request``, from a pack note: the caller is the redemption's issuer."""
+    issuer = CALLERS[role] if CALLERS[role] in COMPANY_PREFIXES else "pack_maker"
+    pack = (1, 1, 1, scene.address(role), [(700_000, 0, 0, 0)], 2**63, 2**63, 75_000, 3)
+    return (battery_id(f"acl-note-{role}", issuer), "https://p.example/note", EVIDENCE, bytes(32), bytes(32), pack)
+
+
 def _miner_role_error(role: str) -> str:
     return "LotsUnauthorized"
 
@@ -323,6 +330,11 @@ CASES = [
          {"pack_maker": "ProofInvalid", "oem": "ProofInvalid"}, "PassportUnauthorized"),
     Case("BatteryPassport.issueBatch", lambda s, r: _passports(s).issueBatch([_issue_request(s, r)], [ZERO_PROOF]),
          {"pack_maker": "ProofInvalid", "oem": "ProofInvalid"}, "PassportUnauthorized"),
+    # The ledger refuses the issuers' request (its note root is none the tree had): the passport
+    # contract let it through to the redemption.
+    Case("BatteryPassport.issueFromNotes",
+         lambda s, r: _passports(s).issueFromNotes([_note_issue_request(s, r)], [ZERO_PROOF]),
+         {"pack_maker": "LedgerUnknownRoot", "oem": "LedgerUnknownRoot"}, "PassportUnauthorized"),
     Case("BatteryPassport.setStatus[repurposed]",
          lambda s, r: _passports(s).setStatus(s.passport_id, int(PassportStatus.REPURPOSED), EVIDENCE),
          {"pack_maker": OK}, "PassportNotHolder"),

@@ -96,7 +96,7 @@ def mint(ledger: Ledger, *, external_id: int = 0xE4, proof_time: int | None = No
     proof = miner.prover.prove("origin", inputs)
     request = (inputs["outputCommitment"], inputs["mintTag"], inputs["participantsRoot"], inputs["facilitiesRoot"],
                inputs["certificationsRoot"], proof_time)
-    call = ledger.contract.functions.mintOrigin(request, _proof(proof), openings)
+    call = ledger.contract.functions.mintOrigin(request, proof.solidity_proof(), openings)
     if send:
         receipt = ledger.send(call, "mintOrigin")
         ledger.notes.insert(note.commitment)
@@ -107,11 +107,6 @@ def mint(ledger: Ledger, *, external_id: int = 0xE4, proof_time: int | None = No
 def _openings(openings, note: Note) -> list[bytes]:
     """``openings`` as given, or made for the new note when it is a function of it."""
     return list(openings(note)) if callable(openings) else openings
-
-
-def _proof(proof) -> tuple:
-    a, b, c, _signals = proof.solidity_args()
-    return (a, b, c)
 
 
 def step(ledger: Ledger, note: Note, operation: CustodyOperation, actor, *, receiver=None, evidence: bytes = b"\0" * 32,
@@ -129,7 +124,7 @@ def step(ledger: Ledger, note: Note, operation: CustodyOperation, actor, *, rece
     proof = actor.prover.prove("custody", inputs)
     request = (int(operation), note_proof.root if note_root is None else note_root, note.nullifier,
                successor.commitment, inputs["participantsRoot"], evidence)
-    return successor, ledger.contract.functions.custody(request, _proof(proof), openings)
+    return successor, ledger.contract.functions.custody(request, proof.solidity_proof(), openings)
 
 
 def events(ledger: Ledger, receipt, name: str) -> list[dict]:

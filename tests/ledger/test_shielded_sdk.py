@@ -8,7 +8,6 @@ contract alone, for the passport its proof is bound to and the claims it proved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,18 +16,11 @@ from web3.logs import DISCARD
 from batterytrace.exceptions import LotStateError, NotCustodianError, RevertedError, UnknownLotError, UnknownParticipantError
 from batterytrace.model.lots import MaterialKind
 from batterytrace.model.registry import Role
-from batterytrace.sdk.relayer import LocalRelayer, RelayerClient
+from batterytrace.sdk.relayer import RelayerClient
 from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedOutput
 from batterytrace.zk.notes import NoteState
 from batterytrace.zk.pack_claim import PackClaims
-from tests.helpers.relayer import RELAYER_ADDRESS, relayer_settings
-
-
-@pytest.fixture(scope="module")
-def relayer(session_world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRelayer]:
-    work_dir = tmp_path_factory.mktemp("relayer")
-    with LocalRelayer(relayer_settings(session_world.chain.rpc_url, session_world.deployment, work_dir), work_dir) as running:
-        yield running
+from tests.helpers.relayer import RELAYER_ADDRESS
 
 
 @pytest.fixture

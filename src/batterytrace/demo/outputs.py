@@ -16,23 +16,28 @@ from batterytrace.documents.claims import claim_statuses, proven_claims
 from batterytrace.documents.genealogy import render_genealogy
 from batterytrace.documents.page import ChainInfo, render_passport_page
 from batterytrace.documents.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
-from batterytrace.epcis import export_block_range
+from batterytrace.epcis.note_export import export_notes
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.risk import RiskFlag
-from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, verify_passport
-from batterytrace.zk.commitment import Opening
-from batterytrace.zk.inputs import ClaimBounds
+from batterytrace.sdk.passports import NotePassportRequest, get_passport, issue_note_passports, note_claim_bounds, verify_passport
+from batterytrace.zk.notes import Note
+from batterytrace.zk.pack_claim import PackClaims
 
 
-def nice_bounds(opening: Opening) -> ClaimBounds:
+def nice_claims(note: Note) -> PackClaims:
     """Round the tightest provable claims to figures a person reads: shares down to whole
     percent, CO2e bounds up to the next 100 g."""
-    tight = ClaimBounds.tightest(opening, CAPACITY_WH, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA))
-    return ClaimBounds(
-        cobalt_grams=tight.cobalt_grams,
-        min_certified_bps=tight.min_certified_bps // 100 * 100,
-        min_recycled_bps=tight.min_recycled_bps // 100 * 100,
+    tight = PackClaims.tightest(note, CAPACITY_WH, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA))
+
+    def percent(shares: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(bps // 100 * 100 for bps in shares)
+
+    return PackClaims(
+        declared_grams=tight.declared_grams,
+        min_certified_bps=percent(tight.min_certified_bps),
+        min_pre_consumer_bps=percent(tight.min_pre_consumer_bps),
+        min_post_consumer_bps=percent(tight.min_post_consumer_bps),
         max_co2e_grams_per_kg_cobalt=-(-tight.max_co2e_grams_per_kg_cobalt // 100) * 100,
         max_co2e_grams_per_kwh=-(-tight.max_co2e_grams_per_kwh // 10) * 10,
         capacity_wh=CAPACITY_WH,
@@ -50,7 +55,8 @@ def issue_pack_passports(
     requests, documents = [], []
     for index, pack in enumerate(packs, start=1):
         battery_id = f"https://id.batterytrace.example/01/09506000134352/21/PK75-{index:06d}"
-        bounds = nice_bounds(oem.opening(pack))
+        claims_proven = nice_claims(run.note("oem", pack).note)
+        bounds = note_claim_bounds(claims_proven)
         # The document states the claims before issuance; issuance reverts unless the proof verifies.
         claims = proven_claims(bounds, genealogy, verified=True)
         urn = passport_urn(run.chain.chain_id, oem.deployment.passport, passport_id_for(battery_id))
@@ -61,13 +67,13 @@ def issue_pack_passports(
         legitimate = encrypt_tier(parts[AccessTier.LEGITIMATE_INTEREST], {"recycler": recycler_key})
         authorities = encrypt_tier(parts[AccessTier.AUTHORITIES], {"auditor": auditor_key})
         public_hash = document_hash(parts[AccessTier.PUBLIC])
-        requests.append(PassportRequest(
-            pack_lot_id=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
+        requests.append(NotePassportRequest(
+            pack_tag=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
             document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
-            authorities_commitment=tier_commitment(authorities), bounds=bounds,
+            authorities_commitment=tier_commitment(authorities), claims=claims_proven,
         ))
         documents.append((document, parts, urn))
-    issued = issue_passports(oem, requests)
+    issued = issue_note_passports(run.ledger("oem"), requests)
     run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"].append(issued[0].receipt.gas_used // len(issued))
     run.tally.proofs_verified_on_chain += len(issued)
 
@@ -106,9 +112,11 @@ def issue_pack_passports(
 
 
 def export_supply_chain(run: DemoRun, genealogy: list[LotNode], out_dir: Path) -> dict[str, str]:
-    """The EPCIS document of the whole run and the genealogy picture of one pack."""
-    auditor = run.client("auditor")
-    document = export_block_range(auditor, auditor.deployment.block_number, run.chain.w3.eth.block_number)
+    """The EPCIS document of the whole run, as the auditor's view key sees it, and the genealogy
+    picture of one pack."""
+    auditor = run.ledger("auditor")
+    auditor.sync()
+    document = export_notes(run.client("auditor"), auditor.store)
     epcis_path = out_dir / "epcis.jsonld"
     epcis_path.write_text(json.dumps(document, indent=2) + "\n")
     png, svg = render_genealogy(genealogy, out_dir)

@@ -29,8 +29,9 @@ from batterytrace.demo.steps import DemoRun
 from batterytrace.demo.summary import DemoSummary
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import LocalNode
-from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
-from batterytrace.sdk.genealogy import genealogy_from_chain
+from batterytrace.model.lots import MaterialKind
+from batterytrace.sdk.note_history import genealogy_from_notes
+from batterytrace.sdk.shielded import ShieldedOutput as Output
 from batterytrace.zk.prover import Prover
 
 
@@ -50,8 +51,7 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
     started = time.monotonic()
     console = Console(file=sys.stderr, quiet=not progress, highlight=False)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _chain_for(rpc_url) as chain, Prover() as prover:
-        run = DemoRun(chain, prover, console)
+    with _chain_for(rpc_url) as chain, Prover() as prover, DemoRun(chain, prover, console) as run:
         run.set_up()
         run.certify()
 
@@ -68,28 +68,24 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
         run.attempt_to_pass_off_uncertified()
         run.say(f"[bold]4[/] rejected on chain: {run.tally.rejected[-1]}")
 
-        for lot_id in tfm:
-            run.hand_over(lot_id, "cmoc", "refinery")
+        for lot in tfm:
+            run.hand_over(lot, "cmoc", "refinery")
         run.hand_over(kcc[0], "glencore", "refinery")
         if not run.hand_over(kcc[1], "glencore", "refinery", weighing_error_grams=-40_000):
             run.tally.disputes += 1
-            receipt = run.client("auditor").resolve_dispute(kcc[1], DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing: moisture loss in transit")
-            run.tally.record("resolve dispute", receipt)
+            run.resolve(kcc[1], "re-weighing: moisture loss in transit")
         run.hand_over(kcc[2], "glencore", "refinery")
         run.hand_over(asm, "cooperative", "refinery")
         run.say("[bold]5[/] bags delivered to the refinery; one weighing 2% light was disputed and resolved by the auditor")
 
-        recycled_cobalt = sum(run.client("recycler").opening(lot).cobalt_grams for lot in black_mass)
-        (recycled_sulfate,) = run.transform("recycler", black_mass, [OutputPlan(
-            "RSULF-2026-0001", MaterialKind.RECYCLED_COBALT_SULFATE, recycled_cobalt * 97 // 100,
-            total_for(recycled_cobalt * 97 // 100, SULFATE_COBALT_SHARE), tag_id="RSULF-DRUM-01")], 400_000)
+        recycled = run.cobalt("recycler", black_mass) * 97 // 100
+        (recycled_sulfate,) = run.transform("recycler", black_mass, [Output(
+            "RSULF-2026-0001", MaterialKind.RECYCLED_COBALT_SULFATE, recycled, total_for(recycled, SULFATE_COBALT_SHARE))], 400_000)
         run.hand_over(recycled_sulfate, "recycler", "refinery")
 
-        refinery = run.client("refinery")
-
         def leach(inputs: list[int], external_id: str) -> int:
-            cobalt = sum(refinery.opening(lot).cobalt_grams for lot in inputs) * 98 // 100
-            (crude,) = run.transform("refinery", inputs, [OutputPlan(
+            cobalt = run.cobalt("refinery", inputs) * 98 // 100
+            (crude,) = run.transform("refinery", inputs, [Output(
                 external_id, MaterialKind.CRUDE_COBALT_SULFATE, cobalt, total_for(cobalt, SULFATE_COBALT_SHARE))], cobalt * 2)
             return crude
 
@@ -99,33 +95,32 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
         run.say("[bold]6[/] refinery merged bags into crude sulfate; uncertified and flagged bags kept segregated")
 
         inputs = [crude_a, crude_b, recycled_sulfate]
-        available = sum(refinery.opening(lot).cobalt_grams for lot in inputs)
+        available = run.cobalt("refinery", inputs)
         for_precursor = 21_400 * 10  # ten packs' worth leaves the refinery for the pCAM plant
         remainder = available * 995 // 1000 - for_precursor
         refined_a, _refined_rest = run.transform("refinery", inputs, [
-            OutputPlan("REFINED-2026-A", MaterialKind.REFINED_COBALT_SULFATE, for_precursor, total_for(for_precursor, SULFATE_COBALT_SHARE)),
-            OutputPlan("REFINED-2026-B", MaterialKind.REFINED_COBALT_SULFATE, remainder, total_for(remainder, SULFATE_COBALT_SHARE)),
+            Output("REFINED-2026-A", MaterialKind.REFINED_COBALT_SULFATE, for_precursor, total_for(for_precursor, SULFATE_COBALT_SHARE)),
+            Output("REFINED-2026-B", MaterialKind.REFINED_COBALT_SULFATE, remainder, total_for(remainder, SULFATE_COBALT_SHARE)),
         ], available * 3)
         run.hand_over(refined_a, "refinery", "precursor")
 
         pcam_cobalt = 21_300 * PACKS // 4 * 4
-        precursor = run.client("precursor")
-        rest = precursor.opening(refined_a).cobalt_grams * 998 // 1000 - pcam_cobalt
+        rest = run.cobalt("precursor", [refined_a]) * 998 // 1000 - pcam_cobalt
         pcam, _ = run.transform("precursor", [refined_a], [
-            OutputPlan("PCAM-2026-A", MaterialKind.PRECURSOR, pcam_cobalt, total_for(pcam_cobalt, PCAM_COBALT_SHARE)),
-            OutputPlan("PCAM-2026-B", MaterialKind.PRECURSOR, rest, total_for(rest, PCAM_COBALT_SHARE)),
+            Output("PCAM-2026-A", MaterialKind.PRECURSOR, pcam_cobalt, total_for(pcam_cobalt, PCAM_COBALT_SHARE)),
+            Output("PCAM-2026-B", MaterialKind.PRECURSOR, rest, total_for(rest, PCAM_COBALT_SHARE)),
         ], pcam_cobalt)
         run.hand_over(pcam, "precursor", "cathode")
         cam_cobalt = PACK_COBALT_GRAMS * PACKS + 100
-        cam_rest = run.client("cathode").opening(pcam).cobalt_grams * 998 // 1000 - cam_cobalt
+        cam_rest = run.cobalt("cathode", [pcam]) * 998 // 1000 - cam_cobalt
         cam, _ = run.transform("cathode", [pcam], [
-            OutputPlan("CAM-2026-A", MaterialKind.CATHODE, cam_cobalt, total_for(cam_cobalt, CAM_COBALT_SHARE)),
-            OutputPlan("CAM-2026-B", MaterialKind.CATHODE, cam_rest, total_for(cam_rest, CAM_COBALT_SHARE)),
+            Output("CAM-2026-A", MaterialKind.CATHODE, cam_cobalt, total_for(cam_cobalt, CAM_COBALT_SHARE)),
+            Output("CAM-2026-B", MaterialKind.CATHODE, cam_rest, total_for(cam_rest, CAM_COBALT_SHARE)),
         ], cam_cobalt * 2)
         run.hand_over(cam, "cathode", "cells")
         run.say("[bold]7[/] refined sulfate (with recycled cobalt) -> pCAM -> CAM, each step proven")
 
-        cells = run.transform("cells", [cam], [OutputPlan(f"CELLS-{index:04d}", MaterialKind.CELL, PACK_COBALT_GRAMS, 330_000)
+        cells = run.transform("cells", [cam], [Output(f"CELLS-{index:04d}", MaterialKind.CELL, PACK_COBALT_GRAMS, 330_000)
                                                for index in range(1, PACKS + 1)], PACK_COBALT_GRAMS * PACKS)
         packs = []
         for index, cell_lot in enumerate(cells, start=1):
@@ -135,7 +130,10 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
             packs.append(pack)
         run.say(f"[bold]8[/] {PACKS} cell batches assembled into packs and delivered to the EV maker")
 
-        genealogy = genealogy_from_chain(run.client("oem"), packs[0])
+        # The auditor's view key opens every note: it alone sees the pack's whole genealogy.
+        auditor = run.ledger("auditor")
+        auditor.sync()
+        genealogy = genealogy_from_notes(run.client("auditor"), auditor.store, packs[0])
         summaries, files = issue_pack_passports(run, packs, genealogy, out_dir)
         run.say(f"[bold]9[/] {len(summaries)} passports issued in one transaction and re-verified off chain")
 

@@ -1,9 +1,14 @@
-"""The demo's steps: one client per company, and each operation of the flow counted in a :class:`Tally`."""
+"""The demo's steps: one client per company, each with its shielded-ledger operations sent through
+the run's relayer, and each operation of the flow counted in a :class:`Tally`."""
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 from rich.console import Console
 
@@ -15,21 +20,20 @@ from batterytrace.demo.companies import (
     grams,
 )
 from batterytrace.demo.summary import Tally
-from batterytrace.evm.chain import Chain, Receipt
+from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import DEFAULT_MNEMONIC
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import ProofError
-from batterytrace.model.identifiers import bytes32_text, lot_id_for
-from batterytrace.model.lots import CustodyModel, MaterialKind, OutputPlan
+from batterytrace.model.lots import MaterialKind
 from batterytrace.model.registry import FacilityType, IdentifierKind, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import deploy
+from batterytrace.sdk.relayer import DEFAULT_RELAYER_DEV_ACCOUNT, LocalRelayer, RelayerAccount, RelayerClient, RelayerSettings
+from batterytrace.sdk.shielded import PreparedOrigin, ShieldedLedgerOperations, ShieldedLot, ShieldedOutput
 from batterytrace.sdk.store import OpeningStore
-from batterytrace.zk.commitment import Opening
-from batterytrace.zk.contexts import mint_context
 from batterytrace.zk.envelopes import public_key_from_private_key
-from batterytrace.zk.inputs import mint_inputs
+from batterytrace.zk.notes import NoteState
 from batterytrace.zk.prover import Prover
 
 #: The GS1 company prefix the consortium assigns the OEM (GS1's example prefix, as in the demo's GTIN).
@@ -45,13 +49,31 @@ class DemoRun:
         self.console = console
         self.tally = Tally()
         self.clients: dict[str, BatteryTrace] = {}
+        self.ledgers: dict[str, ShieldedLedgerOperations] = {}
         self.facilities: dict[str, int] = {}
+        self._stack = ExitStack()
+
+    def __enter__(self) -> DemoRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
 
     def say(self, text: str) -> None:
         self.console.print(text)
 
     def client(self, key: str) -> BatteryTrace:
         return self.clients[key]
+
+    def ledger(self, key: str) -> ShieldedLedgerOperations:
+        return self.ledgers[key]
+
+    def note(self, key: str, tag: int) -> ShieldedLot:
+        """The lot ``tag`` as company ``key``'s keys see it now."""
+        return self.ledger(key).lot(tag)
+
+    def cobalt(self, key: str, tags: list[int]) -> int:
+        return sum(self.note(key, tag).note.values.metals[0].grams for tag in tags)
 
     def advance_time(self, seconds: int) -> None:
         self.chain.w3.provider.make_request("evm_increaseTime", [seconds])
@@ -63,9 +85,17 @@ class DemoRun:
         admin_signer = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, 0)
         deployment, gas = deploy(self.chain, admin_signer)
         self.tally.gas["deploy (all contracts)"].append(sum(gas.by_contract.values()))
+        # The relayer sends every material operation from its own account, so no company's address
+        # is on any of them; the run starts and stops it like the node.
+        work_dir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="batterytrace-relayer-")))
+        settings = RelayerSettings(self.chain.rpc_url, deployment.ledger, RelayerAccount(dev_account=DEFAULT_RELAYER_DEV_ACCOUNT),
+                                   str(work_dir / "relayer.log"), deployment.block_number)
+        relayer = RelayerClient(self._stack.enter_context(LocalRelayer(settings, work_dir)).url)
         for company in COMPANIES:
             signer = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, company.account_index)
-            self.clients[company.key] = BatteryTrace(self.chain, deployment, signer, OpeningStore(":memory:"), self.prover)
+            client = BatteryTrace(self.chain, deployment, signer, OpeningStore(":memory:"), self.prover)
+            self.clients[company.key] = client
+            self.ledgers[company.key] = ShieldedLedgerOperations(client, relayer)
         admin = self.client("consortium")
         for company in COMPANIES:
             if company.role is None:
@@ -116,54 +146,61 @@ class DemoRun:
 
     # -- material --------------------------------------------------------------------------------
 
+    def _gas(self, operation: str, lot: ShieldedLot) -> None:
+        """The gas of the relayed transaction that created the lot's current note."""
+        self.tally.gas[operation].append(int(self.chain.w3.eth.get_transaction_receipt(lot.transaction)["gasUsed"]))
+
     def mint_bag(self, key: str, external_id: str, cobalt_share: Decimal = HYDROXIDE_COBALT_SHARE, total: int = HYDROXIDE_BAG_GRAMS,
                  kind: MaterialKind = MaterialKind.COBALT_HYDROXIDE, co2e_per_kg: int = MINE_CO2E_GRAMS_PER_KG) -> int:
         cobalt = grams(Decimal(total) * cobalt_share)
-        result = self.client(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, cobalt * co2e_per_kg // 1000,
-                                              tag_id=f"SEAL-{external_id}")
-        self.tally.record("mint origin lot (with proof)", result.receipt)
+        lot = self.ledger(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, cobalt * co2e_per_kg // 1000)
+        self._gas("mint origin lot (proof, relayed)", lot)
         self.tally.lots += 1
         self.tally.proofs_verified_on_chain += 1
-        return result.lot_id
+        return lot.tag
 
-    def hand_over(self, lot_id: int, sender: str, receiver: str, weighing_error_grams: int = 0) -> bool:
-        offer_receipt = self.client(sender).offer(lot_id, self.client(receiver).address)
-        self.tally.record("offer (encrypted opening)", offer_receipt if isinstance(offer_receipt, Receipt) else None)
-        receiving = self.client(receiver)
-        committed = receiving.offered_opening(lot_id).total_grams
-        result = receiving.accept(lot_id, committed + weighing_error_grams, tolerance_bps=50, evidence=f"weighbridge ticket {lot_id:#x}")
-        self.tally.record("accept after weighing" if result.accepted else "dispute after weighing", result.receipt)
+    def hand_over(self, tag: int, sender: str, receiver: str, weighing_error_grams: int = 0) -> bool:
+        offered = self.ledger(sender).offer(tag, self.client(receiver).address)
+        self._gas("offer (proof, relayed)", offered)
+        committed = offered.note.values.total_grams
+        taken = self.ledger(receiver).accept(tag, committed + weighing_error_grams, tolerance_bps=50,
+                                             evidence=f"weighbridge ticket {tag:#x}")
+        accepted = taken.note.state == NoteState.ACTIVE
+        self._gas("accept after weighing" if accepted else "dispute after weighing", taken)
         self.tally.handovers += 1
-        return result.accepted
+        self.tally.proofs_verified_on_chain += 2
+        return accepted
 
-    def transform(self, key: str, inputs: list[int], outputs: list[OutputPlan], process_co2e_grams: int) -> tuple[int, ...]:
-        result = self.client(key).transform(inputs, outputs, self.facilities[key], process_co2e_grams)
-        self.tally.record(f"transform ({len(inputs)} in, {len(outputs)} out)", result.receipt)
+    def resolve(self, tag: int, evidence: str) -> None:
+        """The auditor delivers a disputed lot to its receiver."""
+        self._gas("resolve dispute (auditor)", self.ledger("auditor").resolve_dispute(tag, deliver=True, evidence=evidence))
+        self.tally.proofs_verified_on_chain += 1
+
+    def transform(self, key: str, inputs: list[int], outputs: list[ShieldedOutput], process_co2e_grams: int) -> tuple[int, ...]:
+        made = self.ledger(key).transform(self.facilities[key], inputs, outputs, process_co2e_grams)
+        self._gas(f"transform ({len(inputs)} in, {len(outputs)} out)", made[0])
         self.tally.lots += len(outputs)
         self.tally.transformations += 1
         self.tally.proofs_verified_on_chain += 1
-        return result.output_lot_ids
+        return tuple(lot.tag for lot in made)
 
     def attempt_to_pass_off_uncertified(self) -> None:
-        """Glencore's certification has expired; it proves its next bag as certified anyway. The
-        contract supplies certified = 0 as the proof's public input, so the proof cannot verify.
+        """Glencore's certification has expired; it proves its next bag as the SDK does (uncertified)
+        and then swaps in the commitment of the same bag with every gram certified. The ledger gives
+        the proof the swapped commitment as its public input, so the proof cannot verify.
 
-        The SDK would never build this proof, so the transaction is built here by hand, with the
-        context computed the one way (:func:`~batterytrace.zk.contexts.mint_context`)."""
-        client = self.client("glencore")
-        external_id = "KCC-2026-0004"
+        The SDK would never send this call, so it is altered here by hand from a prepared one."""
+        ledger = self.ledger("glencore")
         cobalt = grams(HYDROXIDE_BAG_GRAMS * HYDROXIDE_COBALT_SHARE)
-        opening = Opening.new(cobalt_grams=cobalt, total_grams=HYDROXIDE_BAG_GRAMS, certified_cobalt_grams=cobalt,
-                              co2e_grams=cobalt * MINE_CO2E_GRAMS_PER_KG // 1000)
-        lot_id = lot_id_for(client.address, external_id)
-        context = mint_context(self.chain.chain_id, client.deployment.lots, lot_id)
-        floor = client.co2e_floor(FacilityType.INDUSTRIAL_MINE)
-        proof = client.prover.prove("mint", mint_inputs(opening, True, False, 0, floor, context))
-        a, b, c, _ = proof.solidity_args()
-        spec = (bytes32_text(external_id), int(MaterialKind.COBALT_HYDROXIDE), int(CustodyModel.SEGREGATED), bytes(32), opening.commitment, b"")
+        honest = ledger.prepare_origin(self.facilities["glencore"], "KCC-2026-0004", MaterialKind.COBALT_HYDROXIDE, cobalt,
+                                       HYDROXIDE_BAG_GRAMS, cobalt * MINE_CO2E_GRAMS_PER_KG // 1000)
+        values = honest.note.values
+        certified = replace(values, metals=(replace(values.metals[0], certified_grams=cobalt), *values.metals[1:]))
+        forged = replace(honest.note, values=certified)
+        request = (forged.commitment, *honest.request[1:])
         try:
-            client.send(client.lots.functions.mintOrigin(self.facilities["glencore"], spec, (a, b, c)), "mint as certified")
+            ledger.submit_origin(PreparedOrigin(forged, request, honest.proof, honest.openings))
         except ProofError as error:
             self.tally.rejected.append(f"uncertified KCC bag passed off as certified ({getattr(error, 'error_name', 'ProofInvalid')})")
             return
-        raise RuntimeError("the chain accepted uncertified cobalt as certified: the mint gate is broken")
+        raise RuntimeError("the chain accepted uncertified cobalt as certified: the origin gate is broken")

@@ -82,8 +82,8 @@ class DemoSummary:
         transforms = [value for name, value in gas.items() if name.startswith("transform")]
         passport = next((value for name, value in gas.items() if name.startswith("issue passports")), None)
         parts = [
-            f"mint {_thousands(gas['mint origin lot (with proof)'])}",
-            f"handover {_thousands(gas['offer (encrypted opening)'])} + {_thousands(gas['accept after weighing'])}",
+            f"mint {_thousands(gas['mint origin lot (proof, relayed)'])}",
+            f"handover {_thousands(gas['offer (proof, relayed)'])} + {_thousands(gas['accept after weighing'])}",
         ]
         if transforms:
             parts.append(f"transform {_thousands(min(transforms))}-{_thousands(max(transforms))}")

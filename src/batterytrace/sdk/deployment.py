@@ -108,13 +108,13 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
     claim_verifier = deploy_one("ClaimVerifier")
     registry_address = deploy_one("Registry", admin.address)
     lots_address = deploy_one("BatteryLots", registry_address, mint_verifier, transform_verifier)
-    passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier)
     origin_verifier = deploy_one("OriginVerifier")
     custody_verifier = deploy_one("CustodyVerifier")
     note_transform_verifier = deploy_one("NoteTransformVerifier")
     pack_claim_verifier = deploy_one("PackClaimVerifier")
     ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier,
                                 note_transform_verifier, pack_claim_verifier)
+    passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier, ledger_address)
     registry = chain.contract("Registry", registry_address)
     pendings = [
         chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),

@@ -30,7 +30,6 @@ from batterytrace.zk.commitment import Opening
 from batterytrace.zk.contexts import mint_context, transform_context
 from batterytrace.zk.envelopes import encrypt_opening
 from batterytrace.zk.inputs import mint_inputs, transform_inputs
-from batterytrace.zk.proof import Groth16Proof
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +220,7 @@ class LotOperations(AuditOperations):
         blob = encrypt_opening(opening, self.recipients(self.address))
         spec = (bytes32_text(external_id), int(kind), int(custody_model), _tag(tag_id), opening.commitment, blob)
         sent = self.send(
-            self.lots.functions.mintOrigin(facility_id, spec, _proof_tuple(proof)),
+            self.lots.functions.mintOrigin(facility_id, spec, proof.solidity_proof()),
             f"mint origin lot {external_id!r}",
             wait=wait,
         )
@@ -283,7 +282,7 @@ class LotOperations(AuditOperations):
             for plan, opening in zip(outputs, openings, strict=True)
         ]
         receipt = self.send(
-            self.lots.functions.transform((list(input_lot_ids), specs, facility_id, process_co2e_grams), _proof_tuple(proof)),
+            self.lots.functions.transform((list(input_lot_ids), specs, facility_id, process_co2e_grams), proof.solidity_proof()),
             f"transform {len(input_lot_ids)} lot(s) into {len(outputs)}",
         )
         event = self.events(receipt, self.lots, "LotsTransformed")[0]["args"]
@@ -308,8 +307,3 @@ def _check_lot_id(lot_id: object) -> None:
 
 def _tag(tag_id: str) -> bytes:
     return bytes32_text(tag_id) if tag_id else bytes(32)
-
-
-def _proof_tuple(proof: Groth16Proof) -> tuple[list[int], list[list[int]], list[int]]:
-    a, b, c, _signals = proof.solidity_args()
-    return (a, b, c)

@@ -1,6 +1,11 @@
 """Battery passports: issuance with a claim proof, reading, status, hand-over, and re-verification
 by anyone.
 
+A passport is issued from a pack lot of the transparent lots contract (:func:`issue_passports`) or
+from a pack note of the shielded ledger (:func:`issue_note_passports`): the passport contract has
+the ledger redeem the note, with a proof bound to that contract and the passport id, and records the
+note's nullifier as the passport's pack id, which links it to no lot, holder or supplier.
+
 Issuance needs a battery id under one of the issuer's company prefixes; the holder of the passport
 token (the issuer, or whoever it handed the battery to) changes the status; authorities correct it.
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from eth_utils import to_checksum_address
 
@@ -32,10 +38,14 @@ from batterytrace.model.registry import Role
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.lots import require_custody
-from batterytrace.zk.contexts import claim_context
+from batterytrace.zk.contexts import claim_context, pack_context
 from batterytrace.zk.inputs import ClaimBounds, claim_inputs
+from batterytrace.zk.pack_claim import PackClaims
 from batterytrace.zk.proof import Groth16Proof
 from batterytrace.zk.verifier import verify_offchain
+
+if TYPE_CHECKING:
+    from batterytrace.sdk.shielded import ShieldedLedgerOperations
 
 #: Child labour and human rights: the contract refuses claims that do not forbid both.
 POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
@@ -53,6 +63,22 @@ class PassportRequest:
     legitimate_interest_commitment: bytes = bytes(32)
     authorities_commitment: bytes = bytes(32)
     bounds: ClaimBounds | None = None
+    forbidden_risk_flags: RiskFlag = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
+
+
+@dataclass(frozen=True)
+class NotePassportRequest:
+    """One passport to issue from a pack note (``pack_tag``: the pack lot's tag on the shielded
+    ledger). ``claims`` defaults to the tightest the note supports."""
+
+    pack_tag: int
+    battery_id: str
+    document_uri: str
+    document_hash: bytes
+    capacity_wh: int
+    legitimate_interest_commitment: bytes = bytes(32)
+    authorities_commitment: bytes = bytes(32)
+    claims: PackClaims | None = None
     forbidden_risk_flags: RiskFlag = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
 
 
@@ -129,24 +155,35 @@ def require_passport_receiver(client: BatteryTrace, receiver: str) -> None:
         raise InvalidPassportReceiverError(receiver)
 
 
-def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
-    """Issue passports for pack lots the client holds, under its own company prefixes: one
-    transaction (a batch for several)."""
+def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest | NotePassportRequest],
+                      packs: Sequence[int]) -> list[int]:
+    """The batch's passport ids, each a new battery under the client's prefixes, after the checks
+    the contract makes of every request but its pack (role, fields, no battery or pack twice)."""
     if not requests:
         raise PassportError("no passports to issue")
     client.require_role(Role.PACK_MAKER, Role.OEM)
     if any(not request.battery_id or not request.document_uri for request in requests):
         raise PassportError("battery_id and document_uri must not be empty")
     passport_ids = [passport_id_for(request.battery_id) for request in requests]
-    if len(set(passport_ids)) != len(passport_ids) or len({r.pack_lot_id for r in requests}) != len(requests):
+    if len(set(passport_ids)) != len(passport_ids) or len(set(packs)) != len(packs):
         raise PassportError("a batch names the same battery or the same pack lot twice")
-    chain_requests, proofs, bounds_used = [], [], []
     for request, passport_id in zip(requests, passport_ids, strict=True):
         if len(request.document_hash) != 32:
             raise PassportError("document_hash must be 32 bytes")
+        if request.capacity_wh < 1:
+            raise PassportError("capacity_wh must be positive")
         require_battery_id_owner(client, request.battery_id)
         if client.passports.functions.passport(passport_id).call()[2] != PassportStatus.NONE:
             raise PassportError(f"battery {request.battery_id!r} already has passport {passport_id:#x}")
+    return passport_ids
+
+
+def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
+    """Issue passports for pack lots the client holds, under its own company prefixes: one
+    transaction (a batch for several)."""
+    passport_ids = _new_passport_ids(client, requests, [request.pack_lot_id for request in requests])
+    chain_requests, proofs, bounds_used = [], [], []
+    for request, passport_id in zip(requests, passport_ids, strict=True):
         lot = client.lot(request.pack_lot_id)
         if lot.kind is not MaterialKind.PACK:
             raise PassportError(f"lot {request.pack_lot_id:#x} is {lot.kind.name}, not a PACK")
@@ -155,8 +192,6 @@ def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -
             raise LotStateError(lot.lot_id, lot.status.name, LotStatus.ACTIVE.name,
                                 f"pack lot {request.pack_lot_id:#x} is {lot.status.name}: it may already back a passport")
         opening = client.opening(request.pack_lot_id)
-        if request.capacity_wh < 1:
-            raise PassportError("capacity_wh must be positive")
         bounds = request.bounds or ClaimBounds.tightest(opening, request.capacity_wh, int(request.forbidden_risk_flags))
         if bounds.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
             raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
@@ -183,6 +218,42 @@ def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -
         IssuedPassport(passport_id, request.battery_id, bounds, receipt)
         for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)
     ]
+
+
+def note_claim_bounds(claims: PackClaims) -> ClaimBounds:
+    """The passport's claims as the contract records a pack note's: the cobalt claim, its recycled
+    share the sum of the pre- and post-consumer bounds."""
+    return ClaimBounds(claims.declared_grams[0], claims.min_certified_bps[0],
+                       claims.min_pre_consumer_bps[0] + claims.min_post_consumer_bps[0],
+                       claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
+                       claims.forbidden_risk_flags)
+
+
+def issue_note_passports(ledger: ShieldedLedgerOperations, requests: Sequence[NotePassportRequest]) -> list[IssuedPassport]:
+    """Issue passports from pack notes the ledger operations' participant holds, under its own
+    company prefixes, in one transaction from its own account (the regulation names the issuer).
+    Each pack note's proof is bound to the passport contract and the passport id; the SDK checks
+    the claims against the note before proving."""
+    client = ledger.client
+    passport_ids = _new_passport_ids(client, requests, [request.pack_tag for request in requests])
+    chain_requests, proofs, bounds_used = [], [], []
+    for request, passport_id in zip(requests, passport_ids, strict=True):
+        note = ledger.lot(request.pack_tag).note
+        claims = request.claims or PackClaims.tightest(note, request.capacity_wh, int(request.forbidden_risk_flags))
+        if claims.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
+            raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
+        redemption = ledger.pack_redemption(request.pack_tag, claims, client.deployment.passport,
+                                            passport_id.to_bytes(32, "big"))
+        chain_requests.append((request.battery_id, request.document_uri, request.document_hash,
+                               request.legitimate_interest_commitment, request.authorities_commitment,
+                               redemption.request))
+        proofs.append(redemption.proof)
+        bounds_used.append(note_claim_bounds(claims))
+    receipt = client.send(client.passports.functions.issueFromNotes(chain_requests, proofs),
+                          f"issue {len(requests)} passport(s) from pack notes")
+    ledger.sync()
+    return [IssuedPassport(passport_id, request.battery_id, bounds, receipt)
+            for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)]
 
 
 def get_passport(client: BatteryTrace, passport_id: int) -> PassportRecord:
@@ -277,11 +348,16 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
     if found is None:
         raise PassportError(f"the issuing transaction carries no request for battery {battery_id!r}")
     request, proof_fields = found
-    pack_lot_id = int(request["packLotId"])
-    pack = client.lot(pack_lot_id, block=int(log["blockNumber"]))
-    bounds = ClaimBounds(*[int(value) for value in request["claims"].values()])
-    context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, pack_lot_id)
-    signals = (pack.commitment, *bounds.as_tuple(), context)
+    if function.fn_name == "issueFromNotes":
+        circuit = "pack_claim"
+        pack_commitment, bounds, signals = _note_signals(client, passport_id, request["pack"])
+    else:
+        circuit = "claim"
+        pack_lot_id = int(request["packLotId"])
+        pack_commitment = client.lot(pack_lot_id, block=int(log["blockNumber"])).commitment
+        bounds = ClaimBounds(*[int(value) for value in request["claims"].values()])
+        context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, pack_lot_id)
+        signals = (pack_commitment, *bounds.as_tuple(), context)
     a, b, c = proof_fields["a"], proof_fields["b"], proof_fields["c"]
     # The contract takes pi_b with each pair swapped for the precompile; snarkjs order swaps back.
     proof = Groth16Proof(
@@ -290,12 +366,12 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
         c=(int(c[0]), int(c[1])),
         public_signals=tuple(int(value) for value in signals),
     )
-    verified = bounds == record.bounds and verify_offchain("claim", proof, signals)
+    verified = bounds == record.bounds and verify_offchain(circuit, proof, signals)
     return PassportVerification(
         passport_id=passport_id,
         verified=verified,
         bounds=bounds,
-        pack_commitment=pack.commitment,
+        pack_commitment=pack_commitment,
         transaction_hash="0x" + bytes(log["transactionHash"]).hex(),
         block_number=int(log["blockNumber"]),
         chain_id=client.chain.chain_id,
@@ -305,3 +381,20 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
     )
 
 
+def _note_signals(client: BatteryTrace, passport_id: int, pack: dict) -> tuple[int, ClaimBounds, tuple[int, ...]]:
+    """A pack note's redemption as the ledger checked it: the nullifier (the passport's pack id), the
+    claims the passport records, and the pack-claim circuit's public signals with the context
+    recomputed here."""
+    metals = [(int(metal["grams"]), int(metal["minCertifiedBps"]), int(metal["minPreConsumerBps"]),
+               int(metal["minPostConsumerBps"])) for metal in pack["metals"]]
+    claims = PackClaims(tuple(m[0] for m in metals), tuple(m[1] for m in metals), tuple(m[2] for m in metals),
+                        tuple(m[3] for m in metals), int(pack["maxCo2eGramsPerKgCobalt"]),
+                        int(pack["maxCo2eGramsPerKwh"]), int(pack["capacityWh"]), int(pack["forbiddenRiskFlags"]))
+    if client.deployment.ledger is None:
+        raise PassportError("this deployment has no shielded ledger to check a pack note's redemption against")
+    context = pack_context(client.chain.chain_id, client.deployment.ledger, client.deployment.passport,
+                           passport_id.to_bytes(32, "big"))
+    nullifier = int(pack["nullifier"])
+    signals = (int(pack["noteRoot"]), nullifier, int(pack["participantsRoot"]), int(pack["issuer"], 16),
+               *claims.public_signals(), context)
+    return nullifier, note_claim_bounds(claims), signals

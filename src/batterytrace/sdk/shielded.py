@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from batterytrace.exceptions import (
+    ConfigurationError,
     FacilityNotActiveError,
     LotStateError,
     NotCustodianError,
@@ -74,6 +75,17 @@ class ShieldedOutput:
 
 
 @dataclass(frozen=True)
+class PreparedOrigin:
+    """A proven ``mintOrigin`` call not yet sent: the note it creates, the request, the proof and
+    the sealed openings."""
+
+    note: Note
+    request: tuple
+    proof: tuple
+    openings: list[bytes]
+
+
+@dataclass(frozen=True)
 class PackRedemption:
     """What a passport contract passes ``ShieldedLedger.redeemPack``: the request and the proof, made
     for that contract and its ``binding``."""
@@ -104,7 +116,7 @@ class _ShieldedLedgerAccess:
     def __init__(self, client: BatteryTrace, relayer: RelayerClient, store: NoteStore | None = None) -> None:
         deployment = client.deployment
         if deployment.ledger is None:
-            raise ProofError("this deployment has no shielded ledger: deploy again with `batterytrace deploy`")
+            raise ConfigurationError("this deployment has no shielded ledger: deploy again with `batterytrace deploy`")
         self.client = client
         self.relayer = relayer
         self.address = deployment.ledger
@@ -162,7 +174,7 @@ class _ShieldedLedgerAccess:
         proof = client.prover.prove("custody", inputs)
         request = (int(operation), note_proof.root, lot.note.nullifier, successor.commitment,
                    inputs["participantsRoot"], evidence_bytes)
-        self._submit(self.contract.functions.custody(request, _proof(proof), openings))
+        self._submit(self.contract.functions.custody(request, proof.solidity_proof(), openings))
         self.sync()
         return ShieldedLot.of(next(stored for stored in self.store.notes_with_tag(lot.tag)
                                    if stored.note.commitment == successor.commitment))
@@ -232,19 +244,27 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         """An origin lot at a mine, artisanal site or recycler this participant operates, certified
         when the site holds a certification valid now. The same external id at the same site twice
         returns the first lot (its mint tag is refused on chain, and found here first)."""
+        tag = origin_tag(self.client.shielding_keys.secret, facility_id, external_id_number(external_id))
+        if self.client.chain.call(self.contract.functions.isMinted(mint_tag(tag))):
+            self.sync()
+            stored = self.store.notes_with_tag(tag)
+            if stored:
+                return ShieldedLot.of(stored[-1])
+            raise LotStateError(tag, message=f"lot {tag:#x} was minted but is not in this participant's store: rescan it")
+        origin = self.prepare_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams)
+        self.submit_origin(origin)
+        return self.lot(tag)
+
+    def prepare_origin(self, facility_id: int, external_id: str | int, kind: MaterialKind, cobalt_grams: int,
+                       total_grams: int, co2e_grams: int) -> PreparedOrigin:
+        """The proven ``mintOrigin`` call of :meth:`mint_origin`, not sent: for tooling that relays
+        it itself (and for the demo, which alters one to show the ledger refusing it)."""
         client = self.client
         site_record = client.facility(facility_id)
         if not site_record.active:
             raise FacilityNotActiveError(facility_id)
         secret = client.shielding_keys.secret
         external = external_id_number(external_id)
-        tag = origin_tag(secret, facility_id, external)
-        if client.chain.call(self.contract.functions.isMinted(mint_tag(tag))):
-            self.sync()
-            stored = self.store.notes_with_tag(tag)
-            if stored:
-                return ShieldedLot.of(stored[-1])
-            raise LotStateError(tag, message=f"lot {tag:#x} was minted but is not in this participant's store: rescan it")
         trees = client.trees
         trees.sync()
         site, site_proof = self._site(site_record)
@@ -268,8 +288,11 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         proof = client.prover.prove("origin", inputs)
         request = (inputs["outputCommitment"], inputs["mintTag"], inputs["participantsRoot"], inputs["facilitiesRoot"],
                    inputs["certificationsRoot"], proof_time)
-        self._submit(self.contract.functions.mintOrigin(request, _proof(proof), openings))
-        return self.lot(tag)
+        return PreparedOrigin(note, request, proof.solidity_proof(), openings)
+
+    def submit_origin(self, origin: PreparedOrigin) -> RelayedTransaction:
+        """Have the relayer send a prepared ``mintOrigin`` call."""
+        return self._submit(self.contract.functions.mintOrigin(origin.request, origin.proof, origin.openings))
 
     # -- custody ---------------------------------------------------------------------------------
 
@@ -355,7 +378,7 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         request = (proofs[0].root, ([lot.note.nullifier for lot in spent] + pad)[:NOTE_TRANSFORM_INPUTS],
                    ([note.commitment for note in created] + pad)[:NOTE_TRANSFORM_OUTPUTS],
                    inputs["participantsRoot"], inputs["facilitiesRoot"])
-        self._submit(self.contract.functions.transform(request, _proof(proof), openings))
+        self._submit(self.contract.functions.transform(request, proof.solidity_proof(), openings))
         return [self.lot(tag) for tag in tags]
 
     def pack_redemption(self, tag: int, claims: PackClaims, passport_contract: str, binding: bytes) -> PackRedemption:
@@ -377,12 +400,8 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         request = (note_proof.root, lot.note.nullifier, inputs["participantsRoot"], client.address, metals,
                    claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
                    claims.forbidden_risk_flags)
-        return PackRedemption(request, _proof(proof), binding, claims)
+        return PackRedemption(request, proof.solidity_proof(), binding, claims)
 
 
-def _proof(proof: Any) -> tuple:
-    a, b, c, _signals = proof.solidity_args()
-    return (a, b, c)
 
-
-__all__ = ["PackRedemption", "ShieldedLedgerOperations", "ShieldedLot", "ShieldedOutput", "external_id_number"]
+__all__ = ["PackRedemption", "PreparedOrigin", "ShieldedLedgerOperations", "ShieldedLot", "ShieldedOutput", "external_id_number"]

@@ -42,3 +42,15 @@ def transform_context(chain_id: int, lots_contract: str, input_lot_ids: Sequence
 def claim_context(chain_id: int, passport_contract: str, passport_id: int, pack_lot_id: int) -> int:
     """``BatteryPassport.claimContext(passportId, packLotId)``."""
     return proof_context(chain_id, passport_contract, CLAIM, ["uint256", "uint256"], [passport_id, pack_lot_id])
+
+
+#: The shielded ledger's operation names, as its ``bytes32`` constants hold them (text, left-aligned).
+LEDGER_PACK = "batterytrace.pack"
+
+
+def pack_context(chain_id: int, ledger: str, passport_contract: str, binding: bytes) -> int:
+    """``ShieldedLedger.packContext(passportContract, binding)``."""
+    encoded = abi_encode(["uint256", "address", "bytes32", "address", "bytes32"],
+                         [chain_id, to_checksum_address(ledger), LEDGER_PACK.encode().ljust(32, b"\0"),
+                          to_checksum_address(passport_contract), binding])
+    return int.from_bytes(keccak(encoded), "big") >> 8

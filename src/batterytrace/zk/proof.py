@@ -109,4 +109,9 @@ class Groth16Proof:
             list(self.public_signals),
         )
 
+    def solidity_proof(self) -> tuple[list[int], list[list[int]], list[int]]:
+        """(pA, pB, pC) as the contracts' ``Groth16Proof`` struct takes them (``solidity_args``'s first three)."""
+        a, b, c, _signals = self.solidity_args()
+        return (a, b, c)
+
 
