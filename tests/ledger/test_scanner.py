@@ -144,3 +144,33 @@ def test_a_node_that_drops_a_note_event_is_caught(ledger: Ledger, monkeypatch):
     with pytest.raises(ChainError, match="skipped note events: expected note 0:0, got 0:1"):
         miner.sync()
     assert (miner.store.cursor(), miner.store.leaves(0)) == (None, [])
+
+
+def test_a_chain_that_parts_from_the_last_scan_is_rescanned_from_where_they_share(ledger: Ledger):
+    """A reverted (or reorganised) chain: the offer the store read is gone and another note stands
+    where it was. The store forgets what it read after the last block the chain still holds, the
+    mine's note is unspent again, and the new note is read; nothing of the lost branch stays."""
+    world = ledger.world
+    auditor = scanner(ledger, world.auditor)
+    note, _ = mint(ledger, openings=readers(world.miner, world.auditor))
+    auditor.sync()
+    snapshot = world.chain.w3.provider.make_request("evm_snapshot", [])["result"]
+    offered, offer = step(ledger, note, CustodyOperation.OFFER, world.miner, receiver=world.refiner,
+                          openings=readers(world.refiner, world.miner, world.auditor))
+    ledger.send(offer, "offer")
+    assert auditor.sync().spends == 1 and auditor.store.notes_with_tag(note.tag)[0].spent
+    world.chain.w3.provider.make_request("evm_revert", [snapshot])
+    ledger.notes = LeanIMT()
+    ledger.notes.insert(note.commitment)
+    other, _ = mint(ledger, external_id=0xE5, openings=readers(world.miner, world.auditor))
+    result = auditor.sync()
+    assert result.rewound_to is not None and result.rewound_to < world.chain.w3.eth.block_number
+    assert auditor.store.leaves(0) == [note.commitment, other.commitment]
+    assert [stored.spent for stored in auditor.store.notes_with_tag(note.tag)] == [False]
+    assert auditor.store.notes_with_tag(offered.tag) == auditor.store.notes_with_tag(note.tag)  # one tag: no offer
+    assert {stored.note.commitment for stored in auditor.store.notes()} == {note.commitment, other.commitment}
+    assert not auditor.store.is_spent(note.nullifier)
+    # A store that never saw the lost branch reads the same.
+    fresh = scanner(ledger, world.auditor)
+    fresh.sync()
+    assert fresh.store.leaves(0) == auditor.store.leaves(0) and fresh.store.notes() == auditor.store.notes()

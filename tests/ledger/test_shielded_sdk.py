@@ -27,7 +27,7 @@ from tests.helpers.relayer import RELAYER_ADDRESS
 def parties(world, relayer):
     client = RelayerClient(relayer.url)
     return {name: ShieldedLedgerOperations(getattr(world, name), client)
-            for name in ("miner", "refiner", "pack_maker", "auditor", "stranger")}
+            for name in ("miner", "refiner", "pack_maker", "auditor", "stranger", "recycler")}
 
 
 def mint(parties, world, external_id: str = "TFM-2026-0001", total_grams: int = 2_000_000):
@@ -74,6 +74,9 @@ def test_the_sdk_refuses_before_proving(parties, world):
     miner.offer(lot.tag, world.refiner.address)
     with pytest.raises(NotCustodianError):
         miner.accept(lot.tag, 2_000_000)  # the sender cannot take its own offer
+    for measured, tolerance in ((-1, 50), (2_000_000, 10_001), (2_000_000, -1)):
+        with pytest.raises(ValueError, match="tolerance 0..10000"):
+            refiner.accept(lot.tag, measured, tolerance_bps=tolerance)
     cancelled = miner.cancel_offer(lot.tag)
     assert cancelled.note.state == NoteState.ACTIVE and cancelled.note.owner == world.miner.shielding_public_key
     with pytest.raises(UnknownLotError):
@@ -133,3 +136,20 @@ def test_a_pack_note_backs_one_passport_for_the_passport_contract_alone(parties,
     with pytest.raises(RevertedError, match="LedgerNullifierSpent"):
         world.chain.transact(passport_contract.signer, call, "redeem the pack again")
     assert maker.lots() == []
+
+
+def test_a_recyclers_output_ids_are_apart_from_its_origin_ids_and_a_job_reusing_some_is_refused(parties, world):
+    """A recycler both mints and transforms, and its ERP may give a job's output the id of a bag it
+    minted: the output is a new lot (its tag is of another domain), not the bag returned."""
+    recycler = parties["recycler"]
+    site = world.facilities["recycler"].facility_id
+    bag = recycler.mint_origin(site, "BM-0001", MaterialKind.BLACK_MASS, cobalt_grams=200_000, total_grams=2_500_000,
+                               co2e_grams=200 * 1_500)
+    [sulfate] = recycler.transform(site, [bag.tag], [ShieldedOutput("BM-0001", MaterialKind.RECYCLED_COBALT_SULFATE,
+                                                                    194_000, 930_000)], process_co2e_grams=400_000)
+    assert sulfate.tag != bag.tag and sulfate.note.kind == int(MaterialKind.RECYCLED_COBALT_SULFATE)
+    assert recycler.store.notes_with_tag(bag.tag)[-1].spent
+    with pytest.raises(LotStateError, match="BM-0001 .* earlier job"):
+        recycler.transform(site, [sulfate.tag], [ShieldedOutput("BM-0001", MaterialKind.RECYCLED_COBALT_SULFATE, 90_000, 400_000),
+                                                 ShieldedOutput("BM-0002", MaterialKind.RECYCLED_COBALT_SULFATE, 90_000, 400_000)],
+                           process_co2e_grams=400_000)

@@ -1,16 +1,15 @@
-"""The ledger by hand: deploy, register participants and facilities, certify, and lots from mint to transform."""
+"""The consortium by hand: deploy, register participants and facilities, audit and certify them
+(lots are :mod:`~batterytrace.cli.lots`)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
-from batterytrace.cli.output import json_default, print_record
-from batterytrace.cli.session import ANY_BASE_INT, Session, fail_cleanly
+from batterytrace.cli.session import Session, fail_cleanly
 
 
 @click.command()
@@ -183,122 +182,3 @@ def certify(session: Session, facility_id: int, scheme: str, days: int, evidence
     payload = Path(evidence).read_bytes() if evidence and Path(evidence).is_file() else evidence
     certification = client.certify(facility_id, Scheme[scheme], None, now + timedelta(days=days), payload)
     click.echo(f"certification {certification.certification_id}: facility {facility_id} {scheme} until {certification.valid_until:%Y-%m-%d}")
-
-
-@click.command()
-@click.argument("facility_id", type=int)
-@click.option("--external-id", required=True, help="The lot's id in your ERP (unique per creator; re-minting returns the same lot).")
-@click.option("--kind", type=click.Choice(["COBALT_ORE", "COBALT_HYDROXIDE", "BLACK_MASS"]), default="COBALT_HYDROXIDE", show_default=True)
-@click.option("--cobalt-grams", type=int, required=True)
-@click.option("--total-grams", type=int, required=True)
-@click.option("--co2e-grams", type=int, required=True)
-@click.option("--tag-id", default="", help="The physical seal or RFID tag on the bag or drum.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@fail_cleanly
-def mint(session: Session, facility_id: int, external_id: str, kind: str, cobalt_grams: int, total_grams: int, co2e_grams: int, tag_id: str, as_json: bool) -> None:
-    """Create an origin lot with its mint proof (miners, recyclers)."""
-    from batterytrace.model.lots import MaterialKind
-
-    client = session.client()
-    try:
-        result = client.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams, co2e_grams, tag_id)
-    finally:
-        client.close()
-    print_record({"lot_id": hex(result.lot_id), "created": result.created, "commitment": hex(result.opening.commitment),
-            "certified_cobalt_grams": result.opening.certified_cobalt_grams}, as_json)
-
-
-@click.command()
-@click.argument("lot_id", type=ANY_BASE_INT)
-@click.argument("receiver")
-@click.pass_obj
-@fail_cleanly
-def offer(session: Session, lot_id: int, receiver: str) -> None:
-    """Offer a lot to a participant (its opening goes along, encrypted)."""
-    receipt = session.client().offer(lot_id, receiver)
-    click.echo(f"lot {lot_id:#x} offered to {receiver} in block {receipt.block_number}")
-
-
-@click.command()
-@click.argument("lot_id", type=ANY_BASE_INT)
-@click.option("--measured-grams", type=int, required=True, help="Your weighing of the lot's total mass.")
-@click.option("--tolerance-bps", type=int, default=50, show_default=True)
-@click.option("--evidence", default="")
-@click.pass_obj
-@fail_cleanly
-def accept(session: Session, lot_id: int, measured_grams: int, tolerance_bps: int, evidence: str) -> None:
-    """Accept a lot offered to you after weighing it (outside tolerance: dispute)."""
-    result = session.client().accept(lot_id, measured_grams, tolerance_bps, evidence or None)
-    verdict = "accepted" if result.accepted else "DISPUTED"
-    click.echo(f"lot {lot_id:#x} {verdict}: weighed {result.measured_total_grams} g against {result.committed_total_grams} g committed ({result.deviation_bps} bps)")
-
-
-@click.command()
-@click.argument("lot_id", type=ANY_BASE_INT)
-@click.option("--outcome", type=click.Choice(["DELIVER_TO_RECEIVER", "RETURN_TO_SENDER"]), required=True)
-@click.option("--evidence", default="")
-@click.pass_obj
-@fail_cleanly
-def resolve(session: Session, lot_id: int, outcome: str, evidence: str) -> None:
-    """Resolve a disputed weighing (auditors)."""
-    from batterytrace.model.lots import DisputeOutcome
-
-    receipt = session.client().resolve_dispute(lot_id, DisputeOutcome[outcome], evidence or None)
-    click.echo(f"dispute over lot {lot_id:#x} resolved: {outcome} (block {receipt.block_number})")
-
-
-@click.command()
-@click.argument("facility_id", type=int)
-@click.option("--input", "inputs", type=ANY_BASE_INT, multiple=True, required=True, help="Input lot id (repeat, up to 4).")
-@click.option("--output", "outputs", multiple=True, required=True, help="EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS (repeat, up to 4).")
-@click.option("--process-co2e-grams", type=int, default=0, show_default=True)
-@click.pass_obj
-@fail_cleanly
-def transform(session: Session, facility_id: int, inputs: tuple[int, ...], outputs: tuple[str, ...], process_co2e_grams: int) -> None:
-    """Split, merge or refine lots you hold, with a mass-balance proof."""
-    from batterytrace.model.lots import MaterialKind, OutputPlan
-
-    plans = []
-    for text in outputs:
-        parts = text.split(":")
-        if len(parts) != 4:
-            raise ValueError(f"--output {text!r} is not EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS")
-        plans.append(OutputPlan(parts[0], MaterialKind[parts[1]], int(parts[2]), int(parts[3])))
-    client = session.client()
-    try:
-        result = client.transform(list(inputs), plans, facility_id, process_co2e_grams)
-    finally:
-        client.close()
-    click.echo(f"transformation {result.transform_id}: outputs " + ", ".join(hex(lot_id) for lot_id in result.output_lot_ids))
-
-
-@click.group()
-def lot() -> None:
-    """Read lots."""
-
-
-@lot.command("show")
-@click.argument("lot_id", type=ANY_BASE_INT)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@fail_cleanly
-def lot_show(session: Session, lot_id: int, as_json: bool) -> None:
-    """A lot's public record."""
-    record = session.client(read_only=True).lot(lot_id)
-    print_record(json_default(record), as_json)
-
-
-@lot.command("history")
-@click.argument("lot_id", type=ANY_BASE_INT)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@fail_cleanly
-def lot_history(session: Session, lot_id: int, as_json: bool) -> None:
-    """A lot's whole life, from events alone."""
-    events = session.client(read_only=True).history(lot_id)
-    if as_json:
-        click.echo(json.dumps([json_default(event) for event in events], indent=2, default=json_default))
-        return
-    for event in events:
-        click.echo(f"{event.timestamp:%Y-%m-%d %H:%M:%S}  block {event.block_number:>6}  {event.name}")

@@ -1,10 +1,11 @@
-"""Battery passports by hand: issue, show, verify, status, page."""
+"""Battery passports by hand: issue (from a pack note of the shielded ledger), show, verify, status, page."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,24 +19,24 @@ def passport() -> None:
 
 
 @passport.command("issue")
-@click.argument("pack_lot_id", type=ANY_BASE_INT)
+@click.argument("pack_tag", type=ANY_BASE_INT)
 @click.option("--battery-id", required=True, help="GS1 Digital Link URI of the battery.")
 @click.option("--document", "document_path", type=click.Path(exists=True, path_type=Path), required=True, help="The public passport document (JSON).")
 @click.option("--document-uri", required=True, help="Where the public document is published.")
 @click.option("--capacity-wh", type=int, required=True)
 @click.pass_obj
 @fail_cleanly
-def passport_issue(session: Session, pack_lot_id: int, battery_id: str, document_path: Path, document_uri: str, capacity_wh: int) -> None:
-    """Issue a passport for a pack lot you hold, with a claim proof (pack makers, OEMs)."""
+def passport_issue(session: Session, pack_tag: int, battery_id: str, document_path: Path, document_uri: str, capacity_wh: int) -> None:
+    """Issue a passport from a pack lot you hold on the shielded ledger (its tag), with the tightest
+    claims its note supports (pack makers, OEMs): the passport contract redeems the pack note with a
+    proof bound to the new passport; you send the issuance from your own account, as the regulation
+    names the issuer."""
     from batterytrace.documents.canonical import document_hash
-    from batterytrace.sdk.passports import PassportRequest, issue_passports
+    from batterytrace.sdk.passports import NotePassportRequest, issue_note_passports
 
     document = json.loads(document_path.read_text())
-    client = session.client()
-    try:
-        (issued,) = issue_passports(client, [PassportRequest(pack_lot_id, battery_id, document_uri, document_hash(document), capacity_wh)])
-    finally:
-        client.close()
+    with session.ledger(relaying=False) as ledger:
+        (issued,) = issue_note_passports(ledger, [NotePassportRequest(pack_tag, battery_id, document_uri, document_hash(document), capacity_wh)])
     bounds = issued.bounds
     click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: {bounds.cobalt_grams} g cobalt traced, "
                f">= {bounds.min_certified_bps / 100:.2f}% certified, >= {bounds.min_recycled_bps / 100:.2f}% recycled")
@@ -90,7 +91,9 @@ def passport_status(session: Session, passport_id: int, status: str, evidence: s
 @click.pass_obj
 @fail_cleanly
 def passport_page(session: Session, passport_id: int, document_path: Path, out_dir: Path) -> None:
-    """Write the passport's HTML page and QR code, with each proof re-verified against the chain."""
+    """Write the passport's HTML page and QR code, with each proof re-verified against the chain. A
+    passport from a pack note takes its genealogy from your note store, which must open all of it
+    (an auditor's view key does); one from a transparent pack lot, from the chain."""
     from batterytrace.documents.claims import claim_statuses
     from batterytrace.documents.page import ChainInfo, render_passport_page
     from batterytrace.sdk.genealogy import genealogy_from_chain
@@ -99,8 +102,34 @@ def passport_page(session: Session, passport_id: int, document_path: Path, out_d
     client = session.client(read_only=True)
     record = get_passport(client, passport_id)
     result = verify_passport(client, passport_id)
+    if client.lot_exists(record.pack_lot_id):
+        genealogy = genealogy_from_chain(client, record.pack_lot_id)
+    else:
+        genealogy = _note_genealogy(session, passport_id, record.pack_lot_id)
     document = json.loads(document_path.read_text())
     info = ChainInfo(chain_id=client.chain.chain_id, passport_contract=client.deployment.passport, token_id=passport_id,
                      block_number=result.block_number, document_hash=record.document_hash)
-    page = render_passport_page(document, claim_statuses(result, genealogy_from_chain(client, record.pack_lot_id)), info, out_dir)
+    page = render_passport_page(document, claim_statuses(result, genealogy), info, out_dir)
     click.echo(f"page written to {page}")
+
+
+def _note_genealogy(session: Session, passport_id: int, nullifier: int) -> list[Any]:
+    """The genealogy of the pack note a passport redeemed (its pack id is the note's nullifier), from
+    the account's note store; refused unless the store opens the note and every ancestor."""
+    from batterytrace.exceptions import ConfigurationError
+    from batterytrace.sdk.note_history import genealogy_from_notes
+
+    refusal = (f"passport {passport_id:#x} was issued from a pack note; its page needs the pack's whole genealogy: "
+               "pass an auditor's account, whose view key opens every note")
+    if not session.has_account:
+        raise ConfigurationError(refusal)
+    with session.ledger(relaying=False) as ledger:
+        ledger.sync()
+        pack = next((stored.note for stored in ledger.store.notes() if stored.note.nullifier == nullifier), None)
+        if pack is None:
+            raise ConfigurationError(refusal)
+        nodes = genealogy_from_notes(ledger.client, ledger.store, pack.tag)
+    seen = {node.lot_id for node in nodes}
+    if any(parent not in seen for node in nodes for parent in node.parent_ids):
+        raise ConfigurationError(refusal)
+    return nodes

@@ -1,11 +1,13 @@
-"""What every command shares: the state folder, the connection settings and one clear line per error."""
+"""What every command shares: the state folder, the connection settings (node, deployment, account,
+relayer) and one clear line per error."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -15,10 +17,12 @@ import click
 
 from batterytrace.exceptions import BatteryTraceError
 
-#: The local state (node, deployments, openings, index). Commands read it through
+#: The local state (node, relayer, deployments, openings, note stores, index). Commands read it through
 #: :func:`state_dir` when they run, so it is set in this one module.
 STATE_DIR = Path(os.environ.get("BATTERYTRACE_HOME", ".batterytrace"))
 F = TypeVar("F", bound=Callable[..., Any])
+#: What a command that submits to the shielded ledger says when it finds no relayer.
+NO_RELAYER = "no relayer: pass --relayer URL or start one with `batterytrace relayer start`"
 
 
 def state_dir() -> Path:
@@ -67,13 +71,14 @@ def connection_options(function: F) -> F:
 
 @dataclass
 class Session:
-    """Connection settings shared by the commands."""
+    """Connection settings shared by the commands; ``relayer`` is the root ``--relayer`` URL."""
 
     rpc: str | None
     deployment_path: Path | None
     private_key: str | None
     keystore: Path | None
     account_index: int | None
+    relayer: str | None = None
 
     def rpc_url(self) -> str:
         from batterytrace.exceptions import ConfigurationError
@@ -89,6 +94,10 @@ class Session:
         from batterytrace.evm.chain import Chain
 
         return Chain(self.rpc_url())
+
+    @property
+    def has_account(self) -> bool:
+        return bool(self.private_key or self.keystore or self.account_index is not None)
 
     def signer(self) -> Any:
         from batterytrace.evm.node import DEFAULT_MNEMONIC
@@ -120,7 +129,61 @@ class Session:
 
         chain = self.chain()
         deployment = Deployment.load(self.deployment_file(chain.chain_id))
-        has_account = self.private_key or self.keystore or self.account_index is not None
-        signer = LocalSigner(Account.create()) if read_only and not has_account else self.signer()
+        signer = LocalSigner(Account.create()) if read_only and not self.has_account else self.signer()
         store = OpeningStore(STATE_DIR / "openings" / f"{chain.chain_id}-{signer.address.lower()}.sqlite")
         return BatteryTrace(chain, deployment, signer, store)
+
+    def relayer_client(self, ledger: str) -> Any:
+        """The relayer that submits this command's operation: ``--relayer``, else the one `batterytrace
+        relayer start` recorded; asked before anything is proven whether it answers for ``ledger``."""
+        from batterytrace.exceptions import ConfigurationError
+        from batterytrace.sdk.relayer import RelayerClient, background_relayer
+
+        url = self.relayer
+        if not url:
+            info = background_relayer(STATE_DIR)
+            if info is None:
+                raise ConfigurationError(NO_RELAYER)
+            url = info.url
+        serves = RelayerClient(url, timeout_seconds=10.0).health().ledger
+        if serves.lower() != ledger.lower():
+            raise ConfigurationError(f"the relayer at {url} submits to the ledger {serves}, not this deployment's {ledger}")
+        return RelayerClient(url)
+
+    @contextmanager
+    def ledger(self, relaying: bool = True) -> Iterator[Any]:
+        """The sending account's :class:`~batterytrace.sdk.shielded.ShieldedLedgerOperations`, its note
+        store kept in STATE_DIR/notes/ so the scanner goes on from where the last command stopped.
+        ``relaying`` commands submit through :meth:`relayer_client`; the others only read. Closes the
+        store and stops the prover afterwards."""
+        from batterytrace.exceptions import ConfigurationError
+        from batterytrace.sdk.notes import NoteStore
+        from batterytrace.sdk.shielded import ShieldedLedgerOperations
+
+        client = self.client()
+        try:
+            deployment = client.deployment
+            if deployment.ledger is None:
+                raise ConfigurationError(f"{self.deployment_file(deployment.chain_id)} has no shielded ledger: "
+                                         "deploy again with this version")
+            relayer = self.relayer_client(deployment.ledger) if relaying else _refusing_relayer()
+            path = STATE_DIR / "notes" / f"{deployment.chain_id}-{client.address.lower()}.sqlite"
+            store = NoteStore(path, deployment.chain_id, deployment.ledger)
+            try:
+                yield ShieldedLedgerOperations(client, relayer, store)
+            finally:
+                store.close()
+        finally:
+            client.close()
+
+
+def _refusing_relayer() -> Any:
+    """The relayer of a command that only reads: it never submits, and would be told why not."""
+    from batterytrace.exceptions import ConfigurationError
+    from batterytrace.sdk.relayer import RelayedTransaction, RelayerClient
+
+    class ReadOnly(RelayerClient):
+        def submit(self, to: str, calldata: bytes | str) -> RelayedTransaction:
+            raise ConfigurationError(NO_RELAYER)
+
+    return ReadOnly("")

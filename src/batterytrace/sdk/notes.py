@@ -20,6 +20,11 @@ from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import Note
 
 
+#: The scan checkpoints (block hashes) a store keeps: a reorganisation deeper than this many scans
+#: makes the scanner read the ledger again from its start.
+CHECKPOINTS = 64
+
+
 @dataclass(frozen=True)
 class StoredNote:
     """A note this participant can open, where it sits in the tree, and whether it is spent."""
@@ -79,6 +84,9 @@ class NoteStore:
             "CREATE TABLE IF NOT EXISTS note_cursor ("
             " chain_id INTEGER NOT NULL, ledger TEXT NOT NULL, block INTEGER NOT NULL,"
             " PRIMARY KEY (chain_id, ledger));"
+            "CREATE TABLE IF NOT EXISTS note_checkpoints ("
+            " chain_id INTEGER NOT NULL, ledger TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL,"
+            " PRIMARY KEY (chain_id, ledger, block));"
         )
         self._key = (chain_id, self.ledger)
 
@@ -132,10 +140,41 @@ class NoteStore:
             (block_number, transaction, *self._key, str(nullifier)),
         )
 
-    def set_cursor(self, block_number: int) -> None:
+    def set_cursor(self, block_number: int, block_hash: str | None = None) -> None:
+        """The scan finished ``block_number``; ``block_hash`` is that block's, kept as a checkpoint
+        (the latest ``CHECKPOINTS``) to find where a reorganised or reverted chain parts from it."""
         self._connection.execute("INSERT OR REPLACE INTO note_cursor VALUES (?, ?, ?)", (*self._key, block_number))
+        if block_hash is not None:
+            self._connection.execute("INSERT OR REPLACE INTO note_checkpoints VALUES (?, ?, ?, ?)",
+                                     (*self._key, block_number, block_hash))
+            self._connection.execute(
+                "DELETE FROM note_checkpoints WHERE chain_id = ? AND ledger = ? AND block NOT IN (SELECT block FROM"
+                " note_checkpoints WHERE chain_id = ? AND ledger = ? ORDER BY block DESC LIMIT ?)",
+                (*self._key, *self._key, CHECKPOINTS))
+
+    def rewind(self, block_number: int | None) -> None:
+        """Forget everything read after ``block_number`` (None: everything), as if the scan had
+        stopped there: leaves, notes and spends of later blocks, and spends' marks on earlier notes."""
+        after = -1 if block_number is None else block_number
+        for table in ("note_leaves", "notes", "note_spends", "note_checkpoints"):
+            self._connection.execute(f"DELETE FROM {table} WHERE chain_id = ? AND ledger = ? AND block > ?",  # noqa: S608
+                                     (*self._key, after))
+        self._connection.execute("UPDATE notes SET spent_block = NULL, spent_tx = NULL WHERE chain_id = ? AND ledger = ?"
+                                 " AND spent_block > ?", (*self._key, after))
+        if block_number is None:
+            self._connection.execute("DELETE FROM note_cursor WHERE chain_id = ? AND ledger = ?", self._key)
+        else:
+            self._connection.execute("INSERT OR REPLACE INTO note_cursor VALUES (?, ?, ?)", (*self._key, block_number))
 
     # -- reading ---------------------------------------------------------------------------------
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        """The kept (block, hash) checkpoints, latest first."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT block, hash FROM note_checkpoints WHERE chain_id = ? AND ledger = ? ORDER BY block DESC",
+                self._key).fetchall()
+        return [(int(block), str(block_hash)) for block, block_hash in rows]
 
     def cursor(self) -> int | None:
         """The last block the scanner finished, or None before the first scan."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_utils import event_abi_to_log_topic
+from web3.exceptions import BlockNotFound
 
 from batterytrace.evm.chain import Chain
 from batterytrace.exceptions import ChainError, DecryptionError, OpeningError
@@ -41,6 +42,8 @@ class ScanResult:
     #: Envelopes addressed to one of our keys that failed authentication or did not open their
     #: note (a tampering or lying creator): skipped, never stored.
     refused: list[str] = field(default_factory=list)
+    #: Where the store was rewound to before reading, when the chain had parted from its last scan.
+    rewound_to: int | None = None
 
 
 class NoteScanner:
@@ -63,11 +66,14 @@ class NoteScanner:
         self._topics = {bytes(event_abi_to_log_topic(event.abi)): event for event in (self._created, self._spent)}
 
     def sync(self, to_block: int | None = None) -> ScanResult:
-        """Read every block after the store's cursor up to ``to_block`` (default: the latest)."""
+        """Read every block after the store's cursor up to ``to_block`` (default: the latest). When
+        the chain no longer holds the block the last scan ended on (a reorganisation, or a test
+        node's revert), the store first forgets what it read after the latest block both share."""
+        rewound = self._rewind_if_reorganised()
         cursor = self.store.cursor()
         first = self.start_block if cursor is None else cursor + 1
         last = self.chain.w3.eth.block_number if to_block is None else to_block
-        result = ScanResult(first, last)
+        result = ScanResult(first, last, rewound_to=rewound)
         for start in range(first, last + 1, self.chunk_blocks):
             end = min(start + self.chunk_blocks - 1, last)
             self._scan(start, end, result)
@@ -107,7 +113,26 @@ class NoteScanner:
                     result.notes.append(StoredNote(note, leaf.epoch, leaf.index, leaf.block_number, transaction))
             if touched_epoch is not None:
                 self._check_root(touched_epoch)
-            store.set_cursor(end)
+            store.set_cursor(end, self._block_hash(end))
+
+    def _block_hash(self, number: int) -> str | None:
+        try:
+            return self.chain.w3.eth.get_block(number)["hash"].to_0x_hex()
+        except BlockNotFound:
+            return None
+
+    def _rewind_if_reorganised(self) -> int | None:
+        """Rewind the store to the latest checkpoint the chain still holds, if the latest is gone;
+        the block it rewound to (``start_block - 1`` for all of it), or None when nothing changed."""
+        checkpoints = self.store.checkpoints()
+        if not checkpoints or self._block_hash(checkpoints[0][0]) == checkpoints[0][1]:
+            return None
+        kept = next((block for block, block_hash in checkpoints[1:] if self._block_hash(block) == block_hash), None)
+        with self.store.batch() as store:
+            store.rewind(kept)
+        log.warning("the chain parted from the note store's scan after block %s: rescanning from there",
+                    kept if kept is not None else "(none kept)")
+        return self.start_block - 1 if kept is None else kept
 
     def _open(self, blobs: Sequence[bytes], leaf: Leaf, result: ScanResult):
         for blob in blobs:

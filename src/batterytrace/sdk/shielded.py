@@ -38,7 +38,14 @@ from batterytrace.sdk.relayer import RelayedTransaction, RelayerClient
 from batterytrace.sdk.scanner import NoteScanner
 from batterytrace.zk.custody import CustodyOperation, Participant, custody_inputs, custody_successor
 from batterytrace.zk.envelopes import encrypt_note
-from batterytrace.zk.note_transform import NOTE_TRANSFORM_INPUTS, NOTE_TRANSFORM_OUTPUTS, OutputSpec, note_transform_inputs, transform_notes
+from batterytrace.zk.note_transform import (
+    NOTE_TRANSFORM_INPUTS,
+    NOTE_TRANSFORM_OUTPUTS,
+    OutputSpec,
+    note_transform_inputs,
+    output_tag,
+    transform_notes,
+)
 from batterytrace.zk.notes import METALS, Note, NoteState
 from batterytrace.zk.pack_claim import PackClaims, pack_claim_inputs
 from batterytrace.zk.origin import CertificationWindow, Site, TypeFloors, mint_tag, origin_inputs, origin_note, origin_tag
@@ -315,6 +322,8 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
                evidence: str | bytes | None = None) -> ShieldedLot:
         """Take an offered lot in if the weighing is within ``tolerance_bps`` of its committed mass,
         else dispute it (an auditor resolves); the weighing's evidence hash goes on chain."""
+        if measured_total_grams < 0 or not 0 <= tolerance_bps <= 10_000:
+            raise ValueError("the measured mass must be >= 0 and the tolerance 0..10000 bps")
         lot = self._held(tag, NoteState.OFFERED, owner=True)
         committed = lot.note.values.total_grams
         within = abs(measured_total_grams - committed) * 10_000 <= tolerance_bps * committed
@@ -342,14 +351,21 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
                   process_co2e_grams: int) -> list[ShieldedLot]:
         """A processing job at a facility this participant operates: its lots ``input_tags`` in, the
         ``outputs`` out, by the rules of zk/note_transform.py (checked before proving). Running the
-        same job again returns its outputs (the inputs are spent once)."""
+        same job again returns its outputs (the inputs are spent once); outputs' tags are apart from
+        the site's origin lots' (``output_tag``), and a job naming some earlier job's outputs is refused."""
         client = self.client
         secret = client.shielding_keys.secret
-        tags = [origin_tag(secret, facility_id, external_id_number(output.external_id)) for output in outputs]
+        tags = [output_tag(secret, facility_id, external_id_number(output.external_id)) for output in outputs]
+        if len(set(tags)) != len(tags):
+            raise ProofError("a transform names the same output id twice")
         self.sync()
         done = [self.store.notes_with_tag(tag) for tag in tags]
         if all(done):
             return [ShieldedLot.of(notes[-1]) for notes in done]
+        if any(done):
+            taken = [str(output.external_id) for output, notes in zip(outputs, done, strict=True) if notes]
+            raise LotStateError(tags[0], message=f"output ids {', '.join(taken)} at facility {facility_id} belong to "
+                                                 "an earlier job's lots: give this job's outputs new ids")
         if not 1 <= len(input_tags) <= NOTE_TRANSFORM_INPUTS or not 1 <= len(outputs) <= NOTE_TRANSFORM_OUTPUTS:
             raise ProofError(f"a transform takes 1 to {NOTE_TRANSFORM_INPUTS} lots and makes 1 to "
                              f"{NOTE_TRANSFORM_OUTPUTS}, got {len(input_tags)} and {len(outputs)}")

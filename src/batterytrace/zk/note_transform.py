@@ -18,6 +18,19 @@ from batterytrace.zk.custody import NOTE_TREE_DEPTH, REGISTRY_TREE_DEPTH, Partic
 from batterytrace.zk.merkle import MembershipProof
 from batterytrace.zk.notes import MAX_GRAMS, METALS, MetalValues, Note, NoteState, NoteValues
 from batterytrace.zk.origin import Site
+from batterytrace.zk.poseidon import poseidon
+
+#: The domain of a transform output's tag, apart from an origin tag (``Poseidon(secret, facility,
+#: externalId)``): a recycler both mints and transforms, and its ERP's ids may repeat across the two.
+OUTPUT_TAG_DOMAIN = int.from_bytes(b"batterytrace.output.v1", "big")
+
+
+def output_tag(secret: int, facility_id: int, external_id: int) -> int:
+    """A transform output's tag: Poseidon(OUTPUT_TAG_DOMAIN, secret, facilityId, externalId), private
+    and per facility. The circuit leaves output tags to the actor; the SDK derives them so a job run
+    again finds its outputs."""
+    return poseidon([OUTPUT_TAG_DOMAIN, secret, facility_id, external_id])
+
 
 #: NoteTransformProof(4, 4, 1, 24, 16) in circuits/note_transform.circom: its slots.
 NOTE_TRANSFORM_INPUTS = 4

@@ -1,0 +1,277 @@
+"""Lots by hand, on the shielded ledger: mint, offer, cancel, accept (or dispute), resolve, transform,
+and what the sending account's keys see of its lots.
+
+A lot is named by its tag, printed and taken as 0x-hex: its private id on the ledger, which only
+the parties to it and the auditors learn. Each step is proven with the account's keys and submitted
+by a relayer (:meth:`~batterytrace.cli.session.Session.relayer_client`), so no participant's
+address is on the transaction. The account's note store (STATE_DIR/notes/) keeps what its scanner
+read, for the next command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from batterytrace.cli.output import json_default, print_record
+from batterytrace.cli.session import ANY_BASE_INT, Session, fail_cleanly
+
+_OUTPUT_FORMAT = "EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS"
+
+
+@click.command()
+@click.argument("facility_id", type=int)
+@click.option("--external-id", required=True,
+              help="The lot's id in your ERP, 1 to 31 bytes (unique per site; minting it again returns the same lot).")
+@click.option("--kind", type=click.Choice(["COBALT_ORE", "COBALT_HYDROXIDE", "BLACK_MASS"]), default="COBALT_HYDROXIDE", show_default=True)
+@click.option("--cobalt-grams", type=int, required=True)
+@click.option("--total-grams", type=int, required=True)
+@click.option("--co2e-grams", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@fail_cleanly
+def mint(session: Session, facility_id: int, external_id: str, kind: str, cobalt_grams: int, total_grams: int, co2e_grams: int,
+         as_json: bool) -> None:
+    """Create an origin lot at a site you operate, with its origin proof (miners, recyclers): its
+    cobalt is certified when the site holds a certification valid now. A note has no field for the
+    physical seal or RFID tag (the transparent lots' --tag-id): keep it against the external id."""
+    from batterytrace.model.lots import MaterialKind
+
+    with session.ledger() as ledger:
+        ledger.sync()
+        known = {stored.note.tag for stored in ledger.store.notes()}
+        minted = ledger.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams, co2e_grams)
+    print_record({"tag": hex(minted.tag), "created": minted.tag not in known,
+                  "certified_cobalt_grams": minted.note.values.metals[0].certified_grams, "transaction": minted.transaction}, as_json)
+
+
+@click.command()
+@click.argument("tag", type=ANY_BASE_INT)
+@click.argument("receiver")
+@click.pass_obj
+@fail_cleanly
+def offer(session: Session, tag: int, receiver: str) -> None:
+    """Offer a lot you hold to another participant (its note goes along, sealed for it); until it
+    accepts or disputes, `cancel` takes the lot back."""
+    with session.ledger() as ledger:
+        offered = ledger.offer(tag, receiver)
+    click.echo(f"lot {tag:#x} offered to {receiver} (transaction {offered.transaction})")
+
+
+@click.command()
+@click.argument("tag", type=ANY_BASE_INT)
+@click.pass_obj
+@fail_cleanly
+def cancel(session: Session, tag: int) -> None:
+    """Take back a lot you offered that its receiver has not accepted or disputed."""
+    with session.ledger() as ledger:
+        returned = ledger.cancel_offer(tag)
+    click.echo(f"offer of lot {tag:#x} cancelled: you hold it again (transaction {returned.transaction})")
+
+
+@click.command()
+@click.argument("tag", type=ANY_BASE_INT)
+@click.option("--measured-grams", type=int, required=True, help="Your weighing of the lot's total mass.")
+@click.option("--tolerance-bps", type=int, default=50, show_default=True)
+@click.option("--evidence", default="", help="The weighing's record (its hash goes on chain).")
+@click.pass_obj
+@fail_cleanly
+def accept(session: Session, tag: int, measured_grams: int, tolerance_bps: int, evidence: str) -> None:
+    """Take in a lot offered to you after weighing it: within tolerance of its committed mass it is
+    yours, outside it is disputed (an auditor resolves)."""
+    from batterytrace.zk.notes import NoteState
+
+    with session.ledger() as ledger:
+        weighed = ledger.accept(tag, measured_grams, tolerance_bps, evidence or None)
+    committed = weighed.note.values.total_grams
+    verdict = "accepted" if weighed.note.state == NoteState.ACTIVE else "DISPUTED"
+    deviation_bps = abs(measured_grams - committed) * 10_000 // max(committed, 1)
+    click.echo(f"lot {tag:#x} {verdict}: weighed {measured_grams} g against {committed} g committed ({deviation_bps} bps)")
+
+
+@click.command()
+@click.argument("tag", type=ANY_BASE_INT)
+@click.option("--outcome", type=click.Choice(["DELIVER_TO_RECEIVER", "RETURN_TO_SENDER"]), required=True)
+@click.option("--evidence", default="")
+@click.pass_obj
+@fail_cleanly
+def resolve(session: Session, tag: int, outcome: str, evidence: str) -> None:
+    """Resolve a disputed weighing (auditors: their view key opens the disputed note)."""
+    with session.ledger() as ledger:
+        resolved = ledger.resolve_dispute(tag, outcome == "DELIVER_TO_RECEIVER", evidence or None)
+    click.echo(f"dispute over lot {tag:#x} resolved: {outcome} (transaction {resolved.transaction})")
+
+
+def _output(text: str) -> Any:
+    """One ``--output`` as the SDK's ShieldedOutput, or one line that says what is wrong with it."""
+    from batterytrace.model.lots import MaterialKind
+    from batterytrace.sdk.shielded import ShieldedOutput
+
+    parts = text.split(":")
+    if len(parts) != 4 or not parts[0]:
+        raise ValueError(f"--output {text!r} is not {_OUTPUT_FORMAT}")
+    external_id, kind, cobalt, total = parts
+    if kind not in MaterialKind.__members__:
+        raise ValueError(f"--output {text!r}: {kind!r} is not a material kind ({', '.join(MaterialKind.__members__)})")
+    if not (cobalt.isdigit() and total.isdigit()):
+        raise ValueError(f"--output {text!r}: COBALT_GRAMS and TOTAL_GRAMS are whole grams")
+    return ShieldedOutput(external_id, MaterialKind[kind], int(cobalt), int(total))
+
+
+@click.command()
+@click.argument("facility_id", type=int)
+@click.option("--input", "inputs", type=ANY_BASE_INT, multiple=True, required=True, help="Tag of a lot you hold (repeat, up to 4).")
+@click.option("--output", "outputs", multiple=True, required=True, help=f"{_OUTPUT_FORMAT} (repeat, up to 4).")
+@click.option("--process-co2e-grams", type=int, default=0, show_default=True)
+@click.pass_obj
+@fail_cleanly
+def transform(session: Session, facility_id: int, inputs: tuple[int, ...], outputs: tuple[str, ...], process_co2e_grams: int) -> None:
+    """Split, merge, refine or assemble lots you hold at a facility you operate, with a mass-balance
+    proof; the same outputs again return the lots made the first time."""
+    plans = [_output(text) for text in outputs]
+    with session.ledger() as ledger:
+        made = ledger.transform(facility_id, list(inputs), plans, process_co2e_grams)
+    click.echo(f"transformed at facility {facility_id}: outputs " + ", ".join(hex(output.tag) for output in made))
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+@click.group()
+def lot() -> None:
+    """The lots your keys open: those you hold or are offered, their notes, history and genealogy."""
+
+
+def _flags(value: int) -> str:
+    from batterytrace.model.risk import RiskFlag
+
+    return "|".join(str(flag.name) for flag in RiskFlag(value).singles()) or "NONE"
+
+
+def _lot_record(ledger: Any, current: Any) -> dict[str, Any]:
+    """A lot's current note as the account's keys see it. An offered or disputed note names the
+    receiver as its holder and the sender as its counterparty."""
+    from batterytrace.model.lots import MaterialKind
+
+    note = current.note
+    cobalt = note.values.metals[0]
+    client = ledger.client
+    return {
+        "tag": hex(current.tag), "kind": MaterialKind(note.kind).name, "state": note.state.name,
+        "cobalt_grams": cobalt.grams, "certified_cobalt_grams": cobalt.certified_grams,
+        "recycled_cobalt_grams": cobalt.pre_consumer_grams + cobalt.post_consumer_grams,
+        "total_grams": note.values.total_grams, "co2e_grams": note.values.co2e_grams, "risk_flags": _flags(note.values.risk_flags),
+        "holder": client.participant_for_shielding_key(note.owner),
+        "counterparty": client.participant_for_shielding_key(note.counterparty) if note.counterparty else None,
+        "transaction": current.transaction,
+    }
+
+
+@lot.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@fail_cleanly
+def lot_list(session: Session, as_json: bool) -> None:
+    """The lots you hold, are offered, or offered and not yet handed over."""
+    with session.ledger(relaying=False) as ledger:
+        records = [_lot_record(ledger, held) for held in ledger.lots()]
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    for record in records:
+        click.echo(f"{record['tag']}  {record['kind']:<23} {record['state']:<8}  {record['cobalt_grams']} g cobalt in "
+                   f"{record['total_grams']} g  holder {record['holder']}")
+    if not records:
+        click.echo("no lots held or offered")
+
+
+def _about_a_lot(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    """A `lot` command about one lot: its TAG and --json, the session, one line per error."""
+
+    def command(function: Callable[..., None]) -> click.Command:
+        wrapped = click.pass_obj(fail_cleanly(function))
+        return lot.command(name)(click.argument("tag", type=ANY_BASE_INT)(click.option("--json", "as_json", is_flag=True)(wrapped)))
+
+    return command
+
+
+@_about_a_lot("show")
+def lot_show(session: Session, tag: int, as_json: bool) -> None:
+    """A lot's current note as your keys see it: kind, state, grams, CO2e, flags, holder."""
+    with session.ledger(relaying=False) as ledger:
+        record = _lot_record(ledger, ledger.lot(tag))
+    print_record(record, as_json)
+
+
+def _step_record(step: Any) -> dict[str, Any]:
+    """One step of a lot's history, without the notes' openings."""
+    return {
+        "operation": step.operation.value, "event": step.event, "state": step.note.state.name if step.note else None,
+        "holder": step.owner, "counterparty": step.counterparty, "timestamp": step.timestamp.isoformat(),
+        "block_number": step.block_number, "transaction": step.transaction_hash, "log_index": step.log_index,
+        "evidence_hash": json_default(step.evidence_hash), "inputs": [hex(note.tag) for note in step.inputs],
+        "outputs": [hex(note.tag) for note in step.outputs], "unopened_inputs": step.unopened_inputs,
+        "unopened_outputs": step.unopened_outputs, "passport_contract": step.passport_contract,
+    }
+
+
+@_about_a_lot("history")
+def lot_history(session: Session, tag: int, as_json: bool) -> None:
+    """A lot's steps as your note store sees them, from the first note sealed for you: mint, offers,
+    weighings, resolutions, the transform or passport that ended it."""
+    from batterytrace.sdk.note_history import NoteHistory
+
+    with session.ledger(relaying=False) as ledger:
+        ledger.sync()
+        steps = NoteHistory(ledger.client, ledger.store).steps(tag)
+    if as_json:
+        click.echo(json.dumps([_step_record(step) for step in steps], indent=2))
+        return
+    for step in steps:
+        parties = f"holder {step.owner}" + (f", counterparty {step.counterparty}" if step.counterparty else "")
+        click.echo(f"{step.timestamp:%Y-%m-%d %H:%M:%S}  block {step.block_number:>6}  {step.operation.value:<9}  "
+                   f"{step.note.state.name if step.note else 'ended':<8}  {parties}")
+
+
+@_about_a_lot("genealogy")
+def lot_genealogy(session: Session, tag: int, as_json: bool) -> None:
+    """A lot and its ancestors back to the origin lots, as far as your keys open them (an auditor's
+    view key opens all); a lot's facility where the registry tells it."""
+    from batterytrace.sdk.note_history import genealogy_from_notes
+
+    with session.ledger(relaying=False) as ledger:
+        ledger.sync()
+        nodes = genealogy_from_notes(ledger.client, ledger.store, tag)
+    if as_json:
+        records = [json_default(node) | {"lot_id": hex(node.lot_id), "parent_ids": [hex(parent) for parent in node.parent_ids]}
+                   for node in nodes]
+        click.echo(json.dumps(records, indent=2))
+        return
+    for node in nodes:
+        click.echo(f"{'  ' * node.depth}{node.lot_id:#x}  {node.kind.name}  facility {node.facility_id or '?'}  creator {node.creator}"
+                   + ("  (origin)" if node.is_origin else ""))
+
+
+@lot.command("export")
+@click.option("--include-confidential", is_flag=True, help="Add the notes' grams, CO2e and flags.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="File to write (default: stdout).")
+@click.pass_obj
+@fail_cleanly
+def lot_export(session: Session, include_confidential: bool, out_path: Path | None) -> None:
+    """Every step of every lot your keys open as EPCIS 2.0 JSON-LD (validated against the official
+    schema); an auditor's view key opens the whole supply chain."""
+    from batterytrace.epcis.note_export import export_notes
+
+    with session.ledger(relaying=False) as ledger:
+        ledger.sync()
+        document = export_notes(ledger.client, ledger.store, include_confidential=include_confidential)
+    text = json.dumps(document, indent=2) + "\n"
+    if out_path is None:
+        click.echo(text, nl=False)
+        return
+    out_path.write_text(text)
+    click.echo(f"{len(document['epcisBody']['eventList'])} events written to {out_path}")
