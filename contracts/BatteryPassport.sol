@@ -59,10 +59,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         external
         returns (uint256[] memory passportIds)
     {
-        if (requests.length == 0 || requests.length != proofs.length) {
-            revert PassportBatchMismatch(requests.length, proofs.length);
-        }
-        _requireIssuer();
+        _requireBatch(requests.length, proofs.length);
         passportIds = new uint256[](requests.length);
         for (uint256 index; index < requests.length; ++index) {
             passportIds[index] = _issue(requests[index], proofs[index]);
@@ -74,10 +71,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         external
         returns (uint256[] memory passportIds)
     {
-        if (requests.length == 0 || requests.length != proofs.length) {
-            revert PassportBatchMismatch(requests.length, proofs.length);
-        }
-        _requireIssuer();
+        _requireBatch(requests.length, proofs.length);
         passportIds = new uint256[](requests.length);
         for (uint256 index; index < requests.length; ++index) {
             passportIds[index] = _issueFromNote(requests[index], proofs[index]);
@@ -163,11 +157,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         private
         returns (uint256 passportId)
     {
-        if (bytes(request.batteryId).length == 0) revert PassportEmptyField("batteryId");
-        if (bytes(request.documentUri).length == 0) revert PassportEmptyField("documentUri");
-        passportId = passportIdFor(request.batteryId);
-        _requireBatteryIdOwner(request.batteryId);
-        if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
+        passportId = _newPassportId(request.batteryId, request.documentUri);
         if (request.pack.issuer != msg.sender) revert PassportUnauthorized(msg.sender);
         Claims memory claims = _noteClaims(request.pack);
         _passports[passportId] = Passport({
@@ -227,11 +217,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
     }
 
     function _issue(IssueRequest calldata request, Groth16Proof calldata proof) private returns (uint256 passportId) {
-        if (bytes(request.batteryId).length == 0) revert PassportEmptyField("batteryId");
-        if (bytes(request.documentUri).length == 0) revert PassportEmptyField("documentUri");
-        passportId = passportIdFor(request.batteryId);
-        _requireBatteryIdOwner(request.batteryId);
-        if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
+        passportId = _newPassportId(request.batteryId, request.documentUri);
         Claims calldata claims = request.claims;
         if (
             claims.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS
@@ -310,6 +296,25 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         record.status = newStatus;
         _history[passportId].push(StatusChange(newStatus, uint64(block.timestamp), msg.sender, evidenceHash));
         emit PassportStatusChanged(passportId, msg.sender, oldStatus, newStatus, evidenceHash);
+    }
+
+    /// @dev A batch of issues: as many proofs as requests, at least one, from an issuer.
+    function _requireBatch(uint256 requests, uint256 proofs) private view {
+        if (requests == 0 || requests != proofs) revert PassportBatchMismatch(requests, proofs);
+        _requireIssuer();
+    }
+
+    /// @dev The id of a new passport for `batteryId`, under one of the caller's prefixes, with a document.
+    function _newPassportId(string calldata batteryId, string calldata documentUri)
+        private
+        view
+        returns (uint256 passportId)
+    {
+        if (bytes(batteryId).length == 0) revert PassportEmptyField("batteryId");
+        if (bytes(documentUri).length == 0) revert PassportEmptyField("documentUri");
+        passportId = passportIdFor(batteryId);
+        _requireBatteryIdOwner(batteryId);
+        if (_passports[passportId].status != PassportStatus.None) revert PassportAlreadyIssued(passportId);
     }
 
     function _requireIssuer() private view {
