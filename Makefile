@@ -22,7 +22,7 @@ bench: setup
 # beyond the ones `make test` uses (see docs/SECURITY.md for the figures), and the demo again on hardhat.
 audit: setup
 	bash scripts/slither.sh
-	BATTERYTRACE_FUZZ_EXAMPLES=500 BATTERYTRACE_STATEFUL_EXAMPLES=400 pytest -q tests/hardening tests/stateful --ignore=tests/stateful/test_shielded_machine.py
+	BATTERYTRACE_FUZZ_EXAMPLES=500 BATTERYTRACE_PROPERTY_EXAMPLES=2000 pytest -q tests/hardening tests/stateful --ignore=tests/stateful/test_shielded_machine.py
 	BATTERYTRACE_SHIELDED_EXAMPLES=60 BATTERYTRACE_SHIELDED_STEPS=6 pytest -q tests/stateful/test_shielded_machine.py
 	BATTERYTRACE_DEMO_ON_HARDHAT=1 pytest -q tests/demo
 
@@ -35,7 +35,7 @@ artifacts: setup
 compile: setup
 	ape compile
 
-# Deletes each constraint of the circuits in turn (288 mutants) and checks an attacker test catches
+# Deletes each constraint of the circuits in turn (one mutant per constraint statement) and checks an attacker test catches
 # every one; the table lands in circuits/build/mutants/report.md. Long (see the script's docstring).
 .PHONY: mutate
 mutate: setup

@@ -1,9 +1,12 @@
 """batterytrace benchmarks: gas, proving, throughput, the demo, growth and a scale model.
 
     python bench/run.py            # everything; writes docs/BENCHMARKS.md, docs/bench/*, bench/results.json,
-                                   # bench/gas_baseline.json (about 10 minutes on 2 cores)
+                                   # bench/gas_baseline.json (the maximum over --gas-reps fresh-anvil runs)
     python bench/run.py --quick    # the gas table only, compared with bench/gas_baseline.json:
                                    # exits 1 when an operation's gas grew by more than 2 %
+    python bench/run.py --quick --update-baseline   # the gas table written as the new baseline
+    python bench/run.py --gas-reps 1 --worker-reps 1 --cli-reps 1 --growth-reps 1 --lots 1 --skip-demo --no-docs
+                                   # every measurement once, into bench/results.json only (a check that it runs)
 
 Timings are medians of repetitions and only their ratios (taken in the same run) mean anything on a
 shared machine; gas is deterministic up to the proof's and envelope's zero bytes (checked below).
@@ -26,40 +29,21 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))  # the shared sandbox lives in tests/helpers, the baselines in bench/
 
-import gas_bench  # noqa: E402
-import report  # noqa: E402
-import scale_model  # noqa: E402
-import shielded_gas  # noqa: E402
-import shielded_proving  # noqa: E402
-import timing_bench  # noqa: E402
-
-from batterytrace.evm.chain import Chain
-from batterytrace.evm.node import LocalNode
-from tests.helpers.sandbox import build_world
+import gas_bench
+import report
+import scale_model
+import timing_bench
+from gas_meter import GasRun
 
 BASELINE = BENCH / "gas_baseline.json"
 RESULTS = BENCH / "results.json"
 TOLERANCE = 0.02
 
 
-def gas_once(keep: bool = False) -> tuple[gas_bench.GasRun, Any]:
-    """One gas measurement on a fresh anvil. With ``keep``, the node, prover and world stay up
-    and are returned for the timing benchmarks (the caller closes them)."""
-    node = LocalNode()
-    node.start()
-    prover = gas_bench.RecordingProver()
-    try:
-        world = build_world(Chain(node.url), prover)
-        run = gas_bench.measure_gas(world, prover)
-    except BaseException:
-        prover.close()
-        node.stop()
-        raise
-    if keep:
-        return run, (node, prover, world)
-    prover.close()
-    node.stop()
-    return run, None
+def gas_once() -> GasRun:
+    """One gas measurement on a fresh anvil, world, prover and relayer (all stopped after)."""
+    with gas_bench.bench_world() as bench:
+        return gas_bench.measure_gas(bench)
 
 
 def compare(rows: list[dict[str, Any]], baseline: dict[str, Any], tolerance: float = TOLERANCE) -> list[str]:
@@ -72,20 +56,27 @@ def compare(rows: list[dict[str, Any]], baseline: dict[str, Any], tolerance: flo
         elif measured[operation] > expected * (1 + tolerance):
             problems.append(f"{operation}: {measured[operation]:,} gas vs baseline {expected:,} (+{measured[operation] / expected - 1:.2%})")
     for operation in measured.keys() - baseline["gas_used"].keys():
-        problems.append(f"{operation}: measured but not in the baseline (run `make bench` to regenerate it)")
+        problems.append(f"{operation}: measured but not in the baseline (`python bench/run.py --quick --update-baseline` "
+                        "or `make bench` regenerates it)")
     return problems
 
 
-def quick(baseline_path: Path = BASELINE) -> int:
-    run, _ = gas_once()
-    rows = [row.as_dict() for row in run.rows]
+def quick(baseline_path: Path = BASELINE, update: bool = False) -> int:
+    """The gas table, compared with the baseline (``update``: written as the new baseline instead)."""
+    rows = [row.as_dict() for row in gas_once().rows]
     with tempfile.NamedTemporaryFile("w", suffix="-gas.md", prefix="batterytrace-", delete=False) as handle:
         handle.write(report.gas_table(rows))
         table_path = handle.name
     print(report.gas_table(rows))
     print(f"gas table written to {table_path}")
-    baseline = json.loads(baseline_path.read_text())
+    baseline = json.loads(baseline_path.read_text()) if baseline_path.exists() or not update else {"gas_used": {}}
     problems = compare(rows, baseline)
+    if update:
+        for problem in problems:
+            print(f"against the old baseline: {problem}")
+        write_baseline(rows, baseline_path, "one `bench/run.py --quick --update-baseline` run")
+        print(f"wrote {baseline_path.relative_to(ROOT)}")
+        return 0
     for problem in problems:
         print(f"REGRESSION {problem}", file=sys.stderr)
     if not problems:
@@ -93,56 +84,45 @@ def quick(baseline_path: Path = BASELINE) -> int:
     return 1 if problems else 0
 
 
-def full(gas_reps: int, worker_reps: int, cli_reps: int, growth_reps: int, lots: int, skip_demo: bool) -> int:
+def write_baseline(rows: list[dict[str, Any]], path: Path, source: str) -> None:
+    path.write_text(json.dumps({
+        "note": f"gas per operation from {source}; bench/run.py --quick fails on +2% or more",
+        "gas_used": {row["operation"]: row["gas_used"] for row in rows},
+    }, indent=2) + "\n")
+
+
+def full(arguments: argparse.Namespace) -> int:
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": machine()}
-    runs = []
+    results: dict[str, Any] = {"machine": machine(), "repetitions": {
+        "gas": arguments.gas_reps, "worker": arguments.worker_reps, "cli": arguments.cli_reps,
+        "growth": arguments.growth_reps, "throughput_lots": arguments.lots}}
     print("gas: measuring (fresh anvil each repetition)", flush=True)
-    run, kept = gas_once(keep=True)
-    runs.append(run)
-    node, prover, world = kept
-    try:
-        for _ in range(gas_reps - 1):
-            runs.append(gas_once()[0])
-        results["gas"] = merge_gas_runs(runs)
-        results["trace_support"] = runs[0].trace_support.strip() or "callTracer and prestateTracer (diffMode) both answered"
-        records = list(prover.records)
+    with gas_bench.bench_world() as bench:
+        runs = [gas_bench.measure_gas(bench)]
+        records = list(bench.prover.records)
         print("proving: worker vs snarkjs CLI", flush=True)
-        proving, memory = timing_bench.bench_proving(prover, records, worker_reps, cli_reps)
-        results["proving"] = [
-            {"circuit": p.circuit, "constraints": p.constraints, "worker_median": p.worker_median, "cli_median": p.cli_median,
-             "speedup": p.speedup, "worker_seconds": p.worker_seconds, "cli_seconds": p.cli_seconds}
-            for p in proving
-        ]
+        proving, memory = timing_bench.bench_proving(bench.prover, records, arguments.worker_reps, arguments.cli_reps)
+        results["proving"] = [result.as_dict() for result in proving]
         results["memory"] = memory
-        print("growth: proving time by inputs and batch", flush=True)
-        results["growth"] = timing_bench.bench_growth(prover, records, growth_reps)
-        print(f"throughput: {lots} lots, send-and-wait vs pipelined", flush=True)
-        throughput = timing_bench.bench_throughput(world, lots)
-        results["throughput"] = {
-            "lots": throughput.lots, "operations": throughput.operations,
-            "sequential_seconds": throughput.sequential_seconds, "pipelined_seconds": throughput.pipelined_seconds,
-            "ratio": throughput.ratio, "offer_ratio": throughput.offer_ratio,
-            "sequential_offer_seconds": throughput.sequential_offer_seconds,
-            "pipelined_offer_seconds": throughput.pipelined_offer_seconds, "notes": throughput.notes,
-        }
-    finally:
-        prover.close()
-        node.stop()
-    if not skip_demo:
+        print("growth: proving time by transform shape and passport batch", flush=True)
+        results["growth"] = timing_bench.bench_growth(bench.prover, records, arguments.growth_reps)
+        print(f"throughput: {arguments.lots} lots offered and taken back through the relayer", flush=True)
+        results["throughput"] = timing_bench.bench_throughput(bench, arguments.lots).as_dict()
+    for _ in range(arguments.gas_reps - 1):
+        runs.append(gas_once())
+    results["gas"] = merge_gas_runs(runs)
+    results["trace_support"] = runs[0].trace_support.strip() or "callTracer and prestateTracer (diffMode) both answered"
+    if not arguments.skip_demo:
         print("demo: end to end, warm", flush=True)
         results["demo"] = timing_bench.bench_demo()
-    print("shielded ledger: gas against its floor, proving worker vs CLI", flush=True)
-    results["shielded"] = {"gas": shielded_gas.measure(), "proving": shielded_proving.main(3)}
-    unit, passports, proving_seconds = scale_model.unit_costs_from_results(results)
-    results["scale"] = scale_model.model(unit, passports, proving_seconds)
+    results["scale"] = scale_model.model(*scale_model.unit_costs_from_results(results))
     results["total_seconds"] = time.perf_counter() - started
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    BASELINE.write_text(json.dumps({
-        "note": "max gas over the full run's repetitions; bench/run.py --quick fails on +2% or more",
-        "gas_used": {row["operation"]: row["gas_used"] for row in results["gas"]},
-    }, indent=2) + "\n")
-    write_docs(results)
+    write_baseline(results["gas"], BASELINE, f"the maximum over {arguments.gas_reps} run(s) of `bench/run.py`")
+    if arguments.no_docs:
+        print(f"wrote {RESULTS.relative_to(ROOT)} and {BASELINE.relative_to(ROOT)} ({results['total_seconds']:.0f} s run)")
+    else:
+        write_docs(results)
     return 0
 
 
@@ -154,7 +134,7 @@ def write_docs(results: dict[str, Any]) -> None:
     print(f"wrote docs/BENCHMARKS.md, {', '.join(str(p.relative_to(ROOT)) for p in plots)} ({results['total_seconds']:.0f} s run)")
 
 
-def merge_gas_runs(runs: list[gas_bench.GasRun]) -> list[dict[str, Any]]:
+def merge_gas_runs(runs: list[GasRun]) -> list[dict[str, Any]]:
     """Rows of the first run with gas_used the max over runs, and the spread kept."""
     rows = []
     for row in runs[0].rows:
@@ -179,23 +159,25 @@ def machine() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="gas table only, compared with bench/gas_baseline.json")
+    parser.add_argument("--update-baseline", action="store_true",
+                        help="with --quick: write the measured gas to bench/gas_baseline.json instead of comparing")
     parser.add_argument("--gas-reps", type=int, default=3, help="fresh-anvil gas repetitions (variation check)")
     parser.add_argument("--worker-reps", type=int, default=7)
     parser.add_argument("--cli-reps", type=int, default=4)
     parser.add_argument("--growth-reps", type=int, default=3)
-    parser.add_argument("--lots", type=int, default=40, help="lots in the throughput batch")
+    parser.add_argument("--lots", type=int, default=6, help="lots offered and taken back in the throughput run")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--no-docs", action="store_true", help="write bench/results.json and the baseline, not docs/")
     parser.add_argument("--report-only", action="store_true", help="re-render docs from bench/results.json, measure nothing")
     arguments = parser.parse_args()
     if arguments.report_only:
         results = json.loads(RESULTS.read_text())
-        unit, passports, proving_seconds = scale_model.unit_costs_from_results(results)
-        results["scale"] = scale_model.model(unit, passports, proving_seconds)
+        results["scale"] = scale_model.model(*scale_model.unit_costs_from_results(results))
         write_docs(results)
         return 0
     if arguments.quick:
-        return quick()
-    return full(arguments.gas_reps, arguments.worker_reps, arguments.cli_reps, arguments.growth_reps, arguments.lots, arguments.skip_demo)
+        return quick(update=arguments.update_baseline)
+    return full(arguments)
 
 
 if __name__ == "__main__":

@@ -28,19 +28,23 @@ INPUTS: dict[str, tuple[float, str]] = {
     "evs_sold": (17e6, "IEA Global EV Outlook 2025 (> 17 million, 2024)"),
     "cobalt_per_ev_kg": (2.9, "Adamas Intelligence (average per EV sold, 2023)"),
     "lfp_share": (0.29, "IEA GEVO 2023; Adamas (27-31% of GWh, midpoint): LFP packs carry no cobalt"),
-    "fan_in": (4, "circuit limit: transform.circom is 4 inputs x 4 outputs"),
+    "fan_in": (4, "circuit limit: note_transform.circom is 4 inputs x 4 outputs"),
     "handovers_per_bag": (1, "assumption: mine -> refinery (a trader in between would add one each)"),
 }
 ASSUMPTIONS = [
     "Every tonne of mined cobalt is traced from its 2 t bag (assumption: full coverage, no mass-balance shortcuts).",
-    "Bags are merged into 50 t spot lots with 4-input merges, the spot lot handed to a refinery and split into 1 t lots "
-    "with 1->4 splits (assumption about where the lot sizes change; the sizes are the cited ones).",
+    ("Bags are merged into 50 t spot lots with 4-input merges, the spot lot handed to a refinery and split into 1 t lots "
+    "with 1->4 splits (assumption about where the lot sizes change; the sizes are the cited ones)."),
     "Each 1 t lot is handed over once (refinery -> cathode maker); cobalt outside EV batteries stops there (assumption).",
-    "The EV share of cobalt (EVs sold x 2.9 kg) goes through two 1:1 transforms (cathode, cells) and two handovers, then "
-    "the pack maker splits each 1 t lot into pack lots with 1->4 splits (assumption).",
-    "One passport per cobalt-bearing EV pack: EVs sold x (1 - LFP share) (assumption: LFP packs get passports "
-    "without cobalt claims, outside this count).",
-    "Gas per operation is the benchmark's measured figure; a handover is offer + accept.",
+    ("The EV share of cobalt (EVs sold x 2.9 kg) goes through two 1:1 transforms (cathode, cells) and two handovers, then "
+    "the pack maker splits each 1 t lot into pack lots with 1->4 splits (assumption)."),
+    ("One passport per cobalt-bearing EV pack: EVs sold x (1 - LFP share) (assumption: LFP packs get passports "
+    "without cobalt claims, outside this count)."),
+    "Gas per operation is the benchmark's measured figure; a handover is offer + accept (two custody proofs).",
+    ("The gas was measured on the note tree's first few dozen leaves. An insert hashes popcount(index) times "
+    "(NoteTree.insert), about 12 times on average over an epoch of 2^24 notes, against a few in the bench, and after "
+    "the tree's first 64 changes its root-history slot is overwritten rather than created: the model does not adjust "
+    "for either."),
     "Proving core-hours = measured worker proof wall time x 2 cores (snarkjs uses every core of this 2-core machine).",
 ]
 
@@ -79,17 +83,18 @@ def counts() -> Counts:
 def model(unit_gas: dict[str, float], passport_gas_by_batch: dict[int, float], proof_seconds: dict[str, float]) -> dict[str, Any]:
     """Yearly totals. ``unit_gas`` keys: mint, offer, accept, merge (4->1), split (1->4), transform_1to1;
     ``passport_gas_by_batch``: gas per passport at each measured batch size; ``proof_seconds``: worker
-    wall time per proof of mint, transform, claim."""
+    wall time per proof of each circuit (origin, custody, note_transform, pack_claim)."""
     c = counts()
     rows = [
-        ("origin mints (2 t bags)", c.mints, unit_gas["mint"], "mint"),
-        ("handovers (offer + accept)", c.handovers, unit_gas["offer"] + unit_gas["accept"], None),
-        ("merges 4 -> 1 (bags -> 50 t spot lots)", c.merges, unit_gas["merge"], "transform"),
-        ("splits 1 -> 4 (-> 1 t lots, -> pack lots)", c.splits, unit_gas["split"], "transform"),
-        ("1:1 transforms (cathode, cells)", c.one_to_one, unit_gas["transform_1to1"], "transform"),
+        ("origin mints (2 t bags)", c.mints, unit_gas["mint"]),
+        ("handovers (offer + accept)", c.handovers, unit_gas["offer"] + unit_gas["accept"]),
+        ("merges 4 -> 1 (bags -> 50 t spot lots)", c.merges, unit_gas["merge"]),
+        ("splits 1 -> 4 (-> 1 t lots, -> pack lots)", c.splits, unit_gas["split"]),
+        ("1:1 transforms (cathode, cells)", c.one_to_one, unit_gas["transform_1to1"]),
     ]
-    base_gas = sum(count * gas for _name, count, gas, _circuit in rows)
-    proofs = {"mint": c.mints, "transform": c.merges + c.splits + c.one_to_one, "claim": c.passports}
+    base_gas = sum(count * gas for _name, count, gas in rows)
+    proofs = {"origin": c.mints, "custody": 2 * c.handovers, "note_transform": c.merges + c.splits + c.one_to_one,
+              "pack_claim": c.passports}
     core_hours = {circuit: count * proof_seconds[circuit] * 2 / 3600 for circuit, count in proofs.items()}
     scenarios = []
     for batch, per_passport in sorted(passport_gas_by_batch.items()):
@@ -111,7 +116,7 @@ def model(unit_gas: dict[str, float], passport_gas_by_batch: dict[int, float], p
         "inputs": {key: {"value": figure, "source": source} for key, (figure, source) in INPUTS.items()},
         "assumptions": ASSUMPTIONS,
         "counts": c.__dict__,
-        "rows": [{"operation": name, "per_year": count, "gas_each": gas, "gas_per_year": count * gas} for name, count, gas, _ in rows],
+        "rows": [{"operation": name, "per_year": count, "gas_each": gas, "gas_per_year": count * gas} for name, count, gas in rows],
         "passports_per_year": c.passports,
         "scenarios": scenarios,
         "with_60k_passports_gas_per_second": target_total / SECONDS_PER_YEAR,
@@ -128,8 +133,8 @@ def plot(result: dict[str, Any], out_dir: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-    names = [row["operation"] for row in result["rows"]] + ["passports (batch of 8)"]
     best = result["scenarios"][-1]
+    names = [row["operation"] for row in result["rows"]] + [f"passports (batch of {best['passport_batch']})"]
     values = [row["gas_per_year"] / SECONDS_PER_YEAR / 1e6 for row in result["rows"]]
     values.append(result["passports_per_year"] * best["gas_per_passport"] / SECONDS_PER_YEAR / 1e6)
     left.barh(names, values, color="#3b7dd8")
@@ -141,7 +146,7 @@ def plot(result: dict[str, Any], out_dir: Path) -> list[Path]:
     right.bar(batches, rates, color="#d8803b", label="batterytrace, whole market")
     right.axhline(MAINNET_GAS_PER_SECOND / 1e6, color="black", linestyle="--", label="Ethereum mainnet limit (5 Mgas/s)")
     right.axhline(MAINNET_GAS_PER_SECOND / 2e6, color="grey", linestyle=":", label="mainnet target (2.5 Mgas/s)")
-    right.set_xlabel("passports per issueBatch")
+    right.set_xlabel("passports per issueFromNotes")
     right.set_ylabel("Mgas/s")
     right.set_title(f"Base target is {BASE_GAS_PER_SECOND / 1e6:.0f} Mgas/s (off the scale)")
     right.legend(fontsize=8, loc="center right")
@@ -157,14 +162,15 @@ def plot(result: dict[str, Any], out_dir: Path) -> list[Path]:
 def unit_costs_from_results(results: dict[str, Any]) -> tuple[dict[str, float], dict[int, float], dict[str, float]]:
     gas = {row["operation"]: row for row in results["gas"]}
     unit = {
-        "mint": gas["mint with proof"]["gas_used"],
-        "offer": gas["offer (envelope: receiver + 2 auditors)"]["gas_used"],
+        "mint": gas["origin mint"]["gas_used"],
+        "offer": gas["offer"]["gas_used"],
         "accept": gas["accept"]["gas_used"],
-        "merge": gas["transform 4 in -> 1 out (merge)"]["gas_used"],
-        "split": gas["transform 1 in -> 4 out (split)"]["gas_used"],
-        "transform_1to1": gas["transform 1 in -> 1 out"]["gas_used"],
+        "merge": gas["transform 4 -> 1 (merge)"]["gas_used"],
+        "split": gas["transform 1 -> 4 (split)"]["gas_used"],
+        "transform_1to1": gas["transform 1 -> 1"]["gas_used"],
     }
-    passports = {size: gas[f"passport issueBatch x{size}"]["gas_per_item"] for size in (1, 2, 4, 8)}
+    passports = {row["per_item"]: row["gas_per_item"] for row in results["gas"]
+                 if row["operation"].startswith("passport issue x")}
     proving = {row["circuit"]: row["worker_median"] for row in results["proving"]}
     return unit, passports, proving
 

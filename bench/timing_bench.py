@@ -1,6 +1,7 @@
-"""Wall-clock measurements: proving (long-lived worker vs the snarkjs CLI), SDK throughput
-(pipelined vs send-and-wait), the demo end to end. Every figure is a median of repetitions taken
-in the same run as the figure it is compared with; only ratios are meaningful on a shared machine.
+"""Wall-clock measurements: proving (the long-lived worker against snarkjs's CLI, on the inputs the
+gas run proved), how proving grows with the transform's shape and the passport batch, the throughput
+of relayed ledger operations, the demo end to end. Every figure is a median of repetitions taken in
+the same run as the figure it is compared with; only ratios are meaningful on a shared machine.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gas_bench import ProofRecord, RecordingProver, _mint
+from gas_bench import BAG, BenchWorld, ProofRecord, RecordingProver
+from yardsticks import deploy_yardstick
 
 from batterytrace.zk.prover import Prover
 from bench.baselines import snarkjs_cli_fullprove
-from tests.helpers.sandbox import World
+from tests.helpers.sandbox import signer
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The shielded ledger's circuits, in the order an origin lot meets them.
+CIRCUITS = ("origin", "custody", "note_transform", "pack_claim")
 
 
 def manifest_constraints() -> dict[str, int]:
@@ -48,6 +52,9 @@ class ProvingResult:
     def speedup(self) -> float:
         return self.cli_median / self.worker_median
 
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "worker_median": self.worker_median, "cli_median": self.cli_median, "speedup": self.speedup}
+
 
 def _vm(pid: int, key: str) -> int | None:
     """A /proc/<pid>/status memory figure in KiB."""
@@ -60,14 +67,20 @@ def _vm(pid: int, key: str) -> int | None:
     return None
 
 
-def bench_proving(prover: RecordingProver, records: list[ProofRecord], worker_reps: int, cli_reps: int) -> tuple[list[ProvingResult], dict[str, Any]]:
-    """Worker vs CLI on the same inputs, interleaved so machine noise hits both alike."""
+def _inputs(records: list[ProofRecord], circuit: str) -> dict[str, Any]:
+    return next(record.inputs for record in records if record.circuit == circuit)
+
+
+def bench_proving(prover: RecordingProver, records: list[ProofRecord], worker_reps: int,
+                  cli_reps: int) -> tuple[list[ProvingResult], dict[str, Any]]:
+    """Worker vs CLI on the same inputs, warm (the worker has proved the circuit once), interleaved so
+    machine noise hits both alike."""
     constraints = manifest_constraints()
     results = []
-    for circuit in ("mint", "transform", "claim"):
-        inputs = next(record.inputs for record in records if record.circuit == circuit)
+    for circuit in CIRCUITS:
+        inputs = _inputs(records, circuit)
         wasm, zkey = prover.circuit_files(circuit)
-        prover.prove(circuit, inputs)  # the worker has read this circuit's files: warm
+        Prover.prove(prover, circuit, inputs)  # the worker has read this circuit's files: warm
         worker, cli = [], []
         for rep in range(max(worker_reps, cli_reps)):
             if rep < worker_reps:
@@ -80,12 +93,11 @@ def bench_proving(prover: RecordingProver, records: list[ProofRecord], worker_re
                 cli.append(time.perf_counter() - started)
         results.append(ProvingResult(circuit, constraints[circuit], worker, cli))
     pid = prover.pid
-    transform_inputs = next(record.inputs for record in records if record.circuit == "transform")
     memory = {
         "worker_pid": pid,
         "worker_vmhwm_kib": _vm(pid, "VmHWM") if pid else None,
         "worker_vmrss_kib": _vm(pid, "VmRSS") if pid else None,
-        "cli_transform_peak_kib": cli_peak_kib("transform", transform_inputs),
+        "cli_note_transform_peak_kib": cli_peak_kib("note_transform", _inputs(records, "note_transform")),
     }
     return results, memory
 
@@ -109,87 +121,86 @@ def cli_peak_kib(circuit: str, inputs: dict[str, Any]) -> int:
     return int(output.stdout.strip().splitlines()[-1])
 
 
+def _median_seconds(reps: int, work) -> float:
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def bench_growth(prover: RecordingProver, records: list[ProofRecord], reps: int) -> dict[str, Any]:
-    """Proving time against transform inputs (1..4) and passports per batch (1, 2, 4, 8)."""
-    transform = {}
-    for n in range(1, 5):
-        inputs = next(record.inputs for record in records if record.label == f"transform-{n}")
-        times = []
-        for _ in range(reps):
-            started = time.perf_counter()
-            Prover.prove(prover, "transform", inputs)
-            times.append(time.perf_counter() - started)
-        transform[n] = statistics.median(times)
-    claims = [record.inputs for record in records if record.circuit == "claim"]
-    batches = {}
-    for size in (1, 2, 4, 8):
-        times = []
-        for _ in range(reps):
-            started = time.perf_counter()
-            for inputs in claims[:size]:
-                Prover.prove(prover, "claim", inputs)
-            times.append(time.perf_counter() - started)
-        batches[size] = statistics.median(times)
-    return {"transform_seconds_by_inputs": transform, "claim_seconds_by_batch": batches}
+    """Proving time by transform shape (the gas run's transforms, each proved again) and for each
+    passport batch the gas run issued (its pack claims proved again one after another)."""
+    shapes = {record.label: record.inputs for record in records
+              if record.circuit == "note_transform" and record.label.startswith("transform")}
+    transform = {label: _median_seconds(reps, lambda inputs=inputs: Prover.prove(prover, "note_transform", inputs))
+                 for label, inputs in shapes.items()}
+    batches: dict[int, list[dict[str, Any]]] = {}
+    for record in records:
+        if record.circuit == "pack_claim" and record.label.startswith("passport issue x"):
+            batches.setdefault(int(record.label.rsplit("x", 1)[1]), []).append(record.inputs)
+
+    def prove_batch(claims: list[dict[str, Any]]) -> None:
+        for inputs in claims:
+            Prover.prove(prover, "pack_claim", inputs)
+
+    claims = {size: _median_seconds(reps, lambda claims=claims: prove_batch(claims))
+              for size, claims in sorted(batches.items())}
+    return {"transform_seconds_by_shape": transform, "pack_claim_seconds_by_batch": claims}
 
 
 @dataclass
 class ThroughputResult:
+    """``lots`` offers and their cancels through the ERP methods and the relayer, next to the worker's
+    proving of them (recorded as they ran) and to as many plain ERC-721 transfers, send-and-wait, on
+    the same anvil."""
+
     lots: int
-    sequential_seconds: float
-    pipelined_seconds: float
-    sequential_offer_seconds: float
-    pipelined_offer_seconds: float
-    notes: list[str] = field(default_factory=list)
+    relayed_seconds: float
+    proving_seconds: float
+    plain_seconds: float
 
     @property
     def operations(self) -> int:
         return 2 * self.lots
 
-    @property
-    def ratio(self) -> float:
-        return self.sequential_seconds / self.pipelined_seconds
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "operations": self.operations,
+                "relayed_ops_per_second": self.operations / self.relayed_seconds,
+                "proving_ops_per_second": self.operations / self.proving_seconds,
+                "plain_ops_per_second": self.operations / self.plain_seconds,
+                "proving_share": self.proving_seconds / self.relayed_seconds}
 
-    @property
-    def offer_ratio(self) -> float:
-        return self.sequential_offer_seconds / self.pipelined_offer_seconds
 
-
-def bench_throughput(world: World, lots: int, tag: str = "TP") -> ThroughputResult:
-    """``lots`` offers then cancels, first one send-and-wait per operation, then pipelined,
-    on the same lots (the cancels return them to ACTIVE, so both rounds start alike)."""
+def bench_throughput(bench: BenchWorld, lots: int) -> ThroughputResult:
+    world, prover = bench.world, bench.prover
     miner, refiner = world.miner, world.refiner
-    pendings = [_mint(world, "miner", f"{tag}-{index}", wait=False) for index in range(lots)]
-    lot_ids = [pending.lot_id for pending in pendings]
-    # mint_origin(wait=False) returns no pending handle: wait until each lot exists.
-    for lot_id in lot_ids:
-        _wait_lot(world, lot_id)
-
+    mine = world.facilities["miner"].facility_id
+    prover.label = "setup"
+    lot_ids = [miner.mint_origin(mine, f"THROUGHPUT-{number}", **BAG).lot_id for number in range(lots)]
+    first = len(prover.records)
+    prover.label = "throughput"
     started = time.perf_counter()
     for lot_id in lot_ids:
         miner.offer(lot_id, refiner.address)
-    offers_done = time.perf_counter()
     for lot_id in lot_ids:
         miner.cancel_offer(lot_id)
-    sequential = time.perf_counter() - started
-    sequential_offers = offers_done - started
+    relayed = time.perf_counter() - started
+    proving = sum(record.seconds for record in prover.records[first:])
+    prover.label = ""
 
+    chain, holder, other = world.chain, signer(2), signer(4)
+    reference = deploy_yardstick(chain, signer(0), "ReferenceERC721")
+    tokens = range(1_000, 1_000 + 2 * lots)
+    chain.wait_all([chain.transact(signer(0), reference.functions.mint(holder.address, token), "mint", wait=False)
+                    for token in tokens])
     started = time.perf_counter()
-    sent = [miner.offer(lot_id, refiner.address, wait=False) for lot_id in lot_ids]
-    world.chain.wait_all(sent)
-    offers_done = time.perf_counter()
-    world.chain.wait_all([miner.cancel_offer(lot_id, wait=False) for lot_id in lot_ids])
-    pipelined = time.perf_counter() - started
-    pipelined_offers = offers_done - started
-    return ThroughputResult(lots, sequential, pipelined, sequential_offers, pipelined_offers, [])
-
-
-def _wait_lot(world: World, lot_id: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not world.miner.lot_exists(lot_id):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"lot {lot_id:#x} was not mined")
-        time.sleep(0.05)
+    for token in tokens:
+        chain.transact(holder, reference.functions.transferFrom(holder.address, other.address, token), "transfer")
+    plain = time.perf_counter() - started
+    return ThroughputResult(lots, relayed, proving, plain)
 
 
 def bench_demo() -> dict[str, Any]:

@@ -4,66 +4,36 @@ pragma solidity ^0.8.28;
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IBatteryPassport} from "./interfaces/IBatteryPassport.sol";
-import {ILots} from "./interfaces/ILots.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {IShieldedLedger} from "./interfaces/IShieldedLedger.sol";
-import {Groth16Proof, IClaimVerifier} from "./interfaces/IGroth16Verifiers.sol";
+import {Groth16Proof} from "./interfaces/IGroth16Verifiers.sol";
 import {BatteryIds} from "./lib/BatteryIds.sol";
-import {ProofGate} from "./zk/ProofGate.sol";
 import {Roles} from "./Roles.sol";
 
 /// @title BatteryPassport
-/// @notice One ERC-721 passport per battery, locking its pack lot (or redeeming its pack note on the
-/// shielded ledger), with proven supply-chain claims.
+/// @notice One ERC-721 passport per battery, redeeming its pack note on the shielded ledger, with
+/// proven supply-chain claims.
 /// The token's owner holds the battery: it alone changes the status, and hands the battery on only to
 /// registered participants; authorities correct a status with evidence.
-contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
-    bytes32 private constant _OP_CLAIM = keccak256("batterytrace.claim");
-    bytes32 private constant _CLAIM_CIRCUIT = "claim";
+contract BatteryPassport is IBatteryPassport, ERC721 {
     /// @dev Child labour and human rights (GBA rulebooks): every passport must prove neither is set.
     uint8 private constant _POLICY_FORBIDDEN_FLAGS = 0x03;
     uint16 private constant _BPS = 10_000;
 
-    ILots private immutable _lots;
     IRegistry private immutable _registry;
-    IClaimVerifier private immutable _claimVerifier;
     IShieldedLedger private immutable _ledger;
 
     mapping(uint256 passportId => Passport) private _passports;
     mapping(uint256 passportId => StatusChange[]) private _history;
     mapping(uint256 passportId => string) private _documentUris;
 
-    /// @param lots_ The lots contract holding the pack lots.
     /// @param registry_ The registry: its roles authorise issuers and authorities, its company
     /// prefixes say whose battery ids are whose, its participants who may receive a passport.
-    /// @param claimVerifier_ The generated verifier of the claim circuit.
     /// @param ledger_ The shielded ledger whose pack notes back passports issued from notes; it lets
     /// this contract alone redeem them (the registry's PASSPORT_CONTRACT role).
-    constructor(ILots lots_, IRegistry registry_, IClaimVerifier claimVerifier_, IShieldedLedger ledger_)
-        ERC721("batterytrace battery passport", "BTPASS")
-    {
-        _lots = lots_;
+    constructor(IRegistry registry_, IShieldedLedger ledger_) ERC721("batterytrace battery passport", "BTPASS") {
         _registry = registry_;
-        _claimVerifier = claimVerifier_;
         _ledger = ledger_;
-    }
-
-    /// @inheritdoc IBatteryPassport
-    function issue(IssueRequest calldata request, Groth16Proof calldata proof) external returns (uint256 passportId) {
-        _requireIssuer();
-        passportId = _issue(request, proof);
-    }
-
-    /// @inheritdoc IBatteryPassport
-    function issueBatch(IssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
-        external
-        returns (uint256[] memory passportIds)
-    {
-        _requireBatch(requests.length, proofs.length);
-        passportIds = new uint256[](requests.length);
-        for (uint256 index; index < requests.length; ++index) {
-            passportIds[index] = _issue(requests[index], proofs[index]);
-        }
     }
 
     /// @inheritdoc IBatteryPassport
@@ -129,21 +99,11 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         return _history[passportId];
     }
 
-    /// @inheritdoc IBatteryPassport
-    function claimContext(uint256 passportId, uint256 packLotId) public view returns (uint256) {
-        return _fieldHash(abi.encode(block.chainid, address(this), _OP_CLAIM, passportId, packLotId));
-    }
-
     /// @notice The URI of the passport's public document.
     /// @dev Requirements: the passport exists.
     function tokenURI(uint256 passportId) public view override returns (string memory) {
         _requireOwned(passportId);
         return _documentUris[passportId];
-    }
-
-    /// @notice The lots contract whose pack lots back the passports.
-    function lots() external view returns (ILots) {
-        return _lots;
     }
 
     /// @notice The shielded ledger whose pack notes back the passports issued from notes.
@@ -161,7 +121,7 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         if (request.pack.issuer != msg.sender) revert PassportUnauthorized(msg.sender);
         Claims memory claims = _noteClaims(request.pack);
         _passports[passportId] = Passport({
-            packLotId: request.pack.nullifier,
+            packNullifier: request.pack.nullifier,
             economicOperator: msg.sender,
             status: PassportStatus.Original,
             issuedAt: uint64(block.timestamp),
@@ -206,63 +166,6 @@ contract BatteryPassport is IBatteryPassport, ERC721, ProofGate {
         emit PassportIssued(
             passportId,
             request.pack.nullifier,
-            msg.sender,
-            request.batteryId,
-            request.documentUri,
-            request.documentHash,
-            request.legitimateInterestCommitment,
-            request.authoritiesCommitment,
-            claims
-        );
-    }
-
-    function _issue(IssueRequest calldata request, Groth16Proof calldata proof) private returns (uint256 passportId) {
-        passportId = _newPassportId(request.batteryId, request.documentUri);
-        Claims calldata claims = request.claims;
-        if (
-            claims.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS
-                || claims.minCertifiedBps > _BPS || claims.minRecycledBps > _BPS
-        ) {
-            revert PassportClaimsBelowPolicy(claims.forbiddenRiskFlags, _POLICY_FORBIDDEN_FLAGS);
-        }
-        ILots.Lot memory pack = _lots.lot(request.packLotId);
-        if (pack.status == ILots.LotStatus.None) revert ILots.LotsUnknownLot(request.packLotId);
-        if (pack.kind != ILots.MaterialKind.Pack) revert PassportNotAPack(request.packLotId);
-
-        uint256[9] memory signals = [
-            pack.commitment,
-            uint256(claims.cobaltGrams),
-            uint256(claims.minCertifiedBps),
-            uint256(claims.minRecycledBps),
-            uint256(claims.maxCo2eGramsPerKgCobalt),
-            uint256(claims.maxCo2eGramsPerKwh),
-            uint256(claims.capacityWh),
-            uint256(claims.forbiddenRiskFlags),
-            claimContext(passportId, request.packLotId)
-        ];
-        _requireVerified(_claimVerifier.verifyProof(proof.a, proof.b, proof.c, signals), _CLAIM_CIRCUIT);
-
-        _passports[passportId] = Passport({
-            packLotId: request.packLotId,
-            economicOperator: msg.sender,
-            status: PassportStatus.Original,
-            issuedAt: uint64(block.timestamp),
-            batteryIdHash: keccak256(bytes(request.batteryId)),
-            documentHash: request.documentHash,
-            legitimateInterestCommitment: request.legitimateInterestCommitment,
-            authoritiesCommitment: request.authoritiesCommitment,
-            claims: claims
-        });
-        _documentUris[passportId] = request.documentUri;
-        _history[passportId].push(StatusChange(PassportStatus.Original, uint64(block.timestamp), msg.sender, bytes32(0)));
-        // Check, write, then interact: the passport is recorded before the lots contract is called.
-        // Locking checks custody and status (a lot already backing a passport is consumed) and
-        // reverts the whole issue when either is wrong.
-        _lots.lockForPassport(request.packLotId, msg.sender, passportId);
-        _mint(msg.sender, passportId);
-        emit PassportIssued(
-            passportId,
-            request.packLotId,
             msg.sender,
             request.batteryId,
             request.documentUri,

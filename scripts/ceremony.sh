@@ -7,8 +7,7 @@
 # DEVELOPMENT KEYS: whoever ran it can forge proofs. circuits/ceremony/README.md says how a consortium
 # runs the real multi-party ceremony.
 #
-# Usage: scripts/ceremony.sh [circuit...]    (default: all of mint transform claim custody origin
-#   note_transform pack_claim)
+# Usage: scripts/ceremony.sh [circuit...]    (default: all of custody origin note_transform pack_claim)
 #   Only the named circuits are set up again; the phase 1 file in circuits/build/ptau is reused when
 #   its power still fits. CEREMONY_POWER=<n> forces the phase 1 power.
 set -euo pipefail
@@ -16,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-all_circuits=(mint transform claim custody origin note_transform pack_claim)
+all_circuits=(custody origin note_transform pack_claim)
 build=circuits/build
 ptau_dir=$build/ptau
 keys=src/batterytrace/keys
@@ -28,9 +27,6 @@ snarkjs() { npx --no-install snarkjs "$@"; }
 entropy() { head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 contract_name() {
     case $1 in
-        mint) echo MintVerifier ;;
-        transform) echo TransformVerifier ;;
-        claim) echo ClaimVerifier ;;
         custody) echo CustodyVerifier ;;
         origin) echo OriginVerifier ;;
         note_transform) echo NoteTransformVerifier ;;
@@ -129,8 +125,7 @@ const fs = require("fs");
 const crypto = require("crypto");
 const [power, ...circuits] = process.argv.slice(2);
 const sha256 = (path) => crypto.createHash("sha256").update(fs.readFileSync(path)).digest("hex");
-const contracts = { mint: "MintVerifier", transform: "TransformVerifier", claim: "ClaimVerifier",
-                    custody: "CustodyVerifier", origin: "OriginVerifier",
+const contracts = { custody: "CustodyVerifier", origin: "OriginVerifier",
                     note_transform: "NoteTransformVerifier", pack_claim: "PackClaimVerifier" };
 const strip = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
 function contributionHashes(logPath) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Deletes each constraint of the circuits in turn and reports which test catches it.
 
-For every constraint statement of every template the mint, transform and claim circuits instantiate
-(their own sources and circomlib's Num2Bits, IsZero and Poseidon; tests/circuits/
+For every constraint statement of every template the circuits of tests/circuits/attacker.py's
+CIRCUITS instantiate (their own sources and circomlib's Num2Bits, IsZero and Poseidon; tests/circuits/
 constraint_statements.py says what a deletion is), and for every circuit that instantiates it, this:
 
   1. copies the circuit sources (circuits/*.circom, circuits/lib/*.circom, circomlib's circuits) to a
@@ -19,7 +19,7 @@ spelled with named ones (as the mutants of anonymous bindings are), must compile
 R1CS constraints and pass every attacker test.
 
     python scripts/mutate_constraints.py                       # everything (make mutate)
-    python scripts/mutate_constraints.py --circuit mint        # one circuit
+    python scripts/mutate_constraints.py --circuit custody     # one circuit
     python scripts/mutate_constraints.py --match FloorProportion --match CeilProportion
     python scripts/mutate_constraints.py --generator-tests     # also run test_<circuit>.py, the tests
                                                                # through the honest witness generator

@@ -17,7 +17,7 @@ SOLC=${SOLC:-$HOME/.solcx/solc-v0.8.37}
 OUT=${SLITHER_OUT:-.build/slither}
 # The benchmarks' yardstick ERC-721 is not shipped, but is analysed too: it is deployed on the same
 # chains as the benchmarks, and tests/hardening/test_slither.py expects its report.
-SOURCES=(contracts/Registry.sol contracts/BatteryLots.sol contracts/BatteryPassport.sol bench/contracts/ReferenceERC721.sol)
+SOURCES=(contracts/Registry.sol contracts/ShieldedLedger.sol contracts/BatteryPassport.sol bench/contracts/ReferenceERC721.sol)
 
 if ! command -v "$SLITHER" >/dev/null 2>&1; then
   echo "error: slither not found at $SLITHER: .venv/bin/pip install slither-analyzer==0.11.6" >&2

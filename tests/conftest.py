@@ -1,7 +1,9 @@
-"""Shared fixtures: a real anvil, the deployed contracts, role-named participants, one prover.
+"""Shared fixtures: a real anvil, the deployed contracts, role-named participants, one prover and
+one relayer.
 
 The chain is set up once per session (deploy, register, certify) and every test runs between an
-``evm_snapshot`` and an ``evm_revert``, so tests are independent and the set-up is paid once.
+``evm_snapshot`` and an ``evm_revert``, so tests are independent and the set-up is paid once. Every
+participant's material operations go through the session's relayer.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ import pytest
 
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import LocalNode
-from batterytrace.sdk.relayer import LocalRelayer
-from batterytrace.sdk.store import OpeningStore
+from batterytrace.sdk.relayer import LocalRelayer, RelayerClient
 from batterytrace.zk.prover import Prover
 from tests.helpers.flows import deliver, mint_at
 from tests.helpers.relayer import relayer_settings
@@ -39,25 +40,38 @@ def prover() -> Iterator[Prover]:
 
 
 @pytest.fixture(scope="session")
-def session_world(chain: Chain, prover: Prover) -> World:
-    return build_world(chain, prover)
+def session_relayer(chain: Chain, prover: Prover, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, LocalRelayer]]:
+    """The session's world and a relayer over its shielded ledger (tests' snapshots and reverts move
+    the relayer account's nonce back with the chain, which it reads for every transaction)."""
+    world = build_world(chain, prover)
+    work_dir = tmp_path_factory.mktemp("relayer")
+    with LocalRelayer(relayer_settings(chain.rpc_url, world.deployment, work_dir), work_dir) as running:
+        client = RelayerClient(running.url)
+        for participant in world.clients.values():
+            participant.relayer = client
+        yield world, running
+
+
+@pytest.fixture(scope="session")
+def session_world(session_relayer: tuple[World, LocalRelayer]) -> World:
+    return session_relayer[0]
 
 
 @contextmanager
 def isolated(world: World) -> Iterator[World]:
-    """``world`` between an ``evm_snapshot`` and an ``evm_revert``, every client with a fresh opening
+    """``world`` between an ``evm_snapshot`` and an ``evm_revert``, every client with a fresh note
     store; the chain and the stores are as before afterwards."""
     chain = world.chain
     snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]
-    stores = {name: client.store for name, client in world.clients.items()}
+    stores = {name: client.notes for name, client in world.clients.items()}
     for client in world.clients.values():
-        client.store = OpeningStore(":memory:")
+        client.notes = None
     try:
         yield world
     finally:
         chain.w3.provider.make_request("evm_revert", [snapshot])
         for name, client in world.clients.items():
-            client.store = stores[name]
+            client.notes = stores[name]
 
 
 @pytest.fixture
@@ -80,10 +94,7 @@ def refinery_stock(world):
     return bags
 
 
-@pytest.fixture(scope="module")
-def relayer(session_world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRelayer]:
-    """A relayer over the session's shielded ledger, for one test module (its tests' snapshots and
-    reverts move its account's nonce back with the chain, which it reads for every transaction)."""
-    work_dir = tmp_path_factory.mktemp("relayer")
-    with LocalRelayer(relayer_settings(session_world.chain.rpc_url, session_world.deployment, work_dir), work_dir) as running:
-        yield running
+@pytest.fixture(scope="session")
+def relayer(session_relayer: tuple[World, LocalRelayer]) -> LocalRelayer:
+    """The session's relayer (every world client already submits through it)."""
+    return session_relayer[1]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
@@ -45,26 +43,5 @@ def test_the_build_ships_no_benchmark_or_test_contract(fresh):
     assert all(unit.startswith(("contracts/", *packages)) for unit in fresh.standard_input["sources"])
     abi = ROOT / "src" / "batterytrace" / "abi"
     assert {path.stem for path in abi.glob("*.json")} == set(SHIPPED_CONTRACTS)
+    assert {path.name.removesuffix(".metadata.json") for path in (abi / "verify").glob("*.metadata.json")} == set(SHIPPED_CONTRACTS)
 
-
-def test_the_lots_contract_lays_out_the_transform_signals_in_the_manifest_order():
-    """The positions in BatteryLots.sol are literals (cheaper than constant expressions): they must
-    stay those of circuits/manifest.json."""
-    signals = json.loads((ROOT / "circuits" / "manifest.json").read_text())["circuits"]["transform"]["publicSignals"]
-    source = (ROOT / "contracts" / "BatteryLots.sol").read_text()
-    position = {name: int(value) for name, value in re.findall(r"uint256 private constant _TRANSFORM_(\w+) = (\d+);", source)}
-    assert position == {
-        "INPUT_COMMITMENTS": signals.index("inputCommitments[0]"),
-        "OUTPUT_COMMITMENTS": signals.index("outputCommitments[0]"),
-        "MAX_YIELD_LOSS": signals.index("maxYieldLossBps"),
-        "PROCESS_CO2E": signals.index("processCo2eGrams"),
-        "PROCESS_CO2E_FLOOR": signals.index("processCo2eFloorGramsPerKg"),
-        "CONTEXT": signals.index("context"),
-        "SIGNALS": len(signals),
-    }
-    limits = dict(re.findall(r"uint256 private constant _MAX_(INPUTS|OUTPUTS) = (\d+);", source))
-    assert sum(name.startswith("inputCommitments[") for name in signals) == int(limits["INPUTS"])
-    assert sum(name.startswith("outputCommitments[") for name in signals) == int(limits["OUTPUTS"])
-    mint = json.loads((ROOT / "circuits" / "manifest.json").read_text())["circuits"]["mint"]["publicSignals"]
-    assert re.search(r"uint256 private constant _MINT_COMMITMENT = (\d+);", source).group(1) == str(mint.index("commitment"))
-    assert re.search(r"uint256 private constant _MINT_SIGNALS = (\d+);", source).group(1) == str(len(mint))

@@ -13,10 +13,13 @@ from eth_account import Account
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import LocalNode
 from batterytrace.model.lots import LotStatus
+from batterytrace.sdk.relayer import LocalRelayer
+from tests.helpers.relayer import relayer_settings
 from tests.helpers.sandbox import build_world, signer
 
 ROOT = Path(__file__).resolve().parent.parent
 README_PORT = 8545  # the example's http://127.0.0.1:8545, where `batterytrace node start` listens
+RELAYER_PORT = 8546  # the example's relayer, where `batterytrace relayer start` listens
 
 
 def sdk_example() -> str:
@@ -27,21 +30,25 @@ def sdk_example() -> str:
 
 
 def test_the_readme_sdk_example_runs_as_written(tmp_path, monkeypatch, prover):
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", README_PORT)) == 0:
-            pytest.fail(f"port {README_PORT} is taken: the README example needs it for its node")
+    for port in (README_PORT, RELAYER_PORT):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                pytest.fail(f"port {port} is taken: the README example needs it")
     with LocalNode(port=README_PORT) as node:
         world = build_world(Chain(node.url), prover)
-        monkeypatch.chdir(tmp_path)
-        # What the reader has: the deployment `batterytrace deploy` wrote, the miner's keystore and
-        # its password, and the refinery's address; facility 1 is the miner's certified mine.
-        world.deployment.save(Path(".batterytrace/deployments/31337.json"))
-        password = "correct horse battery staple"
-        Path("miner.json").write_text(json.dumps(Account.encrypt(signer(2).private_key, password)))
-        assert world.facilities["miner"].facility_id == 1 and world.miner.address == signer(2).address
-        namespace = {"password": password, "refinery_address": world.refiner.address}
-        exec(compile(sdk_example(), "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
-        bag = namespace["bag"]
-        lot = world.refiner.lot(bag.lot_id)
-        assert lot.status is LotStatus.IN_TRANSIT and lot.pending_receiver == world.refiner.address
-        assert world.refiner.offered_opening(bag.lot_id).cobalt_grams == 700_000
+        # What the reader has: the deployment `batterytrace deploy` wrote, a relayer `batterytrace relayer
+        # start` runs, the miner's keystore and its password, and the refinery's address; facility 1 is
+        # the miner's certified mine.
+        settings = relayer_settings(node.url, world.deployment, tmp_path)
+        with LocalRelayer(settings, tmp_path, port=RELAYER_PORT):
+            monkeypatch.chdir(tmp_path)
+            world.deployment.save(Path(".batterytrace/deployments/31337.json"))
+            password = "correct horse battery staple"
+            Path("miner.json").write_text(json.dumps(Account.encrypt(signer(2).private_key, password)))
+            assert world.facilities["miner"].facility_id == 1 and world.miner.address == signer(2).address
+            namespace = {"password": password, "refinery_address": world.refiner.address}
+            exec(compile(sdk_example(), "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+            bag = namespace["bag"]
+            lot = world.refiner.lot(bag.lot_id)
+            assert lot.status is LotStatus.IN_TRANSIT and lot.pending_receiver == world.refiner.address
+            assert lot.custodian == world.miner.address and lot.cobalt_grams == 700_000

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from eth_utils import keccak, to_checksum_address
@@ -30,11 +31,7 @@ from tests.helpers.sandbox import World
 # Which Deployment attribute holds each shipped contract's address.
 DEPLOYED_AT = {
     "Registry": "registry",
-    "BatteryLots": "lots",
     "BatteryPassport": "passport",
-    "MintVerifier": "mint_verifier",
-    "TransformVerifier": "transform_verifier",
-    "ClaimVerifier": "claim_verifier",
     "ShieldedLedger": "ledger",
     "OriginVerifier": "origin_verifier",
     "CustodyVerifier": "custody_verifier",
@@ -49,8 +46,7 @@ LIBRARIES = {"PoseidonT3", "RegistryTrees"}
 _ZERO_ADDRESS = "0x" + "00" * 20
 # What the constructors store in immutables: (contract, Deployment attributes of the addresses).
 IMMUTABLE_ADDRESSES = {
-    "BatteryLots": {"registry", "mint_verifier", "transform_verifier"},
-    "BatteryPassport": {"lots", "registry", "claim_verifier", "ledger"},
+    "BatteryPassport": {"registry", "ledger"},
     "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier", "note_transform_verifier",
                        "pack_claim_verifier"},
 }
@@ -124,6 +120,17 @@ def masked(code: bytes, references: dict[str, list[dict[str, int]]]) -> tuple[by
             values.setdefault(ast_id, set()).add(bytes(out[start:start + length]))
             out[start:start + length] = bytes(length)
     return bytes(out), values
+
+
+def test_every_shipped_contract_is_deployed_and_the_verifiers_are_the_four_circuits():
+    """What ships is what a deployment holds: the registry and its library, the ledger with one
+    verifier per circuit of circuits/manifest.json, and the passport."""
+    assert set(DEPLOYED_AT) == set(SHIPPED_CONTRACTS)
+    manifest = json.loads((Path(__file__).resolve().parents[1] / "circuits" / "manifest.json").read_text())
+    circuits = set(manifest["circuits"])
+    verifiers = {name for name in SHIPPED_CONTRACTS if name.endswith("Verifier")}
+    assert circuits == {"origin", "custody", "note_transform", "pack_claim"}
+    assert verifiers == {"".join(part.title() for part in circuit.split("_")) + "Verifier" for circuit in circuits}
 
 
 def test_the_standard_input_is_self_contained_and_names_the_build_settings():

@@ -5,14 +5,14 @@ include "checks.circom";
 include "merkle.circom";
 include "notes.circom";
 include "registry.circom";
-include "transform.circom";
+include "arithmetic.circom";
 
 // IRegistry.FacilityType's transforming types run from Refinery (2) to Recycler (7): every type but
 // the extraction sites 0 and 1, which only mint (Roles.transformsLots).
 function FIRST_TRANSFORMING_TYPE() { return 2; }
 function TRANSFORMING_TYPES() { return 6; }
 
-// Roles.madeKinds(facilityType) as ILots.MaterialKind indices, three per type with the last repeated
+// model.facilities.makes_kind(facilityType) as MaterialKind indices (model/lots.py), three per type with the last repeated
 // where a type makes fewer: refinery crude and refined sulfate and metal, precursor plant precursor,
 // cathode plant cathode, cell plant cell, pack plant module and pack, recycler black mass and
 // recycled sulfate. No kind is made by two types.
@@ -23,7 +23,7 @@ function MADE_KIND(facilityType, n) {
 
 // Proves a processing job (split, merge, refine) on the shielded ledger: the actor spends up to
 // nInputs of its own active notes and creates up to nOutputs active notes of its own, at an
-// activated facility it operates, by the rules of the transparent transform (lib/transform.circom).
+// activated facility it operates, by the conservation, yield-loss and CO2e rules below.
 // Nobody learns who acted, where, on which notes or how much.
 //
 //   what                  proven
@@ -38,7 +38,7 @@ function MADE_KIND(facilityType, n) {
 //   slots                 at least one output is used (the CO2e shares divide by the outputs' metal,
 //                         which only used outputs hold), so at least one input (a used output
 //                         holds metal, and no metal is created): no check of its own for either
-//   kinds                 each used output's kind is one the facility's type makes (Roles.madeKinds)
+//   kinds                 each used output's kind is one the facility's type makes (model.facilities.makes_kind)
 //                         or the kind of a used input (a split or merge)
 //   grams, per metal m    no metal created: gramsOut[m] <= gramsIn[m]; the loss at most the site's
 //                         maxYieldLossBps of the input: (gramsIn - gramsOut) * 10000 <= bps * gramsIn

@@ -19,7 +19,7 @@ include "checks.circom";
 //   3 conflict-affected area). Every note's values are 64-bit grams (flags one byte), certified <=
 //   grams and pre + post <= grams per metal, the metals at most the total: the operation creating a
 //   note proves it (origin.circom, transform). Custody operations move valuesHash unopened.
-// - kind: the material kind (ILots.MaterialKind's index). tag: the physical lot's tag (seal or bag id
+// - kind: the material kind (MaterialKind's index, model/lots.py). tag: the physical lot's tag (seal or bag id
 //   digest, and the mint's idempotency key), kept through custody.
 // - owner: the shielding key that may spend the note. state: 0 active, 1 offered (owner is the
 //   receiver, counterparty the sender, who may cancel), 2 disputed (the same two, until an auditor

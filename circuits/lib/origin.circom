@@ -6,7 +6,7 @@ include "checks.circom";
 include "notes.circom";
 include "registry.circom";
 
-// IRegistry.FacilityType and ILots.MaterialKind indices an origin mint uses.
+// IRegistry.FacilityType and MaterialKind indices (model/lots.py) an origin mint uses.
 function INDUSTRIAL_MINE() { return 0; }
 function ARTISANAL_SITE() { return 1; }
 function RECYCLER() { return 7; }

@@ -5,7 +5,7 @@ include "merkle.circom";
 include "notes.circom";
 include "registry.circom";
 
-// ILots.MaterialKind's index of a battery pack.
+// MaterialKind's index, model/lots.py of a battery pack.
 function PACK() { return 9; }
 
 // Proves a battery passport's claims from a pack note on the shielded ledger, spending the note

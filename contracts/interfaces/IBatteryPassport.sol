@@ -4,10 +4,10 @@ pragma solidity ^0.8.28;
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
 import {IShieldedLedger} from "./IShieldedLedger.sol";
 
-/// @title Battery passports bound to pack lots, with zero-knowledge supply-chain claims.
-/// @notice One token per battery (EU Regulation 2023/1542 Art. 77). Issuance locks the pack lot, so
-/// the same material backs one battery only, and is accepted only with a Groth16 proof that the
-/// pack's committed values meet the stated claims. The public passport document lives off chain at
+/// @title Battery passports bound to pack notes, with zero-knowledge supply-chain claims.
+/// @notice One token per battery (EU Regulation 2023/1542 Art. 77). Issuance has the shielded ledger
+/// redeem the pack's note, so the same material backs one battery only, and is accepted only with a
+/// Groth16 proof that the pack note's values meet the stated claims. The public passport document lives off chain at
 /// `documentUri`; its keccak256 and one commitment per restricted access tier are on chain.
 ///
 /// The battery id must fall under a company prefix the registry assigned to the issuer
@@ -26,7 +26,7 @@ interface IBatteryPassport {
         Waste
     }
 
-    /// @notice What the proof establishes about the pack lot, without opening it.
+    /// @notice What the proof establishes about the pack note, without opening it.
     struct Claims {
         uint64 cobaltGrams;
         uint16 minCertifiedBps;
@@ -37,21 +37,10 @@ interface IBatteryPassport {
         uint8 forbiddenRiskFlags;
     }
 
-    /// @notice One passport to issue.
-    struct IssueRequest {
-        uint256 packLotId;
-        string batteryId;
-        string documentUri;
-        bytes32 documentHash;
-        bytes32 legitimateInterestCommitment;
-        bytes32 authoritiesCommitment;
-        Claims claims;
-    }
-
     /// @notice One passport to issue from a pack note of the shielded ledger. The ledger redeems the
     /// note (its nullifier is spent, so it backs one battery only) if `pack`'s proof verifies, bound
-    /// to this contract and the passport id; the passport records the pack's nullifier as its
-    /// `packLotId`, which links it to no lot, holder or supplier.
+    /// to this contract and the passport id; the passport records the pack's nullifier
+    /// (`packNullifier`), which links it to no lot, holder or supplier.
     struct NoteIssueRequest {
         string batteryId;
         string documentUri;
@@ -64,7 +53,7 @@ interface IBatteryPassport {
     /// @notice Public on-chain record of a passport. `economicOperator` is the issuer of record; the
     /// battery's holder is the token's owner (`ownerOf`).
     struct Passport {
-        uint256 packLotId;
+        uint256 packNullifier;
         address economicOperator;
         PassportStatus status;
         uint64 issuedAt;
@@ -113,9 +102,6 @@ interface IBatteryPassport {
     /// @notice No passport has this id.
     /// @param passportId The id asked for.
     error PassportUnknown(uint256 passportId);
-    /// @notice The lot is not a pack lot.
-    /// @param lotId The lot named in the request.
-    error PassportNotAPack(uint256 lotId);
     /// @notice The claims forbid fewer risk flags than the consortium's policy requires, or state
     /// shares above 100%.
     /// @param forbiddenRiskFlags The risk flags the claims forbid.
@@ -136,17 +122,17 @@ interface IBatteryPassport {
 
     /// @notice Emitted when a passport is issued.
     /// @param passportId The new passport's id, `passportIdFor(batteryId)`.
-    /// @param packLotId The pack lot it locks.
+    /// @param packNullifier The nullifier of the pack note it redeemed.
     /// @param economicOperator The issuer, who holds the passport.
     /// @param batteryId The battery's identifier.
     /// @param documentUri Where the public passport document lives.
     /// @param documentHash keccak256 of the public document.
     /// @param legitimateInterestCommitment Commitment to the data of the legitimate-interest access tier.
     /// @param authoritiesCommitment Commitment to the data of the authorities' access tier.
-    /// @param claims What the claim proof established about the pack lot.
+    /// @param claims What the pack-claim proof established about the pack note.
     event PassportIssued(
         uint256 indexed passportId,
-        uint256 indexed packLotId,
+        uint256 indexed packNullifier,
         address indexed economicOperator,
         string batteryId,
         string documentUri,
@@ -171,27 +157,12 @@ interface IBatteryPassport {
         uint256 indexed passportId, address indexed by, PassportStatus oldStatus, PassportStatus newStatus, bytes32 evidenceHash
     );
 
-    /// @notice Issues one passport for a pack lot the caller holds.
-    /// @dev Requirements:
-    /// - the caller holds PACK_MAKER_ROLE or OEM_ROLE and is the pack lot's custodian; the lot is an
-    ///   active Pack lot;
-    /// - `batteryId` is of an accepted form (`PassportMalformedBatteryId`) and falls under one of the
-    ///   caller's company prefixes (`PassportBatteryIdNotOwned`);
-    /// - no passport exists for `batteryId`; claims forbid at least the policy's risk flags;
-    /// - the claim proof verifies against the pack's commitment, bound to this chain, this
-    ///   contract, the passport id and the lot id.
-    function issue(IssueRequest calldata request, Groth16Proof calldata proof) external returns (uint256 passportId);
-
-    /// @notice Issues many passports in one transaction; all or nothing.
-    /// @dev Requirements: as `issue`, for each; `requests` and `proofs` have the same non-zero length.
-    function issueBatch(IssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
-        external
-        returns (uint256[] memory passportIds);
-
     /// @notice Issues passports from pack notes of the shielded ledger, one transaction for all of
     /// them; all or nothing.
     /// @dev Requirements: the caller holds PACK_MAKER_ROLE or OEM_ROLE and is each request's
-    /// `pack.issuer` (`PassportUnauthorized`); the battery ids are as for `issue`; the claims forbid at
+    /// `pack.issuer` (`PassportUnauthorized`); each battery id is of an accepted form
+    /// (`PassportMalformedBatteryId`), falls under one of the caller's company prefixes
+    /// (`PassportBatteryIdNotOwned`) and has no passport yet (`PassportAlreadyIssued`); the claims forbid at
     /// least the policy's risk flags and state shares of at most 100% (`PassportClaimsBelowPolicy`);
     /// the ledger redeems each pack note, which it does only if the pack-claim proof verifies bound to
     /// this contract and `bytes32(passportId)`, and the note is unspent. The passport's claims are the
@@ -229,7 +200,4 @@ interface IBatteryPassport {
 
     /// @notice The status history of a passport, oldest first.
     function statusHistory(uint256 passportId) external view returns (StatusChange[] memory);
-
-    /// @notice The field element a claim proof for this passport and lot is bound to.
-    function claimContext(uint256 passportId, uint256 packLotId) external view returns (uint256);
 }

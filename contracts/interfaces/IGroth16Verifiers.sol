@@ -9,58 +9,6 @@ struct Groth16Proof {
     uint256[2] c;
 }
 
-/// @notice The snarkjs-generated verifier of the mint circuit (6 public signals).
-interface IMintVerifier {
-    /// @notice Whether the proof verifies against the public signals.
-    /// @param pA The proof's A point.
-    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
-    /// @param pC The proof's C point.
-    /// @param pubSignals The public signals in circuits/manifest.json's order: commitment, certified,
-    /// recycledOrigin, riskFlags, co2eFloorGramsPerKg, context.
-    /// @return Whether the proof is valid; false (not a revert) when it is not.
-    function verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[6] calldata pubSignals
-    ) external view returns (bool);
-}
-
-/// @notice The snarkjs-generated verifier of the transform circuit (12 public signals).
-interface ITransformVerifier {
-    /// @notice Whether the proof verifies against the public signals.
-    /// @param pA The proof's A point.
-    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
-    /// @param pC The proof's C point.
-    /// @param pubSignals The public signals in circuits/manifest.json's order: inputCommitments[4],
-    /// outputCommitments[4], maxYieldLossBps, processCo2eGrams, processCo2eFloorGramsPerKg, context.
-    /// @return Whether the proof is valid; false (not a revert) when it is not.
-    function verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[12] calldata pubSignals
-    ) external view returns (bool);
-}
-
-/// @notice The snarkjs-generated verifier of the passport claim circuit (9 public signals).
-interface IClaimVerifier {
-    /// @notice Whether the proof verifies against the public signals.
-    /// @param pA The proof's A point.
-    /// @param pB The proof's B point, coordinates in the pairing precompile's order.
-    /// @param pC The proof's C point.
-    /// @param pubSignals The public signals in circuits/manifest.json's order: packCommitment, cobaltGrams,
-    /// minCertifiedBps, minRecycledBps, maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh, capacityWh,
-    /// forbiddenRiskFlags, context.
-    /// @return Whether the proof is valid; false (not a revert) when it is not.
-    function verifyProof(
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[9] calldata pubSignals
-    ) external view returns (bool);
-}
-
 /// @notice The snarkjs-generated verifier of the shielded ledger's custody circuit (6 public signals).
 interface ICustodyVerifier {
     /// @notice Whether the proof verifies against the public signals.

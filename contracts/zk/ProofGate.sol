@@ -16,7 +16,7 @@ abstract contract ProofGate {
     /// @param value The input.
     error ProofInputOutOfField(uint256 index, uint256 value);
     /// @notice The proof does not verify against the public inputs.
-    /// @param circuit The circuit's name as a short string (`mint`, `transform`, `claim`).
+    /// @param circuit The circuit's name as a short string (`origin`, `custody`, `transform`, `pack_claim`).
     error ProofInvalid(bytes32 circuit);
 
     /// @dev Maps arbitrary context bytes into the field the way Semaphore does.

@@ -4,7 +4,7 @@ zero-knowledge proofs of origin, certification, recycled content, carbon and ris
 The names a partner's ERP needs are here, loaded on first use so that importing one layer
 (``batterytrace.evm``, say) does not load the others::
 
-    from batterytrace import BatteryTrace, Chain, Deployment, LocalSigner, MaterialKind, OpeningStore
+    from batterytrace import BatteryTrace, Chain, Deployment, LocalSigner, MaterialKind, NoteStore
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ _EXPORTS = {
     "BatteryTrace": "batterytrace.sdk.client",
     "Deployment": "batterytrace.sdk.deployment",
     "deploy": "batterytrace.sdk.deployment",
-    "OpeningStore": "batterytrace.sdk.store",
+    "NoteStore": "batterytrace.sdk.notes",
+    "RelayerClient": "batterytrace.sdk.relayer",
     "PassportRequest": "batterytrace.sdk.passports",
     "issue_passports": "batterytrace.sdk.passports",
     "verify_passport": "batterytrace.sdk.passports",
@@ -28,8 +29,6 @@ _EXPORTS = {
     "ApeSigner": "batterytrace.evm.signers",
     "LocalSigner": "batterytrace.evm.signers",
     "Prover": "batterytrace.zk.prover",
-    "Opening": "batterytrace.zk.commitment",
-    "CustodyModel": "batterytrace.model.lots",
     "DisputeOutcome": "batterytrace.model.lots",
     "MaterialKind": "batterytrace.model.lots",
     "OutputPlan": "batterytrace.model.lots",
@@ -62,12 +61,12 @@ if TYPE_CHECKING:
     from batterytrace.evm.node import LocalNode  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.evm.signers import ApeSigner, LocalSigner  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.exceptions import BatteryTraceError  # noqa: F401 - for type checkers; loaded lazily above
-    from batterytrace.model.lots import CustodyModel, DisputeOutcome, MaterialKind, OutputPlan  # noqa: F401 - for type checkers; loaded lazily above
+    from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Scheme  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.model.risk import RiskFlag  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.client import BatteryTrace  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.deployment import Deployment, deploy  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.passports import PassportRequest, issue_passports, verify_passport  # noqa: F401 - for type checkers; loaded lazily above
-    from batterytrace.sdk.store import OpeningStore  # noqa: F401 - for type checkers; loaded lazily above
-    from batterytrace.zk.commitment import Opening  # noqa: F401 - for type checkers; loaded lazily above
+    from batterytrace.sdk.notes import NoteStore  # noqa: F401 - for type checkers; loaded lazily above
+    from batterytrace.sdk.relayer import RelayerClient  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.zk.prover import Prover  # noqa: F401 - for type checkers; loaded lazily above

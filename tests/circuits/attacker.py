@@ -1,6 +1,6 @@
 """Attacker-chosen witnesses, checked against the committed R1CS.
 
-The cheating cases of test_mint.py and its siblings go through the honest witness generator, whose
+The cheating cases of test_origin.py and its siblings go through the honest witness generator, whose
 `assert`s and `<--` hints stop a cheating value before the R1CS ever sees it; a constraint deleted
 from the sources leaves them green. Here the attacker writes the witness:
 
@@ -43,7 +43,7 @@ from .r1cs import FIELD_MODULUS, CompiledCircuit, R1CSFile, Violation, canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CIRCUITS = ("mint", "transform", "claim", "custody", "origin", "pack_claim", "note_transform")
+CIRCUITS = ("custody", "origin", "pack_claim", "note_transform")
 TARGET_ENVIRONMENT = "BATTERYTRACE_CIRCUIT_BUILD"
 CACHE = ROOT / "circuits" / "build" / "attacks"
 
@@ -410,8 +410,8 @@ class Attack:
                function of the honest witness returning that mapping;
     culprits:  signals of which every violated reference constraint must involve one: the attack
                breaks those constraints and no others (default: the changed signals);
-    ties:      public signal -> signal it is recomputed from (default: the scenario's ties, e.g. a lot's
-               commitment from the hash of its, possibly forged, opening).
+    ties:      public signal -> signal it is recomputed from (default: the scenario's ties, e.g. a
+               created note's commitment from the hash of its, possibly forged, values).
     """
 
     name: str
@@ -662,55 +662,12 @@ def plus(name: str, delta: int) -> Callable[[Honest], int]:
     return lambda honest: honest(name) + delta
 
 
-# --- attacks every circuit needs, on the lots it opens ---------------------------------------------
-
-COMMITMENT = "lib/commitment.circom LotCommitment: "
-LOT_FIELDS = ("cobaltGrams", "totalGrams", "certifiedCobaltGrams", "recycledCobaltGrams", "co2eGrams",
-              "riskFlags", "blinding")
-RANGES = {"cobaltRange": "cobaltGrams", "totalRange": "totalGrams",
-          "certifiedRange": "certifiedCobaltGrams", "recycledRange": "recycledCobaltGrams",
-          "co2eRange": "co2eGrams", "flagsRange": "riskFlags"}
-BOUNDS = {"certifiedWithinCobalt": ("certifiedCobaltGrams", "cobaltGrams"),
-          "recycledWithinCobalt": ("recycledCobaltGrams", "cobaltGrams"),
-          "cobaltWithinTotal": ("cobaltGrams", "totalGrams")}
-
-
-def lot_commitment_attacks(lot: str, scenario: str) -> list[Attack]:
-    """One attack per constraint of LotCommitment, on the lot component `lot`.
-
-    Each gives a copy of an opening value a value of its own: the range check, the bound or the hash
-    then speaks of a number the lot does not hold. The lot's commitment (a public input) is recomputed
-    from the hash through the scenario's tie, so that the hash check still holds."""
-    attacks = []
-    for check, value in RANGES.items():
-        attacks.append(Attack(
-            f"{lot}: the range check of {value} checks another number",
-            f"{COMMITMENT}{check}.in <== {value};", scenario,
-            {f"{lot}.{check}.in": plus(f"{lot}.{value}", 1)}))
-    for check, (smaller, larger) in BOUNDS.items():
-        attacks.append(Attack(
-            f"{lot}: {smaller} <= {larger} is checked for a smaller {smaller}",
-            f"{COMMITMENT}{check}.a <== {smaller};", scenario,
-            {f"{lot}.{check}.a": plus(f"{lot}.{smaller}", -1)}))
-        attacks.append(Attack(
-            f"{lot}: {smaller} <= {larger} is checked for a larger {larger}",
-            f"{COMMITMENT}{check}.b <== {larger};", scenario,
-            {f"{lot}.{check}.b": plus(f"{lot}.{larger}", 1)}))
-    attacks.append(Attack(
-        f"{lot}: the commitment hashes more CO2e than the checks saw",
-        f"{COMMITMENT}hash.inputs <== [{', '.join(LOT_FIELDS)}];", scenario,
-        {f"{lot}.hash.inputs[4]": plus(f"{lot}.co2eGrams", 1_000)}))
-    attacks.append(Attack(
-        f"{lot}: the commitment is not the hash of the opening",
-        f"{COMMITMENT}commitment <== hash.out;", scenario,
-        {f"{lot}.commitment": plus(f"{lot}.commitment", 1)}))
-    return attacks
-
+# --- attacks every circuit needs, on the notes it hashes --------------------------------------------
 
 POSEIDON = "circomlib/circuits/poseidon.circom "
 # Each constraint statement of circomlib's Poseidon(7), with one signal it constrains (relative to
 # the Poseidon component): the attack gives that signal another value and recomputes the rest of the
-# permutation from it, so the commitment is no longer the Poseidon hash of the opening.
+# permutation from it, so the commitment is no longer the Poseidon hash of the note.
 POSEIDON_SIGNALS = {
     "Sigma: in2 <== in*in;": "pEx.sigmaF[0][0].in2",
     "Sigma: in4 <== in2*in2;": "pEx.sigmaF[0][0].in4",
@@ -748,7 +705,7 @@ POSEIDON_SIGNALS = {
 
 
 def poseidon_attacks(hash_component: str, scenario: str) -> list[Attack]:
-    """One attack per constraint statement of Poseidon(7), inside the hash of one lot."""
+    """One attack per constraint statement of Poseidon(7), inside the commitment hash of one note."""
     return [Attack(f"{hash_component}: {signal} is not what the permutation computes",
                    POSEIDON + statement, scenario,
                    {f"{hash_component}.{signal}": plus(f"{hash_component}.{signal}", 1)})

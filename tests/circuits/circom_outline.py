@@ -103,8 +103,8 @@ class Outline:
             self.templates[name] = template
 
     def template_of(self, component_path: str) -> Template:
-        """The template of a component given by its canonical path (`main.lot.hash`,
-        `main.inputSlot[0].LotCommitment#0`)."""
+        """The template of a component given by its canonical path (`main.created.hash`,
+        `main.certifiedIsBps[0].Num2Bits#0`)."""
         parts = component_path.split(".")
         if parts[0] != "main":
             raise ValueError(component_path)

@@ -1,4 +1,4 @@
-"""Fixtures for the circuit tests: lot openings, Poseidon commitments and witness evaluation.
+"""Fixtures for the circuit tests: witness evaluation.
 
 A witness is computed with snarkjs (`wtns calculate`, where the circuit's own asserts run) and then
 checked against the compiled r1cs (`wtns check`). A cheating input must fail at one of the two.
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from .lots import ROOT, Evaluation, Lot, compiled
+from .lots import ROOT, Evaluation, compiled
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,32 +42,8 @@ def _as_json(value: object) -> object:
 
 
 @pytest.fixture(scope="session")
-def poseidon() -> Callable[[list[list[int]]], list[int]]:
-    """Hashes many input lists with circomlibjs's Poseidon in one node process."""
-
-    def hash_all(requests: list[list[int]]) -> list[int]:
-        return [int(h) for h in _node("poseidon.js", _as_json(requests))]
-
-    return hash_all
-
-
-@pytest.fixture(scope="session")
-def commit(poseidon: Callable[[list[list[int]]], list[int]]) -> Callable[..., list[int]]:
-    """Commits to many lots at once; an unused slot (None) commits to 0."""
-
-    def commit_all(*lots: Lot | None) -> list[int]:
-        used = [lot for lot in lots if lot is not None]
-        hashes = iter(poseidon([lot.values() for lot in used]) if used else [])
-        return [next(hashes) if lot is not None else 0 for lot in lots]
-
-    return commit_all
-
-
-
-
-@pytest.fixture(scope="session")
 def evaluate() -> Callable[[str, list[dict[str, object]]], list[Evaluation]]:
-    """Evaluates a batch of inputs for one circuit (mint, transform or claim)."""
+    """Evaluates a batch of inputs for one circuit of the manifest (custody, origin, note_transform, pack_claim)."""
 
     def evaluate_all(circuit: str, inputs: list[dict[str, object]]) -> list[Evaluation]:
         wasm, r1cs = compiled(circuit)

@@ -52,7 +52,7 @@ class Mutation:
     @property
     def label(self) -> str:
         """How an attack names the constraint it breaks (stable when lines move):
-        `lib/commitment.circom LotCommitment: cobaltRange.in <== cobaltGrams;`, with ` [input x]` or
+        `lib/notes.circom NoteCommitment: commitment <== hash.out;`, with ` [input x]` or
         ` [output]` for one binding of an anonymous call."""
         suffix = {"": "", "out": " [output]"}.get(self.binding, f" [input {self.binding[3:]}]")
         return f"{source_name(self.statement.file)} {self.statement.template}: {self.statement.text}{suffix}"

@@ -1,10 +1,10 @@
-"""Lot openings and constants shared by the circuit tests (fixtures live in conftest.py)."""
+"""Constants and the compiled circuits shared by the circuit tests (fixtures live in conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,32 +16,8 @@ FIELD_MODULUS = 2188824287183927522224640574525727508854836440041603434369820418
 TWO_64 = 1 << 64
 
 CHILD_LABOUR = 1 << 0
-HUMAN_RIGHTS = 1 << 1
 ARTISANAL_SITE = 1 << 2
 CONFLICT_AREA = 1 << 3
-
-
-@dataclass(frozen=True)
-class Lot:
-    """A lot opening, in the order LotCommitment hashes it."""
-
-    cobalt_grams: int
-    total_grams: int
-    certified_cobalt_grams: int = 0
-    recycled_cobalt_grams: int = 0
-    co2e_grams: int = 0
-    risk_flags: int = 0
-    blinding: int = 0
-
-    def values(self) -> list[int]:
-        return [self.cobalt_grams, self.total_grams, self.certified_cobalt_grams,
-                self.recycled_cobalt_grams, self.co2e_grams, self.risk_flags, self.blinding]
-
-    def but(self, **changes: int) -> "Lot":
-        return replace(self, **changes)
-
-
-EMPTY_LOT = Lot(0, 0)
 
 
 @dataclass(frozen=True)

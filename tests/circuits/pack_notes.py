@@ -14,7 +14,7 @@ from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA
 from .notes import AUDITOR, CONTEXT, MINE, Ledger, Party, participant_leaf, party
 
 PACK_MAKER_ROLE_INDEX, OEM_ROLE_INDEX = 5, 6
-MODULE = 8  # ILots.MaterialKind.Module: the kind just below a pack
+MODULE = 8  # MaterialKind.MODULE (model/lots.py): the kind just below a pack
 
 PACK_MAKER = party(666, 0x6666666666666666666666666666666666666666, PACK_MAKER_ROLE_INDEX)
 OEM = party(777, 0x7777777777777777777777777777777777777777, OEM_ROLE_INDEX, risk_flags=0b10)

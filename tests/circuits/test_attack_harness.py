@@ -13,7 +13,10 @@ import json
 
 import pytest
 
-from .attacker import CIRCUITS, ROOT, committed_target_directory, is_mutant_run, reference
+from batterytrace.zk.custody import CustodyOperation
+
+from .attacker import CIRCUITS, ROOT, AttackLab, committed_target_directory, is_mutant_run, reference
+from .notes import custody_scenario
 from .r1cs import FIELD_MODULUS, CompiledCircuit, canonical_names
 
 TRANSCRIPT = json.loads((ROOT / "circuits" / "ceremony" / "transcript.json").read_text())["circuits"]
@@ -34,18 +37,13 @@ def test_every_signal_is_a_wire_or_a_substitution_of_wires(circuit: str) -> None
 
 
 def test_a_changed_wire_or_substituted_signal_is_found_where_the_whole_check_finds_it() -> None:
-    compiled = CompiledCircuit(committed_target_directory("mint"), "mint")
-    found = reference("mint")
-    # The incremental check needs a base the circuit accepts: every input 1 (a certified, recycled,
-    # 1 g lot), the commitment its hash.
-    commitment, opened = found.index["main.commitment"], found.index["main.lot.commitment"]
-    base_values = found.recompute(
-        [0] * found.r1cs.wires,
-        {wire: 1 for wire in range(1, found.r1cs.inputs + 1) if wire != commitment},
-        {commitment: opened}, everything=True)
-    base = dict(zip(found.names, base_values))
+    compiled = CompiledCircuit(committed_target_directory("custody"), "custody")
+    # The incremental check needs a base the circuit accepts: the generator's witness of an accept.
+    lab = AttackLab("custody", {"accept": custody_scenario(CustodyOperation.ACCEPT)}, {}, [])
+    base = lab.signals(lab.honest["accept"])
     assert compiled.check(base) == []
-    for name in ("main.contextSquare", "main.lot.cobaltRange.in", "main.aboveFloor.difference.out[96]"):
+    # A wire, a signal --O2 substituted away, and one bit of a range check's decomposition.
+    for name in ("main.contextSquare", "main.actor.accountRange.in", "main.actor.accountRange.bits[7]"):
         changed = {name: (base[name] + 1) % FIELD_MODULUS}
         whole = compiled.check({**base, **changed})
         assert whole, name

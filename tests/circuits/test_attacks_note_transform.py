@@ -2,7 +2,7 @@
 
 One attack per constraint statement instantiated in the note transform circuit: its own, the notes'
 (values hash, commitment, nullifier, shielding key), the registry memberships', the LeanIMT path's,
-those of transform.circom it reuses (FloorProportion, CeilProportion, AssertDistinctWhenUsed), the
+arithmetic.circom's (FloorProportion, CeilProportion, AssertDistinctWhenUsed), the
 checks' and circomlib's IsZero, Num2Bits and Poseidon. Each satisfies every other constraint of the
 sources and violates this one; the committed R1CS must reject it. The public roots, nullifiers and
 output commitments follow the forged witness (ties), so each attack shows what its one constraint
@@ -38,9 +38,9 @@ from .transform_notes import (
 NT = "lib/note_transform.circom NoteTransformProof: "
 NOTES = "lib/notes.circom "
 FACILITY = "lib/registry.circom FacilityMembership: "
-FLOOR = "lib/transform.circom FloorProportion: "
-CEIL = "lib/transform.circom CeilProportion: "
-DISTINCT = "lib/transform.circom AssertDistinctWhenUsed: "
+FLOOR = "lib/arithmetic.circom FloorProportion: "
+CEIL = "lib/arithmetic.circom CeilProportion: "
+DISTINCT = "lib/arithmetic.circom AssertDistinctWhenUsed: "
 CHECKS = "lib/checks.circom "
 SLOTS = 4
 TWO_64 = 1 << 64

@@ -12,17 +12,9 @@ import pytest
 
 from .lots import ROOT
 
-CIRCUITS = {"mint": "MintVerifier", "transform": "TransformVerifier", "claim": "ClaimVerifier",
-            "custody": "CustodyVerifier", "origin": "OriginVerifier", "note_transform": "NoteTransformVerifier",
+CIRCUITS = {"custody": "CustodyVerifier", "origin": "OriginVerifier", "note_transform": "NoteTransformVerifier",
             "pack_claim": "PackClaimVerifier"}
 PUBLIC_SIGNALS = {
-    "mint": ["commitment", "certified", "recycledOrigin", "riskFlags", "co2eFloorGramsPerKg", "context"],
-    "transform": [f"inputCommitments[{i}]" for i in range(4)]
-    + [f"outputCommitments[{i}]" for i in range(4)]
-    + ["maxYieldLossBps", "processCo2eGrams", "processCo2eFloorGramsPerKg", "context"],
-    "claim": ["packCommitment", "cobaltGrams", "minCertifiedBps", "minRecycledBps",
-              "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh", "capacityWh", "forbiddenRiskFlags",
-              "context"],
     "custody": ["noteRoot", "nullifier", "outputCommitment", "participantsRoot", "operation", "context"],
     "origin": ["outputCommitment", "mintTag", "participantsRoot", "facilitiesRoot", "certificationsRoot", "proofTime",
                "industrialMineFloor", "artisanalSiteFloor", "recyclerFloor", "context"],
@@ -73,6 +65,13 @@ def test_transcript_hashes_match_the_committed_files() -> None:
     assert set(transcript["files"]) == expected
     for path, digest in transcript["files"].items():
         assert hashlib.sha256((ROOT / path).read_bytes()).hexdigest() == digest, path
+
+
+def test_the_manifest_the_keys_and_the_verifiers_are_of_these_circuits_only() -> None:
+    manifest = _read_json(ROOT / "circuits" / "manifest.json")
+    assert set(manifest["circuits"]) == set(CIRCUITS)
+    assert {path.name.split(".")[0] for path in KEYS.iterdir()} == set(CIRCUITS)
+    assert {path.stem for path in VERIFIERS.glob("*.sol")} == set(CIRCUITS.values())
 
 
 def test_transcript_says_the_keys_are_for_development() -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from batterytrace.exceptions import ProofError
+from batterytrace.exceptions import ProcessCo2eBelowFloorError, ProofError
 from batterytrace.model.facilities import makes_kind, transforms_lots
 from batterytrace.model.lots import MaterialKind
 from batterytrace.model.registry import FacilityType
@@ -121,7 +121,7 @@ def test_a_kind_not_made_metal_created_a_loss_too_large_and_too_little_process_c
     for specs, message in cases:
         with pytest.raises(ProofError, match=message):
             twin("refine", specs=specs)
-    with pytest.raises(ProofError, match="below the facility's floor of 40 g per kg processed"):
+    with pytest.raises(ProcessCo2eBelowFloorError, match="below the facility's audited floor of 40 g per kg processed"):
         twin("split", process_co2e=79_999)
     jobs = [forged("refine", specs=specs) for specs, _ in cases] + [forged("split", process_co2e=79_999)]
     # At the bound, the same jobs pass: 5% lost, and the floor exactly.

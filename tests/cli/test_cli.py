@@ -23,15 +23,10 @@ from batterytrace.epcis import validate_epcis
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import DEFAULT_MNEMONIC, LocalNode, free_port
 from batterytrace.evm.signers import LocalSigner
-from batterytrace.model.lots import MaterialKind, OutputPlan
-from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.sdk.notes import NoteStore
 from batterytrace.sdk.relayer import DEFAULT_RELAYER_DEV_ACCOUNT, stop_background
-from batterytrace.sdk.store import OpeningStore
 from batterytrace.zk.envelopes import public_key_from_private_key
-from tests.helpers.flows import deliver, mint_at
-from tests.helpers.sandbox import World
 
 ADMIN, AUDITOR, MINER, REFINER, PACK_MAKER = 0, 1, 2, 3, 4
 BATTERY_ID = "https://id.example/01/09506000134352/21/CLI-1"
@@ -236,13 +231,29 @@ def test_lot_genealogy_from_each_view(flow, run, deployed):
     assert run.ok(MINER, "lot", "genealogy", bag).strip().endswith("(origin)")
 
 
-def test_lot_export_writes_the_auditors_view_as_epcis(flow, run, tmp_path):
+def test_epcis_export_writes_the_auditors_view_and_one_lots_history(flow, run, tmp_path):
     out = tmp_path / "notes.jsonld"
-    assert run.ok(AUDITOR, "lot", "export", "--include-confidential", "--out", str(out)).endswith(f"events written to {out}\n")
+    assert run.ok(AUDITOR, "epcis", "export", "--from-block", "0", "--include-confidential", "--out", str(out)).endswith(
+        f"events written to {out}\n")
     document = json.loads(out.read_text())
     validate_epcis(document)
     events = document["epcisBody"]["eventList"]
     assert events[0]["action"] == "ADD" and any(event["type"] == "TransformationEvent" for event in events)
+    one = tmp_path / "bag.jsonld"
+    assert run(MINER, "epcis", "export", "--lot", flow["bag"], "--out", str(one)).exit_code == 0
+    lot_events = json.loads(one.read_text())["epcisBody"]["eventList"]
+    validate_epcis(json.loads(one.read_text()))
+    assert lot_events[0]["action"] == "ADD" and len(lot_events) < len(events)
+
+
+def test_index_syncs_the_public_events_and_counts_the_ledgers_notes(flow, run, tmp_path):
+    result = run(None, "index", "--database", str(tmp_path / "index.sqlite"), "--counts")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("indexed blocks ")
+    # The flow's mint, seven custody steps (offer, cancel, offer, dispute, return, offer, accept),
+    # one 1-to-1 transform and the passport's redemption: what the public index can count, no more.
+    assert lines[1] == "notes created 9, nullifiers spent 9"
 
 
 def test_a_passport_issued_from_the_pack_note_shown_verified_updated_and_paged(flow, run, home, tmp_path):
@@ -254,19 +265,19 @@ def test_a_passport_issued_from_the_pack_note_shown_verified_updated_and_paged(f
     deployment = Deployment.load(home / "deployments" / "31337.json")
     store = NoteStore(home / "notes" / f"31337-{address(PACK_MAKER).lower()}.sqlite", 31337, str(deployment.ledger))
     pack_note = store.notes_with_tag(int(flow["pack"], 16))[-1]
-    assert shown["status"] == "ORIGINAL" and shown["pack_lot_id"] == pack_note.note.nullifier and pack_note.spent
+    assert shown["status"] == "ORIGINAL" and shown["pack_nullifier"] == pack_note.note.nullifier and pack_note.spent
     verified = run(None, "passport", "verify", passport_id)
     assert verified.exit_code == 0 and "VERIFIED" in verified.output
     assert run(PACK_MAKER, "passport", "status", passport_id, "REPURPOSED", "--evidence", "second life").exit_code == 0
     page = ["passport", "page", passport_id, "--document", str(flow["document"]), "--out", str(tmp_path / "page")]
-    assert "needs the pack's whole genealogy" in one_error_line(run(PACK_MAKER, *page))
+    assert "needs its pack's whole genealogy" in one_error_line(run(PACK_MAKER, *page))
     assert run.ok(AUDITOR, *page).startswith("page written to ")
     html = (tmp_path / "page" / "index.html").read_text()
     assert "VERIFIED" in html and "CLI-1" in html and "traced to 1 origin lots" in html
 
 
 @pytest.mark.parametrize("account, arguments, fragment", [
-    (MINER, ["mint", "1", "--external-id", "X", "--cobalt-grams", "-5", "--total-grams", "10", "--co2e-grams", "1"], "holds some cobalt"),
+    (MINER, ["mint", "1", "--external-id", "X", "--cobalt-grams", "-5", "--total-grams", "10", "--co2e-grams", "1"], "cobalt_grams must be an integer number of grams"),
     (MINER, ["lot", "show", "0x1234"], "lot 0x1234 does not exist"),
     (MINER, ["lot", "genealogy", "0x1234"], "lot 0x1234 has no note this store's keys open"),
     (ADMIN, ["passport", "verify", "0x99"], "does not exist"),
@@ -290,7 +301,7 @@ def test_errors_are_one_clear_line(run, deployed, relayer, account, arguments, f
     assert fragment in one_error_line(run(account, *arguments))
 
 
-def test_no_relayer_a_silent_one_and_no_ledger_are_one_clear_line(run, deployed, home, tmp_path, monkeypatch):
+def test_no_relayer_and_a_silent_one_are_one_clear_line(run, deployed, home, tmp_path, monkeypatch):
     deployment = Deployment.load(home / "deployments" / "31337.json")
     monkeypatch.setattr(cli_session, "STATE_DIR", tmp_path)
     deployment.save(tmp_path / "deployments" / "31337.json")
@@ -299,9 +310,9 @@ def test_no_relayer_a_silent_one_and_no_ledger_are_one_clear_line(run, deployed,
     silent = f"http://127.0.0.1:{free_port()}"
     assert one_error_line(run(MINER, "--relayer", silent, *offer)).startswith(f"error: no relayer answers at {silent}")
     before = tmp_path / "before-the-ledger.json"
-    Deployment(**{**deployment.__dict__, "ledger": None}).save(before)
-    assert one_error_line(run(MINER, "--deployment", str(before), "lot", "list")) == (
-        f"error: {before} has no shielded ledger: deploy again with this version")
+    before.write_text(json.dumps({**deployment.__dict__, "lots": deployment.ledger}))
+    assert one_error_line(run(MINER, "--deployment", str(before), "lot", "list")).startswith(
+        f"error: {before} is not a batterytrace deployment file")
 
 
 def test_keys_prints_the_keys_the_sdk_derives_and_a_taken_key_is_one_clear_line(run, deployed):
@@ -321,42 +332,3 @@ def test_a_missing_node_is_one_clear_line(home, monkeypatch):
     monkeypatch.setattr(cli_session, "STATE_DIR", home / "empty")
     result = CliRunner().invoke(cli.main, ["--dev-account", "0", "lot", "show", "1"])
     assert one_error_line(result) == "error: no node: pass --rpc URL or start one with `batterytrace node start`"
-
-
-# -- the commands that still read the transparent lots (BatteryLots) ------------------------------
-
-
-@pytest.fixture(scope="module")
-def transparent(node: LocalNode, home: Path, deployed: dict[str, str], prover) -> World:
-    """The SDK's clients of the miner and the refiner on the CLI's deployment, their openings in the
-    CLI's stores. `index` and `epcis export` still read BatteryLots, whose lots only the SDK's
-    transparent operations make now (the CLI's material commands moved to the shielded ledger)."""
-    chain = Chain(node.url)
-    deployment = Deployment.load(home / "deployments" / f"{chain.chain_id}.json")
-    clients = {}
-    for name, index in (("miner", MINER), ("refiner", REFINER)):
-        signer = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, index)
-        store = OpeningStore(home / "openings" / f"{chain.chain_id}-{signer.address.lower()}.sqlite")
-        clients[name] = BatteryTrace(chain, deployment, signer, store, prover)
-    facilities = {"miner": clients["miner"].facility(int(deployed["mine"])), "refiner": clients["refiner"].facility(int(deployed["refinery"]))}
-    return World(chain, deployment, clients, facilities, {})
-
-
-def test_epcis_export_of_a_lot_validates_and_import_dry_run_plans_it(run, transparent, tmp_path):
-    lot_id = mint_at(transparent, "miner", "CLI-0004").lot_id
-    out = tmp_path / "lot.jsonld"
-    assert run(MINER, "epcis", "export", "--lot", hex(lot_id), "--include-confidential", "--out", str(out)).exit_code == 0
-    document = json.loads(out.read_text())
-    validate_epcis(document)
-    assert document["epcisBody"]["eventList"][0]["action"] == "ADD"
-
-
-def test_index_answers_the_genealogy_of_a_transformed_lot(run, transparent, tmp_path):
-    lot_id = mint_at(transparent, "miner", "CLI-INDEX-1").lot_id
-    deliver(transparent, lot_id, "miner", "refiner")
-    made = transparent.refiner.transform([lot_id], [OutputPlan("CLI-INDEX-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 690_000, 3_290_000)],
-                                         transparent.facilities["refiner"].facility_id, 0)
-    result = run(None, "index", "--database", str(tmp_path / "index.sqlite"), "--ancestors", hex(made.output_lot_ids[0]))
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("indexed blocks ")
-    assert f"{lot_id:#x}" in result.output and "(origin)" in result.output

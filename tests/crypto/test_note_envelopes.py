@@ -69,3 +69,57 @@ def test_an_envelope_whose_note_does_not_hash_to_its_commitment_is_refused():
     lying = envelopes._envelope(NOTE_ENVELOPE_VERSION, other.commitment, note.to_bytes(), {"owner": public(OWNER)})
     with pytest.raises(DecryptionError, match="decrypted note hashes to"):
         decrypt_note(lying, OWNER.secret, other.commitment)
+
+
+def test_a_hex_private_key_and_an_uncompressed_public_key_work():
+    note = offered()
+    uncompressed = OWNER.public_key.format(compressed=False)
+    blob = encrypt_note(note, {"owner": uncompressed}, slots=2)
+    assert decrypt_note(blob, "0x" + OWNER.secret.hex(), note.commitment) == note
+    assert envelopes.envelope_commitment(blob) == note.commitment
+
+
+def test_a_relabelled_envelope_is_refused_as_tampered():
+    """Another commitment written into the header: the authenticated body refuses it."""
+    note = offered()
+    blob = encrypt_note(note, {"owner": public(OWNER)}, slots=2)
+    other = 12345
+    relabelled = blob[:1] + other.to_bytes(32, "big") + blob[33:]
+    with pytest.raises(DecryptionError, match="tampered"):
+        decrypt_note(relabelled, OWNER.secret, other)
+
+
+def test_a_malformed_envelope_or_another_version_is_refused():
+    note = offered()
+    blob = encrypt_note(note, {"owner": public(OWNER)}, slots=2)
+    with pytest.raises(OpeningError, match="malformed note envelope"):
+        decrypt_note(blob[:-1], OWNER.secret, note.commitment)
+    with pytest.raises(OpeningError, match="unsupported note envelope version 1"):
+        decrypt_note(b"\x01" + blob[1:], OWNER.secret, note.commitment)
+    with pytest.raises(OpeningError, match="too short"):
+        decrypt_note(blob[:10], OWNER.secret, note.commitment)
+
+
+def test_the_length_does_not_depend_on_the_values():
+    small = Note(NoteValues((MetalValues(1),), 1), kind=1, owner=11, tag=1)
+    assert len(encrypt_note(small, {"owner": public(OWNER)}, slots=3)) == len(encrypt_note(offered(), {"owner": public(OWNER)}, slots=3))
+
+
+@pytest.mark.parametrize("bad_key", [b"\x02" + b"\x00" * 32, b"\x04" * 64, b""])
+def test_an_invalid_recipient_key_or_no_recipient_is_refused(bad_key):
+    with pytest.raises(OpeningError, match="recipient 'bad'"):
+        encrypt_note(offered(), {"bad": bad_key})
+    with pytest.raises(OpeningError, match="1 to 255 recipients"):
+        encrypt_note(offered(), {})
+
+
+def test_aes_gcm_matches_pycryptodome():
+    # The envelope format must not depend on which AES-GCM implementation is installed.
+    from Crypto.Cipher import AES
+
+    key, plaintext, associated = bytes(range(32)), b"note bytes", b"header"
+    cipher = AES.new(key, AES.MODE_GCM, nonce=bytes(12), mac_len=16)
+    cipher.update(associated)
+    ciphertext, tag = cipher.encrypt_and_digest(plaintext)
+    assert envelopes._seal(key, plaintext, associated) == ciphertext + tag
+    assert envelopes._open(key, ciphertext + tag, associated) == plaintext

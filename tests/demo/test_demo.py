@@ -98,7 +98,7 @@ def record_the_story(patch: pytest.MonkeyPatch, deployment_path: Path) -> tuple[
     story = Story()
     set_up, mint_bag, hand_over, transform, resolve = (DemoRun.set_up, DemoRun.mint_bag, DemoRun.hand_over,
                                                        DemoRun.transform, DemoRun.resolve)
-    issue_note_passports = demo_outputs.issue_note_passports
+    issue_passports = demo_outputs.issue_passports
 
     def recording_set_up(run: DemoRun) -> None:
         set_up(run)
@@ -124,12 +124,12 @@ def record_the_story(patch: pytest.MonkeyPatch, deployment_path: Path) -> tuple[
         resolve(run, *args, **kwargs)
         story.did("shielded deliver")
 
-    def recording_issue(ledger, requests):
-        issued = issue_note_passports(ledger, requests)
+    def recording_issue(client, requests):
+        issued = issue_passports(client, requests)
         for item in issued:
-            nullifier = get_passport(ledger.client, item.passport_id).pack_lot_id
-            story.did("passport issuance", [ledger.client.address], [nullifier])
-            story.did("shielded pack redemption", [ledger.client.address])
+            nullifier = get_passport(client, item.passport_id).pack_nullifier
+            story.did("passport issuance", [client.address], [nullifier])
+            story.did("shielded pack redemption", [client.address])
         return issued
 
     def observing_exit(run: DemoRun, *exc: object) -> None:
@@ -149,7 +149,7 @@ def record_the_story(patch: pytest.MonkeyPatch, deployment_path: Path) -> tuple[
     patch.setattr(DemoRun, "hand_over", recording_hand_over)
     patch.setattr(DemoRun, "transform", recording_transform)
     patch.setattr(DemoRun, "resolve", recording_resolve)
-    patch.setattr(demo_outputs, "issue_note_passports", recording_issue)
+    patch.setattr(demo_outputs, "issue_passports", recording_issue)
     return story, observed
 
 

@@ -1,20 +1,33 @@
-"""Export: synthetic lot events to EPCIS 2.0 JSON-LD, validated against the GS1 schema."""
+"""Export: lots' steps as a note store sees them, to EPCIS 2.0 JSON-LD validated against the GS1 schema."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from batterytrace.epcis import EPCIS_CONTEXT_URL, export_events, lot_uri, validate_epcis
+from batterytrace.epcis import EPCIS_CONTEXT_URL, export_steps, lot_uri, validate_epcis
 from batterytrace.exceptions import EpcisError
-from batterytrace.model.lots import DisputeOutcome
-from tests.helpers.epcis import AUDITOR, CHAIN_ID, LOTS, MINER, REFINER, REGISTRY, opening
+from batterytrace.model.lots import MaterialKind
+from batterytrace.model.risk import RiskFlag
+from tests.helpers.epcis import CHAIN_ID, LEDGER, MINER, PACK_PLANT, PASSPORT, REFINER, REGISTRY, lot_note
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
 PACKAGED = Path(__file__).resolve().parents[2] / "src" / "batterytrace" / "data" / "epcis"
+BAG, BAG_B = 0xB1 << 240, 0xB2 << 240
+MINER_URN = f"urn:batterytrace:party:31337:{MINER.lower()}"
+REFINER_URN = f"urn:batterytrace:party:31337:{REFINER.lower()}"
+
+
+def exported(steps, context, **options):
+    return export_steps(steps.log, steps.directory, context, **options)["epcisBody"]["eventList"]
+
+
+def bag(tag=BAG, **values):
+    return lot_note(tag, values.pop("cobalt", 604_321), values.pop("total", 2_017_777), values.pop("co2e", 9_876_543), **values)
 
 
 @pytest.mark.parametrize("name", ["EPCIS-JSON-Schema.json", "epcis-context.jsonld", "LICENSE"])
@@ -24,126 +37,163 @@ def test_packaged_standard_files_equal_the_shared_originals(name):
     assert (PACKAGED / name).read_bytes() == (SHARED / name).read_bytes()
 
 
-def test_mint_is_a_commissioning_object_event(events, context):
-    events.created(MINER, "BAG-0001", 1, 1, [])
-    doc = export_events(events.log, context)
+def test_a_mint_is_a_commissioning_object_event_at_the_mine(steps, context):
+    note = steps.mint(bag())
+    doc = export_steps(steps.log, steps.directory, context)
     validate_epcis(doc)
     assert doc["@context"] == [EPCIS_CONTEXT_URL, {"bt": "urn:batterytrace:epcis:"}]
     assert (doc["type"], doc["schemaVersion"], doc["creationDate"]) == ("EPCISDocument", "2.0", "2026-03-02T08:30:00+00:00")
     (event,) = doc["epcisBody"]["eventList"]
-    assert (event["type"], event["action"], event["bizStep"], event["disposition"]) == (
-        "ObjectEvent", "ADD", "commissioning", "active")
-    assert event["epcList"] == [f"urn:batterytrace:lot:31337:{LOTS.lower()}:0x{events.bag:064x}"]
-    assert event["bizLocation"] == {"id": "https://id.gs1.org/414/5412345000013"}
+    assert (event["type"], event["action"], event["bizStep"], event["disposition"]) == ("ObjectEvent", "ADD", "commissioning", "active")
+    assert event["epcList"] == [f"urn:batterytrace:lot:31337:{LEDGER.lower()}:0x{BAG:064x}"]
+    assert event["readPoint"] == event["bizLocation"] == {"id": "https://id.gs1.org/414/5412345000013"}
     assert (event["eventTime"], event["eventTimeZoneOffset"]) == ("2026-03-02T09:30:00+00:00", "+00:00")
-    assert (event["bt:externalId"], event["bt:materialKind"], event["bt:tagId"]) == ("BAG-0001", "COBALT_HYDROXIDE", "QR-BAG-0001")
-    assert (event["bt:blockNumber"], event["bt:logIndex"], event["bt:transactionHash"]) == (101, 2, f"0x{101:064x}")
-    assert event["bt:commitment"] == f"0x{(events.bag >> 8) | 1:064x}"
+    assert (event["bt:materialKind"], event["bt:creator"], event["bt:certifiedSchemes"]) == ("COBALT_HYDROXIDE", MINER_URN, 1 << 1)
+    assert event["bt:commitment"] == f"0x{note.commitment:064x}"
+    assert (event["bt:chainEvent"], event["bt:blockNumber"], event["bt:logIndex"], event["bt:transactionHash"]) == (
+        "OriginMinted", 101, 2, f"0x{101:064x}")
 
 
-def test_facility_without_gln_is_a_batterytrace_urn(events, context):
-    events.created(REFINER, "BAG-9", 1, 3, [])
-    (event,) = export_events(events.log, context)["epcisBody"]["eventList"]
-    assert event["readPoint"] == {"id": f"urn:batterytrace:facility:31337:{REGISTRY.lower()}:3"}
+def test_a_facility_without_gln_is_a_registry_urn_and_an_unresolved_one_is_left_out(steps, context):
+    steps.mint(bag())
+    steps.mint(bag(BAG_B), facility_id=3)
+    steps.mint(bag(BAG + 1), facility_id=99)  # no facility the directory can resolve
+    at_mine, at_refinery, nowhere = exported(steps, replace(context, facility_glns={}))
+    assert at_mine["bizLocation"] == {"id": f"urn:batterytrace:facility:31337:{REGISTRY.lower()}:1"}
+    assert at_refinery["readPoint"] == {"id": f"urn:batterytrace:facility:31337:{REGISTRY.lower()}:3"}
+    assert "bizLocation" not in nowhere and "readPoint" not in nowhere and nowhere["bt:certifiedSchemes"] == 0
 
 
-def test_offer_and_accept_are_shipping_and_receiving_between_parties(events, context):
-    events.handover("LotOffered", events.bag)
-    events.handover("LotAccepted", events.bag)
-    shipping, receiving = export_events(events.log, context)["epcisBody"]["eventList"]
+def test_offer_and_accept_are_shipping_and_receiving_between_the_parties(steps, context):
+    steps.accept(steps.offer(bag(), REFINER))
+    shipping, receiving = exported(steps, context)
     assert (shipping["action"], shipping["bizStep"], shipping["disposition"]) == ("OBSERVE", "shipping", "in_transit")
-    assert shipping["sourceList"] == [{"type": "owning_party", "source": f"urn:batterytrace:party:31337:{MINER.lower()}"}]
-    assert shipping["destinationList"] == [
-        {"type": "owning_party", "destination": f"urn:batterytrace:party:31337:{REFINER.lower()}"}]
-    assert (receiving["bizStep"], receiving["disposition"]) == ("receiving", "in_progress")
-    assert receiving["bt:weighingEvidenceHash"] == "0x" + "11" * 32
+    assert shipping["sourceList"] == [{"type": "owning_party", "source": MINER_URN}]
+    assert shipping["destinationList"] == [{"type": "owning_party", "destination": REFINER_URN}]
+    assert (receiving["bizStep"], receiving["disposition"], receiving["bt:custodyOperation"]) == ("receiving", "in_progress", "ACCEPT")
+    assert receiving["sourceList"] == shipping["sourceList"] and receiving["destinationList"] == shipping["destinationList"]
+    assert receiving["bt:weighingEvidenceHash"] == "0x" + "11" * 32 and "bt:weighingEvidenceHash" not in shipping
 
 
-def test_party_with_gln_is_its_digital_link(events, context):
-    events.handover("LotOffered", events.bag)
-    (event,) = export_events(events.log, replace(context, party_glns={REFINER: "5412345000013"}))["epcisBody"]["eventList"]
+def test_a_party_with_a_gln_is_its_digital_link(steps, context):
+    steps.offer(bag(), REFINER)
+    (event,) = exported(steps, replace(context, party_glns={REFINER: "5412345000013"}))
     assert event["destinationList"][0]["destination"] == "https://id.gs1.org/417/5412345000013"
 
 
-def test_dispute_is_non_conformant_receiving_and_resolution_is_inspecting(events, context):
-    events.handover("LotOffered", events.bag)
-    events.handover("LotDisputed", events.bag)
-    events.add("LotDisputeResolved", events.bag, lotId=events.bag, auditor=AUDITOR, custodian=MINER,
-               outcome=int(DisputeOutcome.RETURN_TO_SENDER), evidenceHash=b"\x22" * 32)
-    _, disputed, resolved = export_events(events.log, context)["epcisBody"]["eventList"]
-    assert (disputed["bizStep"], disputed["disposition"]) == ("receiving", "non_conformant")
-    assert (resolved["bizStep"], resolved["disposition"], resolved["bt:disputeOutcome"]) == (
-        "inspecting", "returned", "RETURN_TO_SENDER")
+def test_a_dispute_is_non_conformant_receiving_and_its_resolution_inspecting(steps, context):
+    offered = steps.offer(bag(), REFINER)
+    steps.resolve(steps.dispute(offered), deliver=False)
+    steps.resolve(steps.dispute(steps.offer(bag(BAG_B), REFINER)), deliver=True)
+    _, disputed, returned, _, _, delivered = exported(steps, context)
+    assert (disputed["bizStep"], disputed["disposition"], disputed["bt:weighingEvidenceHash"]) == (
+        "receiving", "non_conformant", "0x" + "12" * 32)
+    assert disputed["destinationList"][0]["destination"] == REFINER_URN
+    assert (returned["bizStep"], returned["disposition"], returned["bt:disputeOutcome"], returned["bt:custodian"]) == (
+        "inspecting", "returned", "RETURN_TO_SENDER", MINER_URN)
+    assert (delivered["disposition"], delivered["bt:disputeOutcome"], delivered["bt:custodian"]) == (
+        "in_progress", "DELIVER_TO_RECEIVER", REFINER_URN)
+    assert returned["bt:evidenceHash"] == "0x" + "22" * 32 and "bt:auditor" not in returned
 
 
-def test_cancelled_offer_is_void_shipping(events, context):
-    events.handover("LotOfferCancelled", events.bag)
-    (event,) = export_events(events.log, context)["epcisBody"]["eventList"]
-    assert (event["bizStep"], event["disposition"]) == ("void_shipping", "active")
+def test_a_cancelled_offer_is_void_shipping(steps, context):
+    steps.cancel(steps.offer(bag(), REFINER))
+    _, event = exported(steps, context)
+    assert (event["bizStep"], event["disposition"], event["sourceList"][0]["source"]) == ("void_shipping", "active", MINER_URN)
 
 
-def test_passport_lock_is_assembling(events, context):
-    events.add("LotLockedForPassport", events.bag, lotId=events.bag, passportId=7)
-    (event,) = export_events(events.log, context)["epcisBody"]["eventList"]
-    assert (event["action"], event["bizStep"], event["bt:passportId"]) == ("OBSERVE", "assembling", 7)
+def test_a_pack_redeemed_for_a_passport_is_assembling(steps, context):
+    steps.redeem(bag(kind=MaterialKind.PACK, owner=REFINER), b"\x05" * 32)
+    (event,) = exported(steps, context)
+    assert (event["action"], event["bizStep"], event["bt:passportContract"], event["bt:binding"]) == (
+        "OBSERVE", "assembling", PASSPORT.lower(), "0x" + "05" * 32)
+    assert "disposition" not in event
 
 
-def test_status_changes_and_transfers_are_not_separate_events(events, context):
-    events.add("LotStatusChanged", events.bag, lotId=events.bag, oldStatus=1, newStatus=2)
-    events.add("Transfer", events.bag, tokenId=events.bag, **{"from": MINER}, to=REFINER)
-    assert export_events(events.log, context)["epcisBody"]["eventList"] == []
+def test_a_transform_of_two_lots_into_three_is_one_transformation_event(steps, context):
+    inputs = [bag(owner=REFINER), bag(BAG_B, owner=REFINER)]
+    outputs = [lot_note(0xC0 << 240 | index, 290_000, 700_000, 4_600_000, owner=REFINER, kind=MaterialKind.REFINED_COBALT_SULFATE,
+                        certified=0, flags=RiskFlag.NONE) for index in range(3)]
+    steps.transform(inputs, outputs)
+    doc = export_steps(steps.log, steps.directory, context)
+    (event,) = doc["epcisBody"]["eventList"]  # five steps of the store, one ledger event
+    assert event["type"] == "TransformationEvent" and "transformationID" not in event
+    assert event["inputEPCList"] == [lot_uri(CHAIN_ID, LEDGER, note.tag) for note in inputs]
+    assert event["outputEPCList"] == [lot_uri(CHAIN_ID, LEDGER, note.tag) for note in outputs]
+    # The step that made an output locates the job; the inputs' steps cannot.
+    assert (event["bizStep"], event["disposition"], event["bizLocation"]["id"]) == (
+        "commissioning", "active", f"urn:batterytrace:facility:31337:{REGISTRY.lower()}:3")
+    assert event["bt:operator"] == REFINER_URN
+    assert event["bt:outputs"] == [{"bt:epc": lot_uri(CHAIN_ID, LEDGER, note.tag), "bt:materialKind": "REFINED_COBALT_SULFATE",
+                                    "bt:commitment": f"0x{note.commitment:064x}"} for note in outputs]
+    assert "inputQuantityList" not in event and "bt:processCo2eKg" not in event
 
 
-def test_transform_with_two_inputs_and_three_outputs(events, context):
-    events.transform()
-    doc = export_events(events.log, context)
-    (event,) = doc["epcisBody"]["eventList"]
-    assert event["type"] == "TransformationEvent"
-    assert event["transformationID"] == f"urn:batterytrace:transformation:31337:{LOTS.lower()}:1"
-    assert event["inputEPCList"] == [lot_uri(CHAIN_ID, LOTS, lot) for lot in (events.bag, events.bag_b)]
-    assert event["outputEPCList"] == [lot_uri(CHAIN_ID, LOTS, lot) for lot in events.outputs]
-    assert [entry["bt:externalId"] for entry in event["bt:outputs"]] == ["SULF-1", "SULF-2", "SULF-3"]
-    assert (event["bizStep"], event["bt:processCo2eKg"], event["bt:maxYieldLossBps"]) == ("commissioning", 1250.0, 500)
+def test_a_transform_at_a_pack_plant_is_assembling(steps, context):
+    pack = lot_note(0xD0 << 240, 5_250, 450_000, 60_000, owner=REFINER, kind=MaterialKind.PACK)
+    steps.transform([bag(owner=REFINER)], [pack], facility_id=PACK_PLANT)
+    (event,) = exported(steps, context)
+    assert event["bizStep"] == "assembling"
 
 
-def test_no_confidential_value_appears_without_openings(events, context):
-    events.created(MINER, "BAG-0001", 1, 1, [])
-    events.handover("LotOffered", events.bag)
-    secret = opening(604_321, 2_017_777, 9_876_543)
-    for doc in (export_events(events.log, context), export_events(events.log, context, {events.bag: secret})):
-        text = json.dumps(doc)
-        for value in ("604321", "604.321", "2017777", "2017.777", "9876543", "9876.543", "KGM", "cobaltKg", "ARTISANAL"):
-            assert value not in text
+def test_no_confidential_value_appears_unless_asked_for(steps, context):
+    steps.offer(steps.mint(bag()), REFINER)
+    text = json.dumps(export_steps(steps.log, steps.directory, context))
+    for value in ("604321", "604.321", "2017777", "2017.777", "9876543", "9876.543", "KGM", "cobaltKg", "ARTISANAL"):
+        assert value not in text
 
 
-def test_confidential_values_in_kilograms_with_openings_when_asked(events, context):
-    events.created(MINER, "BAG-0001", 1, 1, [])
-    secret = opening(604_321, 2_017_777, 9_876_543)
-    doc = export_events(events.log, context, {events.bag: secret}, include_confidential=True)
-    (event,) = doc["epcisBody"]["eventList"]
-    assert event["quantityList"] == [{"epcClass": lot_uri(CHAIN_ID, LOTS, events.bag), "quantity": 2017.777, "uom": "KGM"}]
+def test_confidential_values_come_from_the_notes_in_kilograms(steps, context):
+    steps.mint(bag(certified=500_000, pre_consumer=1_000, post_consumer=20_321, flags=RiskFlag.ARTISANAL | RiskFlag.CHILD_LABOUR))
+    (event,) = exported(steps, context, include_confidential=True)
+    assert event["quantityList"] == [{"epcClass": lot_uri(CHAIN_ID, LEDGER, BAG), "quantity": 2017.777, "uom": "KGM"}]
     assert (event["bt:cobaltKg"], event["bt:certifiedCobaltKg"], event["bt:recycledCobaltKg"], event["bt:co2eKg"]) == (
-        604.321, 604.321, 0.0, 9876.543)
-    assert event["bt:riskFlags"] == ["ARTISANAL"]
+        604.321, 500.0, 21.321, 9876.543)
+    assert event["bt:riskFlags"] == ["CHILD_LABOUR", "ARTISANAL"]
 
 
-def test_event_ids_are_deterministic_and_distinct(events, context):
-    events.created(MINER, "BAG-0001", 1, 1, [])
-    events.handover("LotOffered", events.bag)
-    first = [event["eventID"] for event in export_events(events.log, context)["epcisBody"]["eventList"]]
-    again = [event["eventID"] for event in export_events(list(events.log), context)["epcisBody"]["eventList"]]
+def test_a_transforms_quantities_are_its_notes_totals(steps, context):
+    sulfate = lot_note(0xC0 << 240, 1_200_000, 3_800_000, 20_000_000, owner=REFINER, kind=MaterialKind.REFINED_COBALT_SULFATE)
+    steps.transform([bag(owner=REFINER), bag(BAG_B, owner=REFINER, total=1_000_000)], [sulfate])
+    (event,) = exported(steps, context, include_confidential=True)
+    assert [item["quantity"] for item in event["inputQuantityList"]] == [2017.777, 1000.0]
+    assert event["outputQuantityList"] == [{"epcClass": lot_uri(CHAIN_ID, LEDGER, sulfate.tag), "quantity": 3800.0, "uom": "KGM"}]
+    assert event["bt:outputs"][0]["bt:cobaltKg"] == 1200.0
+
+
+def test_event_ids_are_stable_and_distinct(steps, context):
+    steps.offer(steps.mint(bag()), REFINER)
+    first = [event["eventID"] for event in exported(steps, context)]
+    again = [event["eventID"] for event in exported(steps, replace(context, creation_date=datetime.now().astimezone()))]
     assert first == again
     assert len(set(first)) == 2 and all(item.startswith("urn:uuid:") for item in first)
+    assert first != [event["eventID"] for event in exported(steps, replace(context, ledger=REGISTRY))]
 
 
-def test_a_repeated_log_is_exported_once(events, context):
-    event = events.created(MINER, "BAG-0001", 1, 1, [])
-    assert len(export_events([event, event], context)["epcisBody"]["eventList"]) == 1
+def test_a_step_seen_twice_is_one_event_and_the_events_run_oldest_first(steps, context):
+    steps.offer(steps.mint(bag()), REFINER)
+    steps.log.reverse()
+    steps.log.append(steps.log[0])
+    assert [event["bizStep"] for event in exported(steps, context)] == ["commissioning", "shipping"]
 
 
-def test_validate_names_the_json_path(events, context):
-    events.created(MINER, "BAG-0001", 1, 1, [])
-    doc = export_events(events.log, context)
+def test_a_handover_between_parties_nobody_can_name_is_refused(steps, context):
+    offered = steps.offer(bag(), REFINER)
+    steps.log[-1] = replace(steps.log[-1], note=replace(offered, counterparty=4444))
+    with pytest.raises(EpcisError, match=r"^the offer of lot 0xb1.* is between parties this store or the registry cannot name$"):
+        exported(steps, context)
+
+
+def test_a_naive_event_time_is_refused(steps, context):
+    steps.mint(bag())
+    steps.log[-1] = replace(steps.log[-1], timestamp=datetime(2026, 3, 2, 9, 30))
+    with pytest.raises(EpcisError, match="has no time zone"):
+        exported(steps, context)
+
+
+def test_validate_names_the_json_path(steps, context):
+    steps.mint(bag())
+    doc = export_steps(steps.log, steps.directory, context)
     doc["epcisBody"]["eventList"][0]["eventTime"] = "2026-13-45"
     with pytest.raises(EpcisError, match=r"^\$\.epcisBody\.eventList\[0\]\.eventTime: '2026-13-45' is not a 'date-time'$"):
         validate_epcis(doc)

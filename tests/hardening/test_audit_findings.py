@@ -1,9 +1,13 @@
 """Issue 13's findings 4, 5 and 6 (two items), each reproduced by hand against the contracts and
-now refused, and each refused by the SDK before anything is sent.
+now refused, and each refused by the SDK before anything is sent. On the shielded ledger no contract
+sees who acts: a revoked participant is out of the registry's participants tree, every root that
+still held it is forgotten, so a step it proved before the revocation no longer lands, and the SDK
+proves nothing for it after; the custody circuit keeps an auditor who is party to a dispute from
+resolving it (its hand-built witnesses are in tests/circuits/test_attacks_custody.py).
 
 - 4: one auditor's unusable encryption key no longer stops every mint and offer;
 - 5: a certification cannot be back-dated, so ``isCertified`` for a past time never changes;
-- 6a: a participant whose role was revoked can no longer offer lots;
+- 6a: a participant whose role was revoked can no longer offer lots (nor take one in);
 - 6b: an auditor cannot resolve a dispute it is party to.
 """
 
@@ -18,16 +22,20 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from batterytrace.exceptions import (
-    AuditorIsPartyError,
     BackdatedCertificationError,
     InvalidEncryptionKeyError,
-    SenderNotParticipantError,
+    MissingRoleError,
+    ProofError,
+    RevertedError,
     UnknownParticipantError,
 )
 from batterytrace.model.identifiers import bytes32_text
-from batterytrace.model.lots import DisputeOutcome, LotStatus
+from batterytrace.model.lots import DisputeOutcome, LotStatus, MaterialKind
 from batterytrace.model.registry import IdentifierKind, Role, Scheme
+from batterytrace.zk.custody import CustodyOperation
+from batterytrace.zk.field import SNARK_SCALAR_FIELD
 from tests.helpers.flows import mint_at
+from tests.helpers.shielded import step
 
 SECP256K1_P = 2**256 - 2**32 - 977
 #: A Participant's encryptionPublicKey is its fifth word.
@@ -127,67 +135,102 @@ def test_a_certification_starts_at_its_recording_block_or_later(world):
 
 # -- finding 6a: a revoked participant offers nothing ---------------------------------------------
 
-def test_a_participant_whose_role_was_revoked_cannot_offer_its_lots(world):
+def test_a_participant_whose_role_was_revoked_cannot_offer_its_lots(world, ledger_now):
     bag = mint_at(world, "miner", "REVOKED-SENDER")
+    _, offer = step(ledger_now(), world.miner.note(bag.lot_id), CustodyOperation.OFFER, world.miner, receiver=world.refiner)
     world.admin.revoke_participant(world.miner.address)
-    miner = world.miner
-    with pytest.raises(SenderNotParticipantError, match=rf"LotsSenderNotParticipant\(account={miner.address.lower()}, lotId={bag.lot_id}\)"):
-        miner.send(miner.lots.functions.offer(bag.lot_id, world.refiner.address, b""), "offer by hand")
-    with pytest.raises(SenderNotParticipantError) as refused:
-        miner.offer(bag.lot_id, world.refiner.address)
-    assert refused.value.revert is None and (refused.value.lot_id, refused.value.sender) == (bag.lot_id, miner.address)
-    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
+    with pytest.raises(RevertedError, match=r"LedgerUnknownRoot\(tree=1, "):
+        send(world, "stranger", offer, "an offer proven before the revocation")
+    block = world.chain.w3.eth.block_number
+    with pytest.raises(UnknownParticipantError, match=f"{world.miner.address} holds no participant role now"):
+        world.miner.offer(bag.lot_id, world.refiner.address)
+    assert world.chain.w3.eth.block_number == block
+    lot = world.auditor.lot(bag.lot_id)
+    assert (lot.status, lot.custodian) == (LotStatus.ACTIVE, world.miner.address)
 
 
-def test_a_receiver_whose_role_was_revoked_in_transit_cannot_take_the_lot_in(world):
+def test_a_mint_proven_before_the_miners_revocation_is_refused_after_it(world):
+    """The origin proof opens the miner's participant leaf; revoking the miner removes the leaf and
+    forgets the roots that held it, so a mint proven before and sent after proves a root the ledger no
+    longer knows (and the SDK refuses before proving: the role is gone)."""
+    ledger = world.miner.shielded
+    site = world.facilities["miner"].facility_id
+    origin = ledger.prepare_origin(site, "REVOKED-MINT", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
+    world.admin.revoke_participant(world.miner.address)
+    with pytest.raises(RevertedError, match=r"LedgerUnknownRoot\(tree=1, "):
+        send(world, "stranger", ledger.contract.functions.mintOrigin(origin.request, origin.proof, origin.openings),
+             "a mint proven before the revocation")
+    with pytest.raises(MissingRoleError, match=f"{world.miner.address} lacks MINER_ROLE"):
+        world.miner.mint_origin(site, "REVOKED-MINT-2", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
+    assert not world.chain.call(ledger.contract.functions.isMinted(origin.request[1]))
+
+
+def test_public_inputs_outside_the_field_are_refused_by_the_ledger_itself(world):
+    """Sent by hand past the relayer (which refuses them first): a note commitment at or above the
+    scalar field, and a mint tag above it, are refused before any proof is checked."""
+    ledger = world.miner.shielded
+    origin = ledger.prepare_origin(world.facilities["miner"].facility_id, "OUT-OF-FIELD", MaterialKind.COBALT_HYDROXIDE,
+                                   700_000, 2_000_000, 7_000_000)
+    mint = ledger.contract.functions.mintOrigin
+    for commitment in (0, SNARK_SCALAR_FIELD, origin.request[0] + SNARK_SCALAR_FIELD):
+        with pytest.raises(RevertedError, match=rf"LedgerInvalidCommitment\(commitment={commitment}\)"):
+            send(world, "stranger", mint((commitment, *origin.request[1:]), origin.proof, origin.openings))
+    tag = origin.request[1] + SNARK_SCALAR_FIELD
+    with pytest.raises(RevertedError, match=rf"ProofInputOutOfField\(index=1, value={tag}\)"):
+        send(world, "stranger", mint((origin.request[0], tag, *origin.request[2:]), origin.proof, origin.openings))
+    assert not world.chain.call(ledger.contract.functions.isMinted(origin.request[1]))
+
+
+def test_a_receiver_whose_role_was_revoked_in_transit_cannot_take_the_lot_in(world, ledger_now):
     """Seen while closing finding 6a: the receiver's role is revoked after the offer."""
     bag = mint_at(world, "miner", "REVOKED-RECEIVER")
     world.miner.offer(bag.lot_id, world.refiner.address)
+    _, accept = step(ledger_now(), world.refiner.note(bag.lot_id), CustodyOperation.ACCEPT, world.refiner)
     world.admin.revoke_participant(world.refiner.address)
-    refiner = world.refiner
-    with pytest.raises(UnknownParticipantError, match="LotsInvalidReceiver"):
-        refiner.send(refiner.lots.functions.accept(bag.lot_id, True, bytes(32)), "accept by hand")
-    with pytest.raises(UnknownParticipantError, match="no longer a participant") as refused:
-        refiner.accept(bag.lot_id, 2_000_000)
-    assert refused.value.revert is None
+    with pytest.raises(RevertedError, match=r"LedgerUnknownRoot\(tree=1, "):
+        send(world, "stranger", accept, "an accept proven before the revocation")
+    block = world.chain.w3.eth.block_number
+    with pytest.raises(UnknownParticipantError, match=f"{world.refiner.address} holds no participant role now"):
+        world.refiner.accept(bag.lot_id, 2_000_000)
+    assert world.chain.w3.eth.block_number == block
     world.miner.cancel_offer(bag.lot_id)
-    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
+    lot = world.auditor.lot(bag.lot_id)
+    assert (lot.status, lot.custodian) == (LotStatus.ACTIVE, world.miner.address)
+
+
+def test_no_lot_is_offered_to_a_participant_whose_role_was_revoked(world):
+    """It could never take the lot in (its accept proves a membership it no longer has): the SDK
+    refuses the offer before proving."""
+    bag = mint_at(world, "miner", "TO-REVOKED")
+    world.admin.revoke_participant(world.refiner.address)
+    block = world.chain.w3.eth.block_number
+    with pytest.raises(UnknownParticipantError, match=f"^{world.refiner.address} is not another registered participant"):
+        world.miner.offer(bag.lot_id, world.refiner.address)
+    assert world.chain.w3.eth.block_number == block
+    assert world.miner.lot(bag.lot_id).status is LotStatus.ACTIVE
 
 
 # -- finding 6b: an auditor party to a dispute does not resolve it --------------------------------
 
-def _dispute_with_auditor_as_receiver(world) -> int:
+def test_an_auditor_party_to_a_dispute_as_receiver_or_sender_cannot_resolve_it(world):
     bag = mint_at(world, "miner", "AUDITOR-PARTY")
     world.miner.offer(bag.lot_id, world.auditor.address)
     world.auditor.accept(bag.lot_id, measured_total_grams=1)
-    assert world.stranger.lot(bag.lot_id).status is LotStatus.DISPUTED
-    return bag.lot_id
-
-
-def test_an_auditor_cannot_resolve_a_dispute_it_is_party_to(world):
-    lot_id = _dispute_with_auditor_as_receiver(world)
-    auditor = world.auditor
-    with pytest.raises(AuditorIsPartyError, match=rf"LotsAuditorIsParty\(auditor={auditor.address.lower()}, lotId={lot_id}\)"):
-        auditor.send(auditor.lots.functions.resolveDispute(lot_id, int(DisputeOutcome.DELIVER_TO_RECEIVER), bytes(32)), "by hand")
-    with pytest.raises(AuditorIsPartyError) as refused:
-        auditor.resolve_dispute(lot_id, DisputeOutcome.DELIVER_TO_RECEIVER)
-    assert refused.value.revert is None
-    assert world.stranger.lot(lot_id).custodian == world.miner.address
-    # An auditor who is no party settles it.
-    world.second_auditor.resolve_dispute(lot_id, DisputeOutcome.RETURN_TO_SENDER, "re-weighing")
-    assert world.stranger.lot(lot_id).status is LotStatus.ACTIVE
-
-
-def test_an_auditor_as_sender_cannot_resolve_the_dispute_either(world):
-    lot_id = _dispute_with_auditor_as_receiver(world)
-    world.second_auditor.resolve_dispute(lot_id, DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing")
-    world.auditor.offer(lot_id, world.refiner.address)
-    world.refiner.accept(lot_id, measured_total_grams=1)
-    auditor = world.auditor
-    with pytest.raises(AuditorIsPartyError):
-        auditor.send(auditor.lots.functions.resolveDispute(lot_id, int(DisputeOutcome.RETURN_TO_SENDER), bytes(32)), "by hand")
-    with pytest.raises(AuditorIsPartyError):
-        auditor.resolve_dispute(lot_id, DisputeOutcome.RETURN_TO_SENDER)
+    assert world.second_auditor.lot(bag.lot_id).status is LotStatus.DISPUTED
+    block = world.chain.w3.eth.block_number
+    for outcome in DisputeOutcome:  # the auditor is the receiver
+        with pytest.raises(ProofError, match="an auditor who is a party to the dispute cannot resolve it"):
+            world.auditor.resolve_dispute(bag.lot_id, outcome)
+    assert world.chain.w3.eth.block_number == block
+    # An auditor who is no party settles it; then the auditor, now the sender, meets a dispute.
+    world.second_auditor.resolve_dispute(bag.lot_id, DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing")
+    world.auditor.offer(bag.lot_id, world.refiner.address)
+    world.refiner.accept(bag.lot_id, measured_total_grams=1)
+    with pytest.raises(ProofError, match="party to the dispute"):
+        world.auditor.resolve_dispute(bag.lot_id, DisputeOutcome.RETURN_TO_SENDER)
+    world.second_auditor.resolve_dispute(bag.lot_id, DisputeOutcome.RETURN_TO_SENDER, "re-weighing")
+    lot = world.second_auditor.lot(bag.lot_id)
+    assert (lot.status, lot.custodian) == (LotStatus.ACTIVE, world.auditor.address)
 
 
 # -- finding 4: encryption keys -------------------------------------------------------------------
@@ -222,20 +265,20 @@ def test_the_registry_accepts_compressed_and_uncompressed_points(world):
 
 def test_one_auditors_unusable_key_stops_no_one_elses_mint_or_offer(world, caplog):
     force_key(world, world.second_auditor.address, OFF_CURVE)
-    with caplog.at_level(logging.WARNING, logger="batterytrace.sdk.lots"):
+    with caplog.at_level(logging.WARNING):
         bag = mint_at(world, "miner", "BAD-AUDITOR-KEY")
-    assert bag.created and bag.skipped_auditors == (world.second_auditor.address,)
-    assert world.second_auditor.address in caplog.text
-    world.miner.offer(bag.lot_id, world.refiner.address)
-    assert world.miner.skipped_auditors == (world.second_auditor.address,)
-    world.refiner.accept(bag.lot_id, world.refiner.offered_opening(bag.lot_id).total_grams)
-    assert world.stranger.lot(bag.lot_id).custodian == world.refiner.address
-    assert world.auditor.audit_opening(bag.lot_id) == bag.opening
+        world.miner.offer(bag.lot_id, world.refiner.address)
+    assert bag.created and world.second_auditor.address in caplog.text
+    world.refiner.accept(bag.lot_id, world.refiner.note(bag.lot_id).values.total_grams)
+    lot = world.auditor.lot(bag.lot_id)  # the other auditor's view key opened every note
+    assert (lot.status, lot.custodian, lot.note.values) == (LotStatus.ACTIVE, world.refiner.address, bag.note.values)
 
 
 def test_a_receiver_with_an_unusable_key_refuses_the_offer(world):
     bag = mint_at(world, "miner", "BAD-RECEIVER-KEY")
     force_key(world, world.refiner.address, OFF_CURVE)
+    block = world.chain.w3.eth.block_number
     with pytest.raises(InvalidEncryptionKeyError, match=f"^the encryption key of {world.refiner.address} is not a valid secp256k1 point"):
         world.miner.offer(bag.lot_id, world.refiner.address)
-    assert world.stranger.lot(bag.lot_id).status is LotStatus.ACTIVE
+    assert world.chain.w3.eth.block_number == block
+    assert world.miner.lot(bag.lot_id).status is LotStatus.ACTIVE

@@ -1,6 +1,7 @@
 """Bad input: fuzzed SDK arguments, CLI command lines and EPCIS documents each end in a clear,
 named error (a BatteryTraceError or ValueError, a one-line ``error:`` or click's usage error), never
-a crash, a traceback or a state change. ``BATTERYTRACE_FUZZ_EXAMPLES`` sets the examples per test."""
+a crash, a traceback or a state change: the ERP's SDK calls (src/batterytrace/sdk/ledger.py) refuse
+before anything is proven or relayed. ``BATTERYTRACE_FUZZ_EXAMPLES`` sets the examples per test."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from hypothesis import strategies as st
 
 from batterytrace.cli import main
 from batterytrace.epcis import MAX_DOCUMENT_BYTES, ImportResolver, plan_import
-from batterytrace.exceptions import BatteryTraceError, EpcisError, UnknownLotError
-from batterytrace.model.lots import MaterialKind
+from batterytrace.exceptions import BatteryTraceError, EpcisError, LotStateError, ProofError, UnknownLotError
+from batterytrace.model.lots import MaterialKind, OutputPlan
 from tests.helpers.flows import PARTNER_MINT
 from tests.helpers.hardening import FUZZ
 
@@ -31,9 +32,9 @@ BAD_GRAMS = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.none(),
-    st.sampled_from([700_000.0, Decimal("700000"), "700000", b"700000", 600.5, [700_000]]),
+    st.sampled_from([700_000.0, Decimal(700_000), "700000", b"700000", 600.5, [700_000]]),
 )
-GOOD = dict(cobalt_grams=700_000, total_grams=2_000_000, co2e_grams=7_000_000)
+GOOD = {"cobalt_grams": 700_000, "total_grams": 2_000_000, "co2e_grams": 7_000_000}
 
 
 @FUZZ
@@ -57,6 +58,30 @@ def test_mint_with_more_cobalt_than_mass_is_refused_before_sending(world, cobalt
     assert world.chain.w3.eth.block_number == block
 
 
+BAD_EXTERNAL_IDS = st.one_of(
+    st.text(min_size=32, max_size=40).filter(lambda text: len(text.encode()) > 31),
+    st.just(""),
+    st.integers(max_value=-1),
+    st.integers(min_value=2**248),
+)
+
+
+@FUZZ
+@given(external_id=BAD_EXTERNAL_IDS)
+def test_an_external_id_that_is_no_field_element_is_refused_before_sending(world, external_id):
+    block = world.chain.w3.eth.block_number
+    with pytest.raises(ProofError, match="^an external id is "):
+        world.miner.mint_origin(world.facilities["miner"].facility_id, external_id, MaterialKind.COBALT_HYDROXIDE, **GOOD)
+    assert world.chain.w3.eth.block_number == block
+
+
+@FUZZ
+@given(measured=BAD_GRAMS.filter(lambda value: not isinstance(value, int) or isinstance(value, bool)))
+def test_a_weighing_that_is_not_whole_grams_is_refused_before_sending(world, measured):
+    with pytest.raises(ValueError, match="^the measured mass is an integer number of grams, not "):
+        world.refiner.accept(1, measured)
+
+
 @FUZZ
 @given(lot_id=st.integers(min_value=0, max_value=2**256 - 1))
 def test_operations_on_an_unknown_lot_name_it(world, lot_id):
@@ -65,34 +90,51 @@ def test_operations_on_an_unknown_lot_name_it(world, lot_id):
         world.stranger.lot(lot_id)
     with pytest.raises(UnknownLotError, match=rf"lot {lot_id:#x} does not exist"):
         world.miner.offer(lot_id, world.refiner.address)
+    with pytest.raises(UnknownLotError, match=rf"lot {lot_id:#x} does not exist"):
+        world.refiner.accept(lot_id, 2_000_000)
     assert world.chain.w3.eth.block_number == block
 
 
-@pytest.mark.parametrize("lot_id", [-1, 2**256, "0x01", 1.0])
+@pytest.mark.parametrize("lot_id", [-1, 2**256, "0x01", 1.0, True])
 def test_a_lot_id_outside_uint256_is_a_value_error(world, lot_id):
-    with pytest.raises(ValueError):
-        world.stranger.lot(lot_id)
+    plan = [OutputPlan("BAD-ID", MaterialKind.CRUDE_COBALT_SULFATE, 1, 2)]
+    for operation in (lambda: world.stranger.lot(lot_id), lambda: world.miner.offer(lot_id, world.refiner.address),
+                      lambda: world.refiner.transform([lot_id], plan, world.facilities["refiner"].facility_id)):
+        with pytest.raises(ValueError, match="^a lot id is an integer in 0..2\\^256-1"):
+            operation()
+
+
+def test_a_transform_naming_an_input_twice_is_refused_before_sending(world):
+    block = world.chain.w3.eth.block_number
+    plan = [OutputPlan("TWICE", MaterialKind.CRUDE_COBALT_SULFATE, 1, 2)]
+    with pytest.raises(LotStateError, match="cannot use the same input lot twice"):
+        world.refiner.transform([7, 7], plan, world.facilities["refiner"].facility_id)
+    assert world.chain.w3.eth.block_number == block
 
 
 def test_a_material_kind_outside_the_enum_is_refused_before_proving(world):
-    """An int is not a MaterialKind: it must be refused, not proven and then reverted by the EVM."""
-    with pytest.raises(ValueError):
-        world.miner.mint_origin(world.facilities["miner"].facility_id, "BAD-KIND", 99, **GOOD)
-    assert not world.miner.lot_exists(world.miner.lots.functions.lotIdFor(world.miner.address, b"BAD-KIND".ljust(32, b"\0")).call())
+    """An int is not a MaterialKind: it must be refused, not proven and then refused by the ledger."""
+    site = world.facilities["miner"].facility_id
+    block = world.chain.w3.eth.block_number
+    with pytest.raises(ValueError, match="99 is not a valid MaterialKind"):
+        world.miner.mint_origin(site, "BAD-KIND", 99, **GOOD)
+    assert world.chain.w3.eth.block_number == block
+    assert not world.miner.shielded.origin_minted(site, "BAD-KIND")
 
 
 # -- the CLI ----------------------------------------------------------------------------------------
 
 COMMANDS = [
     ["register"], ["facility", "register"], ["facility", "process"], ["facility", "risk"], ["certify"], ["mint"],
-    ["offer"], ["accept"], ["resolve"], ["transform"], ["lot", "show"], ["lot", "history"], ["passport", "issue"],
-    ["passport", "show"], ["passport", "verify"], ["passport", "status"], ["passport", "page"], ["epcis", "export"],
-    ["epcis", "import"],
+    ["offer"], ["cancel"], ["accept"], ["resolve"], ["transform"], ["lot", "list"], ["lot", "show"], ["lot", "history"],
+    ["lot", "genealogy"], ["passport", "issue"], ["passport", "show"], ["passport", "verify"], ["passport", "status"],
+    ["passport", "page"], ["epcis", "export"], ["epcis", "import"],
 ]
 OPTIONS = ["--external-id", "--cobalt-grams", "--total-grams", "--co2e-grams", "--kind", "--role", "--legal-name",
            "--identifier", "--country", "--encryption-key", "--type", "--site-id", "--max-yield-loss-bps", "--scheme",
-           "--days", "--input", "--output", "--measured-grams", "--outcome", "--battery-id", "--document",
-           "--capacity-wh", "--status", "--from-block", "--to-block", "--lot", "--out", "--json", "--dry-run"]
+           "--days", "--input", "--output", "--measured-grams", "--tolerance-bps", "--evidence", "--outcome",
+           "--process-co2e-grams", "--battery-id", "--document", "--capacity-wh", "--status", "--from-block",
+           "--to-block", "--lot", "--out", "--json", "--dry-run"]
 JUNK = ["-1", "0", "0x", "0xzz", "1e99", "nan", "-0", str(2**256), str(2**64), "COBALT", "MINER", "XX", "", " ",
         "\u2622", "../../etc/passwd", "{}", "[", "0x" + "ff" * 32, "0x" + "00" * 20, "CD", "1"]
 # No NUL: a real command line cannot carry one (execve's arguments are C strings), and click's Path
@@ -145,7 +187,7 @@ def test_garbage_command_lines_against_a_live_chain_change_nothing(world, tmp_pa
 # -- the EPCIS importer -----------------------------------------------------------------------------
 
 RESOLVER = ImportResolver(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-                          importer="0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", facility_glns={"5412345000013": 1})
+                          shielding_secret=0x5EC12E7, facility_glns={"5412345000013": 1})
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
@@ -225,7 +267,7 @@ def test_moderately_nested_junk_is_refused_with_an_epcis_error():
 
 def test_deeply_nested_junk_does_not_crash_the_importer():
     script = ("import batterytrace.epcis as e, batterytrace.exceptions as x\n"
-              "r = e.ImportResolver(31337, '0x' + '11' * 20, '0x' + '22' * 20, '0x' + '33' * 20)\n"
+              "r = e.ImportResolver(31337, '0x' + '11' * 20, '0x' + '22' * 20, 0x5EC12E7)\n"
               "try:\n    e.plan_import('[' * 100000 + ']' * 100000, r)\n"
               "except x.EpcisError:\n    print('refused')\n")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)

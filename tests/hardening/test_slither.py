@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SLITHER = Path(sys.executable).with_name("slither")
 SOLC = Path.home() / ".solcx" / "solc-v0.8.37"
-REPORTS = ("Registry", "BatteryLots", "BatteryPassport", "ReferenceERC721")
+REPORTS = ("Registry", "ShieldedLedger", "BatteryPassport", "ReferenceERC721")
 
 pytestmark = [
     pytest.mark.skipif(not SLITHER.exists() and shutil.which("slither") is None,

@@ -3,14 +3,12 @@ EPCIS document, the indexer's flow."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from batterytrace.model.battery_ids import gs1_digital_link
-from batterytrace.model.identifiers import lot_id_for
 from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.sdk.passports import PassportRequest
-from batterytrace.zk.commitment import Opening
-from batterytrace.zk.inputs import mint_inputs
 from tests.helpers.sandbox import COMPANY_PREFIXES
 
 HYDROXIDE_BAG = {"kind": MaterialKind.COBALT_HYDROXIDE, "cobalt_grams": 700_000, "total_grams": 2_000_000, "co2e_grams": 7_000_000}
@@ -19,36 +17,28 @@ HYDROXIDE_BAG = {"kind": MaterialKind.COBALT_HYDROXIDE, "cobalt_grams": 700_000,
 def mint_at(world, who: str, external_id: str, **overrides):
     values = {**HYDROXIDE_BAG, **overrides}
     client = world.clients[who]
-    return client.mint_origin(world.facilities[who].facility_id, external_id, tag_id=f"SEAL-{external_id}", **values)
+    return client.mint_origin(world.facilities[who].facility_id, external_id, **values)
 
 
 def deliver(world, lot_id: int, sender: str, receiver: str) -> None:
     world.clients[sender].offer(lot_id, world.clients[receiver].address)
-    world.clients[receiver].accept(lot_id, world.clients[receiver].offered_opening(lot_id).total_grams)
+    world.clients[receiver].accept(lot_id, world.clients[receiver].note(lot_id).values.total_grams)
+
+
+@contextmanager
+def refinery_stocked(session_world, external_id: str):
+    """A mine's bag the refinery took in, made once in a snapshot of the session's world (for a
+    module-scoped fixture: each test's own snapshot starts from it)."""
+    from tests.conftest import isolated
+
+    with isolated(session_world) as world:
+        bag = mint_at(world, "miner", external_id)
+        deliver(world, bag.lot_id, "miner", "refiner")
+        yield bag
 
 
 def refinery(world) -> int:
     return world.facilities["refiner"].facility_id
-
-
-FLOOR = 2_000
-
-
-def proven_mint(world, external_id: str, context: int | None = None, certified: bool = True):
-    client = world.miner
-    opening = Opening.new(cobalt_grams=700_000, total_grams=2_000_000, certified_cobalt_grams=700_000 if certified else 0,
-                          co2e_grams=7_000_000)
-    lot_id = lot_id_for(client.address, external_id)
-    if context is None:
-        context = client.lots.functions.mintContext(lot_id).call()
-    proof = client.prover.prove("mint", mint_inputs(opening, certified, False, 0, FLOOR, context))
-    return opening, proof
-
-
-def send_mint(world, external_id: str, commitment: int, proof_args):
-    client = world.miner
-    spec = (external_id.encode().ljust(32, b"\0"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), commitment, b"")
-    return client.send(client.lots.functions.mintOrigin(world.facilities["miner"].facility_id, spec, proof_args), "mint")
 
 
 CAPACITY_WH = 75_000

@@ -1,17 +1,12 @@
-"""Helpers of the hardening tests: a test-only contract compiled with the project's solc, Groth16
-proof malleation, and the fuzzing budget (``BATTERYTRACE_FUZZ_EXAMPLES``, larger under ``make audit``)."""
+"""Helpers of the hardening tests: Groth16 proof malleation, calldata structs re-encoded, and the
+fuzzing budget (``BATTERYTRACE_FUZZ_EXAMPLES``, larger under ``make audit``)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
-
-#: Where the hardening tests keep their test-only contracts.
-HERE = Path(__file__).resolve().parent.parent / "hardening"
-
 
 #: Hypothesis examples per fuzz test: small by default so `make test` stays fast.
 FUZZ_EXAMPLES = int(os.environ.get("BATTERYTRACE_FUZZ_EXAMPLES", "60"))
@@ -26,20 +21,13 @@ FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_EXAM
 BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 
 
-def compile_test_contract(file_name: str, contract: str) -> tuple[list[dict[str, Any]], str]:
-    """ABI and creation bytecode of a test-only contract in tests/hardening, built with our solc."""
-    import solcx
-
-    from batterytrace.evm.artifacts import SOLC_SETTINGS
-    from batterytrace.evm.toolchain import solc_binary
-
-    output = solcx.compile_standard(
-        {"language": "Solidity", "sources": {file_name: {"content": (HERE / file_name).read_text()}},
-         "settings": SOLC_SETTINGS},
-        solc_binary=solc_binary(),
-    )
-    compiled = output["contracts"][file_name][contract]
-    return compiled["abi"], "0x" + compiled["evm"]["bytecode"]["object"]
+def plain(value):
+    """Structs decoded from calldata (dicts, lists) as web3 encodes them again (tuples, lists)."""
+    if isinstance(value, dict):
+        return tuple(plain(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 def negated(a: list[int], b: list[list[int]], c: list[int]) -> tuple[list[int], list[list[int]], list[int]]:

@@ -18,7 +18,6 @@ from batterytrace.model.registry import Facility, FacilityType, IdentifierKind, 
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import Deployment, deploy
-from batterytrace.sdk.store import OpeningStore
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.prover import Prover
 
@@ -95,10 +94,11 @@ def activated(auditor: BatteryTrace, site: Facility, evidence: str = "site-audit
 
 
 def build_world(chain: Chain, prover: Prover) -> World:
-    """Deploy and populate the consortium on ``chain``."""
+    """Deploy and populate the consortium on ``chain``; its clients have no relayer yet (give each
+    ``client.relayer``: tests/conftest.py's session relayer, or the benchmarks' own)."""
     deployment, _gas = deploy(chain, signer(0))
     clients = {
-        name: BatteryTrace(chain, deployment, signer(index), OpeningStore(":memory:"), prover)
+        name: BatteryTrace(chain, deployment, signer(index), None, prover)
         for name, (index, _role) in ROLE_ACCOUNTS.items()
     }
     admin = clients["admin"]

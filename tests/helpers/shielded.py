@@ -1,7 +1,7 @@
-"""The shielded ledger (contracts/ShieldedLedger.sol) beside the sandbox's registry, while issue 14
-lands in steps: deploy it with its verifiers, and build, prove and relay origin mints and custody
-steps from the zk layer's twins and a participant's synced registry trees. Shared by the ledger's
-tests and bench/shielded_gas.py."""
+"""A fresh shielded ledger (contracts/ShieldedLedger.sol) beside the sandbox's registry, for the
+tests that build calls by hand: deploy it with its verifiers, and build, prove and relay origin
+mints and custody steps from the zk layer's twins and a participant's synced registry trees (the
+SDK's own operations go through the deployment's ledger: tests/ledger/test_custody.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fixtures for the indexer: a small real supply chain on the world's anvil, and a throwaway PostgreSQL."""
+"""Fixtures for the indexer: what the chain's events say, read with web3 alone (the oracle the
+index is held to), what the index says of the same facts, and a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,17 +10,95 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.flows import Flow, run_flow
+from batterytrace.indexer import Indexer
+from batterytrace.indexer.database import DERIVED_TABLES
+from batterytrace.sdk.note_history import NoteOperation
+from batterytrace.zk.custody import CustodyOperation
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """The ledger's public facts: every note (commitment -> epoch, leaf, root, block, transaction,
+    the operation that made it and that operation's log index), every spent nullifier (-> block,
+    transaction, the operation that spent it and its log index), and the mint tags used."""
+
+    notes: dict[int, tuple[int, int, int, int, str, NoteOperation | None, int | None]]
+    nullifiers: dict[int, tuple[int, str, NoteOperation | None, int | None]]
+    mint_tags: frozenset[int]
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def read_chain_facts(world, from_block: int | None = None) -> LedgerFacts:
+    """The facts as the ledger's logs state them, each operation's by its own event's arguments."""
+    ledger = world.chain.contract("ShieldedLedger", world.deployment.ledger)
+    start = world.deployment.block_number if from_block is None else from_block
+
+    def logs(name: str):
+        return getattr(ledger.events, name)().get_logs(from_block=start)
+
+    made: dict[int, tuple[NoteOperation, int]] = {}
+    spent: dict[int, tuple[NoteOperation, int]] = {}
+    for log in logs("OriginMinted"):
+        made[log["args"]["commitment"]] = (NoteOperation.MINT, log["logIndex"])
+    for log in logs("CustodyStepped"):
+        step = (NoteOperation[CustodyOperation(log["args"]["operation"]).name], log["logIndex"])
+        made[log["args"]["commitment"]] = spent[log["args"]["nullifier"]] = step
+    for log in logs("NotesTransformed"):
+        made.update(dict.fromkeys(log["args"]["commitments"], (NoteOperation.TRANSFORM, log["logIndex"])))
+        spent.update(dict.fromkeys(log["args"]["nullifiers"], (NoteOperation.TRANSFORM, log["logIndex"])))
+    for log in logs("PackRedeemed"):
+        spent[log["args"]["nullifier"]] = (NoteOperation.REDEEM, log["logIndex"])
+    notes = {log["args"]["commitment"]: (log["args"]["epoch"], log["args"]["index"], log["args"]["root"], log["blockNumber"],
+                                         _hex(log["transactionHash"]), *made.get(log["args"]["commitment"], (None, None)))
+             for log in logs("NoteCreated")}
+    nullifiers = {log["args"]["nullifier"]: (log["blockNumber"], _hex(log["transactionHash"]),
+                                             *spent.get(log["args"]["nullifier"], (None, None)))
+                  for log in logs("NoteSpent")}
+    return LedgerFacts(notes, nullifiers, frozenset(log["args"]["mintTag"] for log in logs("OriginMinted")))
+
+
+def read_index_facts(index: Indexer, from_block: int | None = None) -> LedgerFacts:
+    """The same facts as the index's queries answer them."""
+    notes = {note.commitment: (note.epoch, note.leaf_index, note.root, note.block_number, note.transaction_hash, note.operation,
+                               note.operation_log_index)
+             for note in index.notes(from_block=from_block)}
+    nullifiers = {spent.nullifier: (spent.block_number, spent.transaction_hash, spent.operation, spent.operation_log_index)
+                  for spent in index.nullifiers(from_block=from_block)}
+    tags = index.db.execute("SELECT mint_tag FROM ledger_operations WHERE mint_tag IS NOT NULL AND block_number >= ?",
+                            (from_block or 0,))
+    return LedgerFacts(notes, nullifiers, frozenset(int(tag, 16) for (tag,) in tags))
 
 
 @pytest.fixture
-def flow(world) -> Flow:
-    return run_flow(world)
+def chain_facts() -> Callable[..., LedgerFacts]:
+    """``chain_facts(world, from_block=None)``: the ledger's facts from its logs."""
+    return read_chain_facts
+
+
+@pytest.fixture
+def index_facts() -> Callable[..., LedgerFacts]:
+    """``index_facts(index, from_block=None)``: the ledger's facts from the index."""
+    return read_index_facts
+
+
+def table_rows(index: Indexer) -> dict[str, list[tuple]]:
+    """Every row of the raw and derived tables, in a stable order."""
+    return {table: sorted(index.db.execute(f"SELECT * FROM {table}"), key=repr) for table in ("events", *DERIVED_TABLES)}
+
+
+@pytest.fixture
+def tables() -> Callable[[Indexer], dict[str, list[tuple]]]:
+    """``tables(index)``: every row of the index's raw and derived tables, in a stable order."""
+    return table_rows
 
 
 def _postgres_bin() -> Path | None:
@@ -65,7 +144,8 @@ def postgres_server() -> Iterator[str]:
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       check=False, capture_output=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -1,16 +1,22 @@
-"""Audit findings 1 and 6 (issue 13): sites are activated by an auditor, an operator's risk findings
-follow it to every site it registers, the material kinds a facility creates follow its type, and
-the auditor's emissions floor binds origin lots.
+"""Audit findings 1 and 6 (issue 13) on the shielded ledger: sites are activated by an auditor, an
+operator's risk findings follow it to every site it registers, the material kinds a facility creates
+follow its type, and the auditor's emissions floor binds origin lots.
 
-Each attack is sent by hand, straight to the contract (the SDK's own pre-checks would stop it
-first), and must be refused on chain."""
+The registry's refusals are sent by hand, straight to the contract (the SDK's own pre-checks would
+stop them first). On the ledger the circuits enforce the rules: the SDK refuses before proving, and
+each attack skips the SDK, proving or sending what it would have refused, for the circuit or the
+ledger to refuse (the constraints themselves: tests/circuits/test_attacks_origin.py and
+test_attacks_note_transform.py)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 from eth_utils import keccak
 from web3.exceptions import ContractCustomError, ContractLogicError
 
+import batterytrace.sdk.shielded as shielded_module
 from batterytrace.evm.reverts import revert_data
 from batterytrace.exceptions import (
     Co2eBelowFloorError,
@@ -20,18 +26,19 @@ from batterytrace.exceptions import (
     FacilityNotAllowedError,
     KindNotAllowedError,
     MissingRoleError,
+    ProofError,
+    ProofInvalidError,
+    ProverError,
 )
-from batterytrace.model.identifiers import bytes32_text, lot_id_for
 from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.model.membership import MembershipSet, participant_key
 from batterytrace.model.registry import FacilityType
 from batterytrace.model.risk import RiskFlag
-from batterytrace.zk.commitment import Opening
-from batterytrace.zk.inputs import mint_inputs
-from tests.helpers.flows import FLOOR, deliver, mint_at
+from batterytrace.sdk.shielded import PreparedOrigin
+from tests.helpers.flows import refinery_stocked
 
-ZERO_PROOF = ([0, 0], [[0, 0], [0, 0]], [0, 0])
 EVIDENCE = keccak(text="activation audit")
+BAG = (MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
 
 
 def refusal(function, sender: str, chain) -> str:
@@ -43,31 +50,21 @@ def refusal(function, sender: str, chain) -> str:
     return "ok"
 
 
-def sent_refusal(client, function) -> str:
-    """The custom error a real transaction of ``function`` from ``client`` reverts with."""
-    try:
-        client.send(function, "attack")
-    except Exception as error:  # noqa: BLE001 - the revert's name is what is checked
-        return getattr(error, "error_name", None) or type(error).__name__
-    return "ok"
-
-
 def second_mine(world, who: str = "artisanal_miner", site: str = "WASHED-MINE") -> int:
     return world.clients[who].register_facility(FacilityType.INDUSTRIAL_MINE, site, "CD").facility_id
 
 
-def hand_made_mint(world, who: str, facility_id: int, external_id: str, risk_flags: int, floor: int = FLOOR,
-                   certified: bool = False, co2e_grams: int = 7_000_000):
-    """A mint the attacker proves itself, stating the risk flags and floor it would like."""
-    client = world.clients[who]
-    opening = Opening.new(cobalt_grams=700_000, total_grams=2_000_000, certified_cobalt_grams=700_000 if certified else 0,
-                          co2e_grams=co2e_grams, risk_flags=RiskFlag(risk_flags))
-    lot_id = lot_id_for(client.address, external_id)
-    context = client.lots.functions.mintContext(lot_id).call()
-    proof = client.prover.prove("mint", mint_inputs(opening, certified, False, risk_flags, floor, context))
-    spec = (bytes32_text(external_id), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), opening.commitment, b"")
-    a, b, c, _signals = proof.solidity_args()
-    return client.lots.functions.mintOrigin(facility_id, spec, (a, b, c))
+@pytest.fixture(scope="module")
+def stocked(session_world):
+    """A mine's bag the refinery took in, made once for the module."""
+    with refinery_stocked(session_world, "ACTIVATION-BAG") as bag:
+        yield bag
+
+
+@pytest.fixture
+def refinery_bag(stocked, world):
+    """The module's bag at the refinery, in this test's snapshot of the chain."""
+    return stocked
 
 
 # -- finding 1: flag washing --------------------------------------------------------------------------
@@ -75,37 +72,36 @@ def hand_made_mint(world, who: str, facility_id: int, external_id: str, risk_fla
 
 def test_a_flagged_miner_cannot_mint_at_a_site_it_registered_itself(world):
     """The attack as the audit reproduced it: a second site of the miner's own choosing, minted at
-    at once. The site is inactive, so the contract refuses before any proof is checked."""
+    at once. The site is inactive, so it has no leaf in the facilities tree an origin proof could
+    name, and the SDK refuses before proving."""
     site = second_mine(world)
     assert not world.admin.facility(site).active
-    spec = (bytes32_text("WASHED-BAG"), int(MaterialKind.COBALT_HYDROXIDE), 1, bytes(32), 12345, b"")
-    function = world.artisanal_miner.lots.functions.mintOrigin(site, spec, ZERO_PROOF)
-    assert refusal(function, world.artisanal_miner.address, world.chain) == "LotsFacilityNotActive"
+    assert world.admin.registry.functions.membershipLeaf(int(MembershipSet.FACILITIES), site).call() == 0
     with pytest.raises(FacilityNotActiveError, match="not active"):
-        world.artisanal_miner.mint_origin(site, "WASHED-BAG-SDK", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
+        world.artisanal_miner.mint_origin(site, "WASHED-BAG-SDK", *BAG)
+    with pytest.raises(FacilityNotActiveError):
+        world.artisanal_miner.shielded.prepare_origin(site, "WASHED-BAG-LEDGER", *BAG)
 
 
-def test_a_flagged_operators_new_site_inherits_its_flags_once_activated(world):
+def test_a_flagged_operators_new_site_passes_its_flags_on_and_a_mint_that_drops_them_is_refused(world):
     """The auditor activates the new industrial mine with no site findings: the operator's child
-    labour finding (recorded at its artisanal site) still enters every lot minted there."""
+    labour finding (recorded at its artisanal site) still enters every lot minted there. The miner
+    proves a mint there and relays it with the commitment of the same bag without the flag: the
+    ledger's proof check refuses it; the honest one lands."""
     assert world.admin.operator_risk_flags(world.artisanal_miner.address) == RiskFlag.CHILD_LABOUR
     site = second_mine(world)
     world.auditor.activate_facility(site, "industrial mine audit")
     record = world.admin.facility(site)
     assert record.active and record.risk_flags == RiskFlag.CHILD_LABOUR
-    lot = world.artisanal_miner.mint_origin(site, "INHERITED-BAG", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
-    assert lot.opening.risk_flags == RiskFlag.CHILD_LABOUR
-
-
-def test_a_proof_that_omits_the_operators_flags_is_refused(world):
-    """The miner proves its own mint claiming flags 0 at the activated site: the contract feeds the
-    proof the registry's flags (the operator's included), so the proof does not verify."""
-    site = second_mine(world)
-    world.auditor.activate_facility(site, "industrial mine audit")
-    function = hand_made_mint(world, "artisanal_miner", site, "CLEAN-CLAIM", risk_flags=0)
-    assert sent_refusal(world.artisanal_miner, function) == "ProofInvalid"
-    honest = hand_made_mint(world, "artisanal_miner", site, "HONEST-CLAIM", risk_flags=int(RiskFlag.CHILD_LABOUR))
-    assert sent_refusal(world.artisanal_miner, honest) == "ok"
+    ledger = world.artisanal_miner.shielded
+    honest = ledger.prepare_origin(site, "INHERITED-BAG", *BAG)
+    assert honest.note.values.risk_flags == RiskFlag.CHILD_LABOUR
+    washed = replace(honest.note, values=replace(honest.note.values, risk_flags=0))
+    with pytest.raises(ProofInvalidError) as refused:
+        ledger.submit_origin(PreparedOrigin(washed, (washed.commitment, *honest.request[1:]), honest.proof, honest.openings))
+    assert refused.value.error_name == "ProofInvalid"
+    ledger.submit_origin(honest)
+    assert world.artisanal_miner.lot(honest.note.tag).note == honest.note
 
 
 def test_only_an_auditor_clears_an_operators_flags_and_only_with_evidence(world):
@@ -185,73 +181,77 @@ def test_activation_is_for_auditors_once_with_evidence_and_within_the_operators_
         world.auditor.activate_facility(site, "again")
 
 
-def test_nothing_is_transformed_at_an_inactive_plant(world, refinery_stock):
+def test_nothing_is_transformed_at_an_inactive_plant(world, refinery_bag):
     plant = world.refiner.register_facility(FacilityType.REFINERY, "SHADOW-REFINERY", "FI").facility_id
-    lot = refinery_stock[0].lot_id
-    output = (bytes32_text("SHADOW-OUT"), int(MaterialKind.CRUDE_COBALT_SULFATE), 1, bytes(32), 12345, b"")
-    function = world.refiner.lots.functions.transform(([lot], [output], plant, 0), ZERO_PROOF)
-    assert refusal(function, world.refiner.address, world.chain) == "LotsFacilityNotActive"
+    assert world.admin.registry.functions.membershipLeaf(int(MembershipSet.FACILITIES), plant).call() == 0
     with pytest.raises(FacilityNotActiveError):
-        world.refiner.transform([lot], [OutputPlan("SHADOW-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 1_000, 3_000)], plant)
+        world.refiner.transform([refinery_bag.lot_id], [OutputPlan("SHADOW-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 1_000, 3_000)],
+                                plant)
+    with pytest.raises(FacilityNotActiveError):
+        world.refiner.shielded.transform(plant, [refinery_bag.lot_id],
+                                         [OutputPlan("SHADOW-OUT", MaterialKind.CRUDE_COBALT_SULFATE, 1_000, 3_000)], 0)
 
 
 # -- finding 6: material kinds follow the facility type ----------------------------------------------
 
 
-def test_a_refinery_cannot_output_a_pack(world, refinery_stock):
-    lot = refinery_stock[0].lot_id
-    output = (bytes32_text("FAKE-PACK"), int(MaterialKind.PACK), 1, bytes(32), 12345, b"")
-    function = world.refiner.lots.functions.transform(([lot], [output], world.facilities["refiner"].facility_id, 0), ZERO_PROOF)
-    assert refusal(function, world.refiner.address, world.chain) == "LotsKindNotAllowed"
+def test_a_refinery_cannot_make_a_pack_but_may_split_what_it_holds_without_changing_its_kind(world, refinery_bag):
+    refinery = world.facilities["refiner"].facility_id
+    pack = [OutputPlan("FAKE-PACK", MaterialKind.PACK, 1_000, 3_000)]
     with pytest.raises(KindNotAllowedError, match="PACK"):
-        world.refiner.transform([lot], [OutputPlan("FAKE-PACK", MaterialKind.PACK, 1_000, 3_000)], world.facilities["refiner"].facility_id)
+        world.refiner.transform([refinery_bag.lot_id], pack, refinery)
+    with pytest.raises(ProofError, match="neither one facility type"):  # the note transform's twin, skipping the registry's
+        world.refiner.shielded.transform(refinery, [refinery_bag.lot_id], pack, 0)
+    note = world.refiner.note(refinery_bag.lot_id)
+    cobalt, total = note.values.metals[0].grams, note.values.total_grams
+    result = world.refiner.transform(
+        [refinery_bag.lot_id],
+        [OutputPlan("HALF-A", MaterialKind.COBALT_HYDROXIDE, cobalt // 2, total // 2),
+         OutputPlan("HALF-B", MaterialKind.COBALT_HYDROXIDE, cobalt - cobalt // 2, total - total // 2)],
+        refinery)
+    assert [world.auditor.lot(output).kind for output in result.output_lot_ids] == [MaterialKind.COBALT_HYDROXIDE] * 2
+    assert [note.kind for note in result.notes] == [int(MaterialKind.COBALT_HYDROXIDE)] * 2
 
 
 def test_a_mine_mints_ore_or_hydroxide_only(world):
     site = world.facilities["miner"].facility_id
-    spec = (bytes32_text("MINED-CELL"), int(MaterialKind.CELL), 1, bytes(32), 12345, b"")
-    function = world.miner.lots.functions.mintOrigin(site, spec, ZERO_PROOF)
-    assert refusal(function, world.miner.address, world.chain) == "LotsKindNotAllowed"
     with pytest.raises(KindNotAllowedError):
         world.miner.mint_origin(site, "MINED-CELL", MaterialKind.CELL, 700_000, 2_000_000, 7_000_000)
+    with pytest.raises(ProofError, match="mints material kinds"):  # the origin circuit's twin
+        world.miner.shielded.prepare_origin(site, "MINED-CELL", MaterialKind.CELL, 700_000, 2_000_000, 7_000_000)
     ore = world.miner.mint_origin(site, "MINED-ORE", MaterialKind.COBALT_ORE, 700_000, 2_000_000, 7_000_000)
-    assert world.admin.lot(ore.lot_id).kind is MaterialKind.COBALT_ORE
+    assert world.auditor.lot(ore.lot_id).kind is MaterialKind.COBALT_ORE
 
 
-def test_a_plant_may_split_what_it_holds_without_changing_its_kind(world, refinery_stock):
-    """A split or merge keeps an input's kind, whatever the facility makes."""
-    lot = refinery_stock[0].lot_id
-    opening = world.refiner.opening(lot)
-    half = opening.cobalt_grams // 2
-    result = world.refiner.transform(
-        [lot],
-        [OutputPlan("HALF-A", MaterialKind.COBALT_HYDROXIDE, half, opening.total_grams // 2),
-         OutputPlan("HALF-B", MaterialKind.COBALT_HYDROXIDE, opening.cobalt_grams - half, opening.total_grams - opening.total_grams // 2)],
-        world.facilities["refiner"].facility_id)
-    assert [world.admin.lot(output).kind for output in result.output_lot_ids] == [MaterialKind.COBALT_HYDROXIDE] * 2
-
-
-def test_a_cell_plant_cannot_pass_hydroxide_off_as_cathode(world):
-    bag = mint_at(world, "miner", "CELL-PLANT-BAG").lot_id
-    deliver(world, bag, "miner", "cell_maker")
-    output = (bytes32_text("FAKE-CAM"), int(MaterialKind.CATHODE), 1, bytes(32), 12345, b"")
-    function = world.cell_maker.lots.functions.transform(([bag], [output], world.facilities["cell_maker"].facility_id, 0), ZERO_PROOF)
-    assert refusal(function, world.cell_maker.address, world.chain) == "LotsKindNotAllowed"
+def test_lots_are_transformed_only_where_they_may_be(world, refinery_bag):
+    plan = [OutputPlan("MINE-CRUDE", MaterialKind.CRUDE_COBALT_SULFATE, 1_000, 3_000)]
+    with pytest.raises(FacilityNotAllowedError, match="extraction sites only mint"):
+        world.miner.transform([refinery_bag.lot_id], plan, world.facilities["miner"].facility_id)
+    with pytest.raises(FacilityNotAllowedError, match="operated by"):
+        world.cathode_maker.transform([refinery_bag.lot_id], plan, world.facilities["refiner"].facility_id)
 
 
 # -- finding 6: the auditor's emissions floor at an origin site ---------------------------------------
 
 
-def test_the_auditors_floor_binds_origin_lots_above_the_rulebook_floor(world):
+def test_the_auditors_floor_binds_origin_lots_above_the_rulebook_floor(world, monkeypatch):
     site = world.facilities["miner"].facility_id
     world.auditor.set_process_parameters(site, 0, co2e_floor_grams_per_kg=20_000)
-    with pytest.raises(Co2eBelowFloorError):
-        world.miner.mint_origin(site, "LOW-CO2E", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 7_000_000)
-    # Proven against the rulebook floor alone, the mint is refused: the contract uses the auditor's.
-    function = hand_made_mint(world, "miner", site, "LOW-CO2E-BY-HAND", risk_flags=0, floor=FLOOR, certified=True)
-    assert sent_refusal(world.miner, function) == "ProofInvalid"
-    honest = hand_made_mint(world, "miner", site, "HIGH-CO2E-BY-HAND", risk_flags=0, floor=20_000, certified=True,
-                            co2e_grams=14_000_000)
-    assert sent_refusal(world.miner, honest) == "ok"
+    with pytest.raises(Co2eBelowFloorError) as refused:
+        world.miner.mint_origin(site, "LOW-CO2E", *BAG)
+    assert refused.value.floor_grams_per_kg == 20_000
+    with pytest.raises(ProofError, match="below the floor of 20000"):  # the origin circuit's twin
+        world.miner.shielded.prepare_origin(site, "LOW-CO2E", *BAG)
+    # The miner's own twin, which knows the rulebook's floor only: the circuit reads the site's from
+    # its leaf, and has no witness.
+    honest_note = shielded_module.origin_note
+
+    def rulebook_floor_only(*, site, **facts):
+        return honest_note(site=replace(site, co2e_floor_grams_per_kg=0), **facts)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shielded_module, "origin_note", rulebook_floor_only)
+        with pytest.raises(ProverError):
+            world.miner.shielded.prepare_origin(site, "LOW-CO2E-BY-HAND", *BAG)
     lot = world.miner.mint_origin(site, "HIGH-CO2E", MaterialKind.COBALT_HYDROXIDE, 700_000, 2_000_000, 14_000_000)
-    assert lot.created
+    assert lot.created and lot.note.values.co2e_grams == 14_000_000

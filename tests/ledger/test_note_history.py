@@ -20,12 +20,11 @@ from batterytrace.epcis.note_export import export_notes
 from batterytrace.epcis.units import kilograms
 from batterytrace.exceptions import UnknownLotError
 from batterytrace.model.identifiers import evidence_hash
-from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.passports import ClaimBounds
 from batterytrace.model.registry import FacilityType, Scheme
 from batterytrace.sdk.note_history import NoteHistory, NoteOperation, genealogy_from_notes, lot_node, note_history
-from batterytrace.sdk.relayer import RelayerClient
-from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot, ShieldedOutput
-from batterytrace.zk.inputs import ClaimBounds
+from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot
 from tests.conftest import isolated
 from tests.helpers.sandbox import World
 
@@ -50,11 +49,9 @@ class Story:
 
 
 @pytest.fixture(scope="module")
-def story(session_world, relayer) -> Iterator[Story]:
+def story(session_world) -> Iterator[Story]:
     with isolated(session_world) as world:
-        client = RelayerClient(relayer.url)
-        parties = {name: ShieldedLedgerOperations(getattr(world, name), client)
-                   for name in ("miner", "refiner", "auditor", "stranger")}
+        parties = {name: world.clients[name].shielded for name in ("miner", "refiner", "auditor", "stranger")}
         miner, refiner = parties["miner"], parties["refiner"]
         mine = world.facilities["miner"].facility_id
         # A certification that starts after the mints: the bags' schemes are those valid when minted.
@@ -68,7 +65,7 @@ def story(session_world, relayer) -> Iterator[Story]:
         refiner.accept(bags[1].tag, measured_total_grams=1_900_000, evidence="weighbridge-h2.pdf")  # 5 % short
         parties["auditor"].resolve_dispute(bags[1].tag, deliver=True, evidence="audit-h2.pdf")
         refinery = world.facilities["refiner"].facility_id
-        [sulfate] = refiner.transform(refinery, [bag.tag for bag in bags], [ShieldedOutput(
+        [sulfate] = refiner.transform(refinery, [bag.tag for bag in bags], [OutputPlan(
             "SULF-HIST-1", MaterialKind.REFINED_COBALT_SULFATE, 1_390_000, SULFATE_TOTAL_GRAMS)], process_co2e_grams=2_000_000)
         # Suspended a minute after the transform: the sulfate was made under a valid RMAP certification all the same.
         world.chain.w3.provider.make_request("evm_setNextBlockTimestamp", [world.chain.latest_timestamp() + 60])
@@ -85,6 +82,7 @@ def block_of(story: Story, transaction: str) -> int:
 def test_the_auditors_genealogy_has_both_bags_as_origins_made_at_the_mine(story):
     world = story.world
     nodes = genealogy_from_notes(world.auditor, story.parties["auditor"].store, story.sulfate.tag)
+    assert world.auditor.genealogy(story.sulfate.tag) == nodes  # the ERP's read, over the same store
     sulfate, *bags = nodes
     refinery, mine = world.facilities["refiner"], world.facilities["miner"]
     assert (sulfate.lot_id, sulfate.depth, sulfate.parent_ids) == (story.sulfate.tag, 0, story.tags)
@@ -141,6 +139,7 @@ def test_the_history_lists_every_step_in_order_with_its_holders(story):
     assert summary(story.tags[1]) == [("mint", "miner", None), ("offer", "refiner", "miner"), ("dispute", "refiner", "miner"),
                                       ("deliver", "refiner", None), ("transform", "refiner", None)]
     assert summary(story.sulfate.tag) == [("transform", "refiner", None)]
+    assert list(world.auditor.history(story.tags[1])) == list(history[story.tags[1]])  # the ERP's read
     by_operation = {step.operation: step for step in history[story.tags[1]]}
     assert by_operation[NoteOperation.DISPUTE].evidence_hash == evidence_hash("weighbridge-h2.pdf")
     assert by_operation[NoteOperation.DELIVER].evidence_hash == evidence_hash("audit-h2.pdf")

@@ -1,36 +1,48 @@
 """Audit finding 6 (issue 13): a processor could declare no process emissions at all. The auditor
-now sets a floor of process CO2e per kg of material processed at each site, and the transform
-circuit proves the declaration reaches it, against the floor the contract reads from the registry.
+sets a floor of process CO2e per kg of material processed at each site, in the site's leaf of the
+registry's facilities tree, and the note transform circuit proves the declaration reaches it.
 
-The SDK refuses a declaration below the floor before proving. The attacks skip the SDK: the
-refinery builds the witness itself, and either proves it for the site's real floor (the circuit has
-no witness) or for a floor of its choosing, sent straight to the contract (the public signal is not
-the registry's, so the verifier refuses)."""
+The SDK refuses a declaration below the floor before proving (the circuit's twin,
+zk/note_transform.py). The attacks skip that check: the refinery's own twin ignores the floor, and
+the circuit has no witness; or the refinery proves the job before the auditor raised the floor and
+relays it after, and the ledger no longer knows the facilities root it was proven against."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from batterytrace.exceptions import ProcessCo2eBelowFloorError, ProofInvalidError, ProverError
-from batterytrace.model.identifiers import bytes32_text, lot_id_for
-from batterytrace.model.lots import CustodyModel, LotStatus, MaterialKind, OutputPlan
-from batterytrace.model.transformation import allocate_outputs
-from batterytrace.zk.inputs import transform_inputs
-from tests.helpers.flows import refinery
+import batterytrace.sdk.shielded as shielded_module
+from batterytrace.exceptions import ProcessCo2eBelowFloorError, ProverError, RevertedError, UnknownLotError
+from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
+from tests.conftest import isolated
+from tests.helpers.flows import refinery, refinery_stocked
 
-# The first bag of refinery_stock: 700 kg of cobalt in 2 t of hydroxide. At the auditor's 250 g CO2e
-# per kg processed, refining it emits 500 kg CO2e at least.
+# The bag: 700 kg of cobalt in 2 t of hydroxide. At the auditor's 250 g CO2e per kg processed,
+# refining it emits 500 kg CO2e at least.
 FLOOR_GRAMS_PER_KG = 250
 PROCESSED_GRAMS = 2_000_000
 AT_THE_FLOOR = 500_000
 
 
-def crude(external_id: str) -> OutputPlan:
-    return OutputPlan(external_id, MaterialKind.CRUDE_COBALT_SULFATE, 699_000, 3_333_000)
+def crude(external_id: str) -> list[OutputPlan]:
+    return [OutputPlan(external_id, MaterialKind.CRUDE_COBALT_SULFATE, 699_000, 3_333_000)]
+
+
+@pytest.fixture(scope="module")
+def stocked(session_world):
+    """A mine's bag the refinery took in, made once for the module."""
+    with refinery_stocked(session_world, "FLOOR-BAG") as bag:
+        yield bag
 
 
 @pytest.fixture
-def floored_refinery(world) -> int:
+def bag(stocked, world):
+    return stocked
+
+
+def raise_the_floor(world) -> int:
     site = refinery(world)
     loss = world.refiner.facility(site).max_yield_loss_bps
     world.auditor.set_process_parameters(site, loss, co2e_floor_grams_per_kg=FLOOR_GRAMS_PER_KG)
@@ -38,65 +50,50 @@ def floored_refinery(world) -> int:
     return site
 
 
-def hand_made_transform(world, lot_id: int, external_id: str, process_co2e_grams: int, proven_floor: int):
-    """The refinery's own transform of ``lot_id``, its arithmetic done without the SDK's floor check,
-    proven for ``proven_floor``; returns the contract call and the output's lot id."""
-    client, site = world.refiner, refinery(world)
-    loss = client.facility(site).max_yield_loss_bps
-    opening = client.opening(lot_id)
-    plan = crude(external_id)
-    [output] = allocate_outputs([opening], [plan], process_co2e_grams, loss)
-    output_id = lot_id_for(client.address, external_id)
-    context = client.lots.functions.transformContext([lot_id], [output_id], site).call()
-    proof = client.prover.prove("transform", transform_inputs(
-        [opening], [output], loss, process_co2e_grams, context, process_co2e_floor_grams_per_kg=proven_floor))
-    a, b, c, _signals = proof.solidity_args()
-    spec = (bytes32_text(external_id), int(plan.kind), int(CustodyModel.SEGREGATED), bytes(32), output.commitment, b"")
-    return client.lots.functions.transform(([lot_id], [spec], site, process_co2e_grams), (a, b, c)), output_id
-
-
-def test_the_sdk_refuses_process_co2e_below_the_floor_before_proving(world, refinery_stock, floored_refinery):
-    bag = refinery_stock[0]
-    with pytest.raises(ProcessCo2eBelowFloorError, match="below the facility's audited floor") as refused:
-        world.refiner.transform([bag.lot_id], [crude("CRUDE-LOW")], floored_refinery, process_co2e_grams=AT_THE_FLOOR - 1)
-    error = refused.value
-    assert (error.process_co2e_grams, error.processed_grams, error.floor_grams_per_kg) == (
-        AT_THE_FLOOR - 1, PROCESSED_GRAMS, FLOOR_GRAMS_PER_KG)
-    assert isinstance(error, ValueError) and error.revert is None
+def test_the_sdk_refuses_process_co2e_below_the_floor_per_kg_processed_before_proving(world, bag):
+    site = raise_the_floor(world)
+    before = world.chain.w3.eth.block_number
+    with pytest.raises(ProcessCo2eBelowFloorError, match=f"for {PROCESSED_GRAMS} g of material processed is below the "
+                                                         f"facility's audited floor of {FLOOR_GRAMS_PER_KG} g per kg"):
+        world.refiner.transform([bag.lot_id], crude("CRUDE-LOW"), site, process_co2e_grams=AT_THE_FLOOR - 1)
+    # 175 kg would clear 250 g/kg of the 700 kg of cobalt, not of the 2 t of hydroxide refined.
+    with pytest.raises(ProcessCo2eBelowFloorError, match="below the facility's audited floor"):
+        world.refiner.transform([bag.lot_id], crude("CRUDE-COBALT-ONLY"), site, process_co2e_grams=175_000)
+    assert world.chain.w3.eth.block_number == before
     assert world.refiner.lot(bag.lot_id).status is LotStatus.ACTIVE
 
 
-def test_the_floor_is_per_kg_processed_not_per_kg_of_cobalt(world, refinery_stock, floored_refinery):
-    # 175 kg would clear 250 g/kg of the 700 kg of cobalt, not of the 2 t of hydroxide refined.
-    with pytest.raises(ProcessCo2eBelowFloorError):
-        world.refiner.transform([refinery_stock[0].lot_id], [crude("CRUDE-COBALT-ONLY")], floored_refinery,
-                                process_co2e_grams=175_000)
+def test_the_circuit_has_no_witness_below_the_sites_floor(world, bag, monkeypatch):
+    site = raise_the_floor(world)
+    honest_twin = shielded_module.transform_notes
 
+    def floor_ignored(inputs, actor, site, outputs, process_co2e_grams):
+        return honest_twin(inputs, actor, replace(site, co2e_floor_grams_per_kg=0), outputs, process_co2e_grams)
 
-def test_the_circuit_has_no_witness_below_the_sites_floor(world, refinery_stock, floored_refinery):
+    monkeypatch.setattr(shielded_module, "transform_notes", floor_ignored)
     with pytest.raises(ProverError):
-        hand_made_transform(world, refinery_stock[0].lot_id, "CRUDE-LOW", AT_THE_FLOOR - 1, FLOOR_GRAMS_PER_KG)
+        world.refiner.transform([bag.lot_id], crude("CRUDE-LOW"), site, process_co2e_grams=AT_THE_FLOOR - 1)
+    assert world.refiner.lot(bag.lot_id).status is LotStatus.ACTIVE
 
 
-def test_a_proof_for_a_lower_floor_is_refused_on_chain(world, refinery_stock, floored_refinery):
-    function, output_id = hand_made_transform(world, refinery_stock[0].lot_id, "CRUDE-ZERO", 0, proven_floor=0)
-    with pytest.raises(ProofInvalidError) as refused:
-        world.refiner.send(function, "transform proven for no floor")
-    assert refused.value.error_name == "ProofInvalid"
-    assert not world.refiner.lot_exists(output_id)
-    assert world.refiner.lot(refinery_stock[0].lot_id).status is LotStatus.ACTIVE
+def test_a_job_proven_before_the_floor_was_raised_is_refused_after(world, bag):
+    site = refinery(world)
+    with isolated(world):  # the job lands under no floor; then the chain goes back to before it
+        [crude_lot] = world.refiner.transform([bag.lot_id], crude("CRUDE-ZERO"), site, process_co2e_grams=0).output_lot_ids
+        landed = world.refiner.shielded.lot(crude_lot).transaction
+        calldata = world.chain.w3.eth.get_transaction(landed)["input"]
+    raise_the_floor(world)
+    with pytest.raises(RevertedError) as refused:
+        world.refiner.relayer.submit(world.deployment.ledger, bytes(calldata))
+    assert refused.value.error_name == "LedgerUnknownRoot"
+    assert world.refiner.lot(bag.lot_id).status is LotStatus.ACTIVE
+    with pytest.raises(UnknownLotError):
+        world.refiner.lot(crude_lot)
 
 
-def test_a_hand_made_proof_at_the_floor_is_accepted(world, refinery_stock, floored_refinery):
-    """The control of the two attacks above: the same hand-made request, at the floor, goes through."""
-    function, output_id = hand_made_transform(world, refinery_stock[0].lot_id, "CRUDE-FLOOR", AT_THE_FLOOR,
-                                              FLOOR_GRAMS_PER_KG)
-    world.refiner.send(function, "transform at the floor")
-    assert world.refiner.lot(output_id).status is LotStatus.ACTIVE
-
-
-def test_the_sdk_transforms_at_the_floor_and_carries_the_process_co2e(world, refinery_stock, floored_refinery):
-    bag = refinery_stock[0]
-    result = world.refiner.transform([bag.lot_id], [crude("CRUDE-OK")], floored_refinery, process_co2e_grams=AT_THE_FLOOR)
-    assert result.openings[0].co2e_grams == 7_000_000 + AT_THE_FLOOR
+def test_the_sdk_transforms_at_the_floor_and_carries_the_process_co2e(world, bag):
+    site = raise_the_floor(world)
+    result = world.refiner.transform([bag.lot_id], crude("CRUDE-OK"), site, process_co2e_grams=AT_THE_FLOOR)
+    assert result.notes[0].values.co2e_grams == 7_000_000 + AT_THE_FLOOR
+    assert world.refiner.lot(result.output_lot_ids[0]).note == result.notes[0]
     assert world.refiner.lot(bag.lot_id).status is LotStatus.CONSUMED

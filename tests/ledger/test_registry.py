@@ -108,7 +108,6 @@ def test_an_empty_validity_window_is_refused(world):
 
 
 def test_a_revoked_auditor_can_no_longer_certify(world):
-    registry = world.admin.registry
     world.admin.revoke_participant(world.second_auditor.address)
     now = chain_now(world)
     with pytest.raises(MissingRoleError):

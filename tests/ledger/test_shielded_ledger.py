@@ -4,8 +4,8 @@ that is neither party, as a relayer's would be; and what the contract itself ref
 nullifier, a used mint tag, unknown roots, a proof time in the future or too old) with proofs that
 are otherwise valid, and a proof replayed with another call or on another deployment.
 
-The ledger is not yet the SDK's (issue 14 lands in steps): tests/helpers/shielded.py deploys it
-beside the sandbox's registry and builds each witness with the zk layer's twins."""
+Below the SDK: tests/helpers/shielded.py deploys a ledger beside the sandbox's registry and builds
+each witness with the zk layer's twins, so each call is made by hand."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The keyless observer (batterytrace.sdk.observer) against the sandbox world on a real anvil: the
-transparent lots contract links every operation to the companies it names, and the pairs follow
-from the handovers; the shielded ledger, relayed by an account that is no participant, links none,
-but a step a participant sends from its own account is linked to it. And `batterytrace observe`'s
-one-line errors."""
+deployment's shielded ledger, every operation relayed by an account that is no participant, links
+none and ties no pair; another shielded ledger given to it is read the same way, and a step a
+participant sends from its own account is linked to it. And `batterytrace observe`'s one-line
+errors."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.sdk.observer import observe
 from batterytrace.zk.custody import CustodyOperation
 from batterytrace.zk.merkle import LeanIMT
-from tests.helpers.flows import deliver, mint_at
+from tests.helpers.flows import mint_at
 from tests.helpers.observed import Story, report_exposures, report_pairs
 from tests.helpers.shielded import CONTRACTS, Ledger, deploy_ledger, mint, step
 
@@ -40,55 +40,34 @@ def deployment_file(world, tmp_path):
     return path
 
 
-def test_the_transparent_lots_link_every_operation_and_every_handover_pair(world, deployment_file):
-    miner, artisanal, refiner, cathode, auditor = (world.miner, world.artisanal_miner, world.refiner, world.cathode_maker,
-                                                   world.auditor)
+def test_the_deployments_ledger_links_no_material_operation_and_ties_no_pair(world, deployment_file):
+    miner, refiner, auditor = world.miner, world.refiner, world.auditor
     story = Story()
     bag = mint_at(world, "miner", "OBS-A").lot_id
-    story.did("mint", [miner.address], [bag])
-    small = mint_at(world, "artisanal_miner", "OBS-B", cobalt_grams=60_000, total_grams=200_000, co2e_grams=600_000).lot_id
-    story.did("mint", [artisanal.address], [small])
-    for lot_id in (bag, small):
-        story.created_lot(miner.address if lot_id == bag else artisanal.address, MaterialKind.COBALT_HYDROXIDE.name)
-    deliver(world, bag, "miner", "refiner")
-    story.did("offer", [miner.address, refiner.address], [bag])
-    story.did("accept", [miner.address, refiner.address], [bag])
-    artisanal.offer(small, refiner.address)
-    artisanal.cancel_offer(small)
-    story.did("offer", [artisanal.address, refiner.address], [small])
-    story.did("cancel", [artisanal.address, refiner.address], [small])
-    deliver(world, small, "artisanal_miner", "refiner")
-    story.did("offer", [artisanal.address, refiner.address], [small])
-    story.did("accept", [artisanal.address, refiner.address], [small])
-    (crude,) = refiner.transform([bag, small], [OutputPlan("OBS-C", MaterialKind.CRUDE_COBALT_SULFATE, 740_000, 3_500_000)],
-                                 world.facilities["refiner"].facility_id, 10_000).output_lot_ids
-    story.did("transform", [refiner.address], [bag, small, crude])
-    story.created_lot(refiner.address, MaterialKind.CRUDE_COBALT_SULFATE.name)
-    refiner.offer(crude, cathode.address)
-    story.did("offer", [refiner.address, cathode.address], [crude])
-    weighed = cathode.accept(crude, cathode.offered_opening(crude).total_grams * 9 // 10)
-    assert not weighed.accepted
-    story.did("dispute", [refiner.address, cathode.address], [crude])
-    auditor.resolve_dispute(crude, DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing")
-    # The resolution names the auditor and the new custodian; its ERC-721 transfer names the sender.
-    story.did("resolve", [auditor.address, refiner.address, cathode.address], [crude])
+    story.did("shielded mint")
+    miner.offer(bag, refiner.address)
+    story.did("shielded offer")
+    assert not refiner.accept(bag, 1_800_000).accepted
+    story.did("shielded dispute")
+    auditor.resolve_dispute(bag, DisputeOutcome.DELIVER_TO_RECEIVER, "re-weighing")
+    story.did("shielded deliver")
+    refiner.transform([bag], [OutputPlan("OBS-C", MaterialKind.CRUDE_COBALT_SULFATE, 695_000, 3_300_000)],
+                      world.facilities["refiner"].facility_id, 10_000)
+    story.did("shielded transform")
 
     report = observe(world.chain, world.deployment)
-    assert (report.total, report.linked) == (len(story.operations), len(story.operations))
+    assert report.contracts == {"registry": world.deployment.registry, "ledger": world.deployment.ledger,
+                                "passport": world.deployment.passport}
+    assert (report.total, report.linked) == (len(story.operations), 0)
     assert report.by_type == story.by_type
-    assert report_pairs(report) == story.pairs
-    # Who supplies whom: each handover's two companies, and the auditor with both sides of the dispute.
-    assert {frozenset(pair) for pair in report_pairs(report)} == {
-        frozenset(pair) for pair in ((miner.address, refiner.address), (artisanal.address, refiner.address),
-                                     (refiner.address, cathode.address), (auditor.address, refiner.address),
-                                     (auditor.address, cathode.address))}
-    assert report_exposures(report) == story.exposures
-    [transform] = [item for item in report.operations if item.operation == "transform"]
-    assert set(transform.links[refiner.address]) >= {"sender", f"facility {world.facilities['refiner'].facility_id}"}
-    assert "LEI-MINER" in report.render() and f"{len(story.operations)} of {len(story.operations)}" in report.render()
+    assert (report.pairs, report.exposures) == ((), ())
+    assert report_pairs(report) == story.pairs == {} and report_exposures(report) == story.exposures == {}
+    assert all(item.lot_ids == () for item in report.operations)
+    rendered = report.render()
+    assert f"0 of {len(story.operations)} material operations" in rendered and "0 pairs" in rendered
 
-    # The command line reads the same chain to the same report.
-    result = invoke("--rpc", world.chain.rpc_url, "--deployment", str(deployment_file), "--json")
+    # The command line reads the same chain to the same report; naming the deployment's own ledger again changes nothing.
+    result = invoke("--rpc", world.chain.rpc_url, "--deployment", str(deployment_file), "--json", "--ledger", world.deployment.ledger)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["toBlock"] >= report.to_block

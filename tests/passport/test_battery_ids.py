@@ -10,6 +10,8 @@ error is checked apart. The Python twin of the parsing must say what ``BatteryId
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,10 +32,9 @@ from batterytrace.model.battery_ids import PrefixKind, gs1_digital_link, gtin_ch
 from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports
-from batterytrace.zk.contexts import claim_context
-from batterytrace.zk.inputs import ClaimBounds, claim_inputs
+from tests.conftest import isolated
 from tests.helpers.flows import CAPACITY_WH, battery_id, build_pack, deliver, mint_at, request_for
-from tests.helpers.hardening import FUZZ
+from tests.helpers.hardening import FUZZ, plain
 from tests.helpers.sandbox import COMPANY_PREFIXES
 
 GS1 = int(PrefixKind.GS1_COMPANY_PREFIX)
@@ -64,25 +65,26 @@ def pack_held_by_oem(world, name: str) -> int:
                                world.facilities["oem"].facility_id, process_co2e_grams=2_000).output_lot_ids[0]
 
 
-def proven_issue_call(world, who: str, pack: int, battery: str):
-    """``issue`` for ``battery`` with an honest claim proof of ``who``'s pack, built by hand."""
-    client = world.clients[who]
-    opening = client.opening(pack)
-    bounds = ClaimBounds.tightest(opening, CAPACITY_WH, 3)
-    context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id_for(battery), pack)
-    a, b, c, _ = client.prover.prove("claim", claim_inputs(opening, bounds, context)).solidity_args()
-    request = (pack, battery, "https://passports.example/by-hand", bytes(32), bytes(32), bytes(32), bounds.as_tuple())
-    return client.passports.functions.issue(request, (a, b, c))
+@pytest.fixture(scope="module")
+def packs(session_world) -> Iterator[dict[str, int]]:
+    """A pack lot held by each issuer, for the module (each test reverts what it does with them)."""
+    with isolated(session_world) as world:
+        yield {"pack_maker": build_pack(world, "PACK-IDS"), "oem": pack_held_by_oem(world, "PACK-SQUAT")}
+
+
+def issue_call(world, issue_arguments, who: str, pack: int, battery: str):
+    """``issueFromNotes`` for ``battery`` with an honest pack-claim proof of ``who``'s pack, built by hand."""
+    return world.clients[who].passports.functions.issueFromNotes(*issue_arguments(who, pack, battery))
 
 
 # -- the reproducing test ---------------------------------------------------------------------------
 
 
-def test_a_rivals_serial_cannot_be_squatted_and_its_owner_issues_it(world):
+def test_a_rivals_serial_cannot_be_squatted_and_its_owner_issues_it(world, packs, issue_arguments):
     rival_battery = battery_id("RIVAL-0001", issuer="pack_maker")
-    squatter_pack = pack_held_by_oem(world, "PACK-SQUAT")
+    squatter_pack = packs["oem"]
     # The OEM holds a clean pack and proves honest claims for it; only the battery id is not its own.
-    revert = send_by_hand(world, "oem", proven_issue_call(world, "oem", squatter_pack, rival_battery), "squat")
+    revert = send_by_hand(world, "oem", issue_call(world, issue_arguments, "oem", squatter_pack, rival_battery), "squat")
     assert revert.error_name == "PassportBatteryIdNotOwned"
     assert revert.arguments["batteryId"] == rival_battery
     assert revert.arguments["issuer"].lower() == world.oem.address.lower()
@@ -91,47 +93,51 @@ def test_a_rivals_serial_cannot_be_squatted_and_its_owner_issues_it(world):
         issue_passports(world.oem, [PassportRequest(squatter_pack, rival_battery, "https://p.example/s", bytes(32), CAPACITY_WH)])
     assert refused.value.revert is None and refused.value.owner == world.pack_maker.address
 
-    (issued,) = issue_passports(world.pack_maker, [request_for(build_pack(world, "PACK-OWNED"), "RIVAL-0001")])
+    (issued,) = issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "RIVAL-0001")])
     assert get_passport(world.stranger, issued.passport_id).economic_operator == world.pack_maker.address
     # The OEM still issues under its own prefix, from the pack it could not misuse.
     (own,) = issue_passports(world.oem, [request_for(squatter_pack, "OEM-0001", issuer="oem")])
     assert get_passport(world.stranger, own.passport_id).status is PassportStatus.ORIGINAL
 
 
-def test_an_id_under_no_assigned_prefix_and_a_malformed_id_are_refused(world):
-    pack = build_pack(world, "PACK-NOBODY")
+def test_an_id_under_no_assigned_prefix_and_a_malformed_id_are_refused(world, packs, issue_arguments):
+    pack = packs["pack_maker"]
     nobody = gs1_digital_link("id.example", "0400000000001", "X-1")  # prefix 400000... is no one's
-    revert = send_by_hand(world, "pack_maker", proven_issue_call(world, "pack_maker", pack, nobody), "unowned")
+    items, proofs = issue_arguments("pack_maker", pack, nobody)
+    passports = world.pack_maker.passports.functions
+    revert = send_by_hand(world, "pack_maker", passports.issueFromNotes(items, proofs), "unowned")
     assert revert.error_name == "PassportBatteryIdNotOwned" and int(revert.arguments["owner"], 16) == 0
     with pytest.raises(BatteryIdNotOwnedError, match="no assigned company prefix"):
         issue_passports(world.pack_maker, [PassportRequest(pack, nobody, "https://p.example/n", bytes(32), CAPACITY_WH)])
 
     malformed = "https://id.example/01/00614141000013/21/X-1"  # wrong check digit
-    request = (pack, malformed, "https://p.example/m", bytes(32), bytes(32), bytes(32), (5_250, 0, 0, 2**63, 2**63, CAPACITY_WH, 3))
-    revert = send_by_hand(world, "pack_maker", world.pack_maker.passports.functions.issue(request, ([0, 0], [[0, 0], [0, 0]], [0, 0])),
-                          "malformed")
+    revert = send_by_hand(world, "pack_maker", passports.issueFromNotes([(malformed, *items[0][1:])], proofs), "malformed")
     assert revert.error_name == "PassportMalformedBatteryId"
     with pytest.raises(MalformedBatteryIdError, match="check digit should be 2"):
         issue_passports(world.pack_maker, [PassportRequest(pack, malformed, "https://p.example/m", bytes(32), CAPACITY_WH)])
 
 
-def test_the_same_battery_under_another_resolver_host_is_the_same_passport(world):
+def test_the_same_battery_under_another_resolver_host_is_the_same_passport(world, packs):
     first = battery_id("HOSTS-1")
-    issue_passports(world.pack_maker, [request_for(build_pack(world, "PACK-H1"), "HOSTS-1")])
+    (issued,) = issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "HOSTS-1")])
     second = first.replace("id.batterytrace.example", "brand.example")
     assert passport_id_for(second) == passport_id_for(first)
-    pack = build_pack(world, "PACK-H2")
-    revert = send_by_hand(world, "pack_maker", proven_issue_call(world, "pack_maker", pack, second), "same battery")
-    assert revert.error_name == "PassportAlreadyIssued"
+    # The issuing call again, word for word but for the host: the battery has its passport already
+    # (checked before the ledger would find the pack note spent).
+    passports = world.pack_maker.passports
+    _function, arguments = passports.decode_function_input(world.chain.w3.eth.get_transaction(issued.receipt.transaction_hash)["input"])
+    requests = [plain({**request, "batteryId": second}) for request in arguments["requests"]]
+    revert = send_by_hand(world, "pack_maker", passports.functions.issueFromNotes(requests, plain(arguments["proofs"])),
+                          "same battery")
+    assert revert.error_name == "PassportAlreadyIssued" and revert.arguments["passportId"] == issued.passport_id
 
 
-def test_a_released_prefix_issues_nothing_until_assigned_again(world):
+def test_a_released_prefix_issues_nothing_until_assigned_again(world, packs):
     prefix = COMPANY_PREFIXES["pack_maker"]
     world.admin.release_company_prefix(world.pack_maker.address, prefix)
     assert world.stranger.battery_id_owner(battery_id("REL-1")) is None
-    pack = build_pack(world, "PACK-REL")
     with pytest.raises(BatteryIdNotOwnedError):
-        issue_passports(world.pack_maker, [request_for(pack, "REL-1")])
+        issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "REL-1")])
     world.admin.assign_company_prefix(world.oem.address, prefix)
     assert world.stranger.battery_id_owner(battery_id("REL-1")) == world.oem.address
 

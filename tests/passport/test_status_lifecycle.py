@@ -88,7 +88,20 @@ def test_the_holder_hands_the_battery_on_and_the_new_holder_changes_its_status(w
         set_status(world.pack_maker, passport_id, PassportStatus.REUSED)
     with pytest.raises(NotPassportHolderError):
         hand_over_passport(world.pack_maker, passport_id, world.recycler.address)
-    assert [change.by for change in status_history(world.stranger, passport_id)] == [world.pack_maker.address, world.oem.address]
+    history = status_history(world.stranger, passport_id)
+    assert [(change.status, change.by) for change in history] == [(PassportStatus.ORIGINAL, world.pack_maker.address),
+                                                                  (PassportStatus.REPURPOSED, world.oem.address)]
+
+
+def test_waste_is_final_for_the_holder(world, passport_id):
+    set_status(world.pack_maker, passport_id, PassportStatus.WASTE, "end of life")
+    with pytest.raises(InvalidStatusChangeError, match="cannot go from WASTE to REUSED") as refused:
+        set_status(world.pack_maker, passport_id, PassportStatus.REUSED)
+    assert refused.value.revert is None
+    passports = world.pack_maker.passports.functions
+    revert = by_hand(world, "pack_maker", passports.setStatus(passport_id, int(PassportStatus.REUSED), EVIDENCE), "out of waste")
+    assert revert.error_name == "PassportInvalidStatusChange"
+    assert get_passport(world.stranger, passport_id).status is PassportStatus.WASTE
 
 
 @pytest.mark.parametrize("receiver", ["stranger", "admin"])

@@ -13,8 +13,15 @@ import pytest
 
 from batterytrace.documents.batterypass import build_passport_document
 from batterytrace.documents.canonical import document_hash
+from batterytrace.documents.claims import FROM_GENEALOGY, claim_statuses
 from batterytrace.documents.page import ChainInfo, ClaimStatus, describe_claims, render_passport_page
 from batterytrace.documents.tiers import AccessTier, split_by_tier
+from batterytrace.model.genealogy import LotNode
+from batterytrace.model.lots import LotStatus, MaterialKind
+from batterytrace.model.passports import ClaimBounds
+from batterytrace.model.registry import FacilityType, Scheme
+from batterytrace.model.risk import RiskFlag
+from batterytrace.sdk.passports import PassportVerification
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -96,6 +103,34 @@ def test_page_reports_hash_mismatch(public_document, claims_status, chain_info, 
     tampered = dataclasses.replace(chain_info, document_hash=b"\x00" * 32)
     text = render_passport_page(public_document, claims_status, tampered, tmp_path).read_text()
     assert "HASH MISMATCH" in text
+
+
+def _node(lot_id: int, kind: MaterialKind, creator: str, parents: tuple[int, ...] = (), schemes=frozenset()) -> LotNode:
+    return LotNode(lot_id, kind, 3, FacilityType.INDUSTRIAL_MINE, "CD", creator, creator, LotStatus.CONSUMED, schemes,
+                   RiskFlag.NONE, parents, 7)
+
+
+def test_a_page_from_the_chain_names_no_lot_pack_note_or_supplier(public_document, chain_info, tmp_path):
+    """What the page says of the pack: its proven figures and how many origin lots stand behind it,
+    never a lot id, the pack note's nullifier or who supplied the cobalt; the count and schemes are
+    marked as the genealogy's, not the proof's."""
+    mine, recycler, maker = "0x" + "a1" * 20, "0x" + "b2" * 20, "0x" + "c3" * 20
+    origins = [_node(0xA11CE << 200, MaterialKind.COBALT_HYDROXIDE, mine, schemes=frozenset({Scheme.IRMA})),
+               _node(0xB0B << 200, MaterialKind.BLACK_MASS, recycler)]
+    pack = _node(0xC0FFEE << 200, MaterialKind.PACK, maker, tuple(node.lot_id for node in origins))
+    nullifier = 0xDEADBEEF << 220
+    bounds = ClaimBounds(5_250, 6_000, 1_600, 9_500, 700, 75_000, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS))
+    verification = PassportVerification(1, True, bounds, nullifier, "0x" + "ab" * 32, 42, 31337, CONTRACT, "verifies")
+    statuses = claim_statuses(verification, [pack, *origins])
+    assert [status.text for status in statuses[:2]] == ["100% of 5.25 kg cobalt traced to 2 origin lots",
+                                                       "≥ 60% cobalt from certified sites (IRMA)"]
+    assert all(status.verified for status in statuses)
+    assert [status.how.endswith(FROM_GENEALOGY) for status in statuses] == [True, True] + [False] * (len(statuses) - 2)
+    text = render_passport_page(public_document, statuses, chain_info, tmp_path).read_text().lower()
+    for value in (nullifier, pack.lot_id, *(node.lot_id for node in origins)):
+        assert f"{value:x}" not in text and str(value) not in text
+    for address in (mine, recycler, maker):
+        assert address[2:] not in text
 
 
 class _ClaimItems(HTMLParser):

@@ -1,5 +1,6 @@
-"""The shielded ledger's whole lifecycle as a hypothesis state machine: the SDK (sdk/shielded.py)
-and a real relayer on the real anvil, every step a real Groth16 proof.
+"""The shielded ledger's whole lifecycle as a hypothesis state machine: the ERP's calls of the world's
+clients (sdk/ledger.py over sdk/shielded.py) and a real relayer on the real anvil, every step a real
+Groth16 proof.
 
 Hypothesis mints origin lots (mine, artisanal site, recycler), offers them to other participants,
 cancels offers, weighs them in within tolerance (accept) or outside it (a dispute, which the auditor
@@ -16,7 +17,7 @@ mass at the recycler) is made once for the module and every example starts from 
 (tests/conftest.py ``isolated``). The relayer runs on across the reverts (its nonce is the node's
 count, and its "landed already" answer must name this example's transaction); the note stores do
 not: NoteScanner keeps its cursor and notes when the chain is reverted under it, so each example
-gives each party a fresh in-memory store.
+gives each party a fresh in-memory store (``isolated`` does).
 
 ``BATTERYTRACE_SHIELDED_EXAMPLES`` x ``BATTERYTRACE_SHIELDED_STEPS`` set the run's size and
 ``BATTERYTRACE_SHIELDED_PROOFS`` caps the proven steps per example (default: every step;
@@ -44,12 +45,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from batterytrace.exceptions import RevertedError, UnknownLotError
-from batterytrace.model.lots import BPS, MaterialKind
+from batterytrace.model.lots import BPS, DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.model.registry import Role
 from batterytrace.sdk.notes import NoteStore, StoredNote
 from batterytrace.sdk.relayer import LocalRelayer, RelayedTransaction, RelayerClient
 from batterytrace.sdk.scanner import NoteScanner
-from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot, ShieldedOutput
+from batterytrace.sdk.shielded import ShieldedLedgerOperations
 from batterytrace.zk.note_transform import MADE_KINDS
 from batterytrace.zk.notes import Note, NoteState
 from batterytrace.zk.pack_claim import PACK, PackClaims
@@ -115,19 +116,26 @@ def chain_order(log: Any) -> tuple[int, int]:
 
 
 class Ledger:
-    """The model beside the parties' SDK: each operation runs through the SDK and the relayer, the
-    lot it returns must be the one the model expects, and the model takes it."""
+    """The model beside the parties' clients: each operation runs through the ERP's call and the
+    relayer, the note it leaves must be the one the model expects, and the model takes it."""
 
     def __init__(self, world: Any, relayer: RecordingRelayer, prefix: str, start: Ledger | None = None) -> None:
-        """A model of the chain as ``start`` left it (an empty ledger without one)."""
+        """A model of the chain as ``start`` left it (an empty ledger without one). The world's
+        clients have fresh note stores (``isolated``) and submit through ``relayer``."""
         self.world, self.relayer = world, relayer
-        # Fresh in-memory note stores: the chain was just reverted under the last example's.
-        self.parties = {name: ShieldedLedgerOperations(world.clients[name], relayer) for name in (*HANDLERS, "auditor")}
+        self.clients = {name: world.clients[name] for name in (*HANDLERS, "auditor")}
+        for client in self.clients.values():
+            client.relayer = relayer
         self.lots = {tag: replace(lot) for tag, lot in start.lots.items()} if start else {}
         self.minted_grams, self.lost_grams, self.redeemed_grams = (
             (start.minted_grams, start.lost_grams, start.redeemed_grams) if start else (0, 0, 0))
         # Names (so tags) restart with every example, as the chain does, so hypothesis can replay one.
         self.names = (f"{prefix}-{number}" for number in itertools.count())
+
+    @property
+    def parties(self) -> dict[str, ShieldedLedgerOperations]:
+        """Each client's shielded-ledger family over its note store."""
+        return {name: client.shielded for name, client in self.clients.items()}
 
     def key(self, name: str | None) -> int:
         return 0 if name is None else self.world.clients[name].shielding_public_key
@@ -136,61 +144,65 @@ class Ledger:
         """A model lot as ``note_view`` shows its note."""
         return (self.key(lot.owner), self.key(lot.counterparty), lot.state, lot.kind, lot.cobalt_grams, lot.total_grams)
 
-    def _take(self, tag: int, expected: Lot, result: ShieldedLot) -> None:
-        assert (result.tag, note_view(result.note)) == (tag, self.view(expected)), f"lot {tag:#x}"
+    def _take(self, tag: int, expected: Lot, note: Note) -> None:
+        assert (note.tag, note_view(note)) == (tag, self.view(expected)), f"lot {tag:#x}"
         self.lots[tag] = expected
 
     def mint(self, minter: str, cobalt_grams: int, total_grams: int, extra_co2e_grams: int) -> int:
         site = self.world.facilities[minter]
         floor = max(self.world.clients[minter].co2e_floor(site.facility_type), site.co2e_floor_grams_per_kg)
         kind = MINTED_KINDS[minter]
-        result = self.parties[minter].mint_origin(site.facility_id, next(self.names), kind, cobalt_grams, total_grams,
+        result = self.clients[minter].mint_origin(site.facility_id, next(self.names), kind, cobalt_grams, total_grams,
                                                   -(-cobalt_grams * floor // 1000) + extra_co2e_grams)
-        assert result.tag not in self.lots
-        self._take(result.tag, Lot(minter, int(kind), cobalt_grams, total_grams), result)
+        assert result.created and result.lot_id not in self.lots
+        self._take(result.lot_id, Lot(minter, int(kind), cobalt_grams, total_grams), result.note)
         self.minted_grams += cobalt_grams
-        return result.tag
+        return result.lot_id
 
     def offer(self, tag: int, to: str) -> None:
         lot = self.lots[tag]
-        result = self.parties[lot.owner].offer(tag, self.world.clients[to].address)
-        self._take(tag, replace(lot, owner=to, state=NoteState.OFFERED, counterparty=lot.owner), result)
+        result = self.clients[lot.owner].offer(tag, self.world.clients[to].address)
+        self._take(tag, replace(lot, owner=to, state=NoteState.OFFERED, counterparty=lot.owner), result.note)
 
     def cancel(self, tag: int) -> None:
         lot = self.lots[tag]
-        result = self.parties[lot.counterparty].cancel_offer(tag)
-        self._take(tag, replace(lot, owner=lot.counterparty, state=NoteState.ACTIVE, counterparty=None), result)
+        result = self.clients[lot.counterparty].cancel_offer(tag)
+        self._take(tag, replace(lot, owner=lot.counterparty, state=NoteState.ACTIVE, counterparty=None), result.note)
 
     def weigh_in(self, tag: int, measured_total_grams: int) -> None:
         lot = self.lots[tag]
         within = abs(measured_total_grams - lot.total_grams) * BPS <= TOLERANCE_BPS * lot.total_grams
-        result = self.parties[lot.owner].accept(tag, measured_total_grams, TOLERANCE_BPS, evidence=f"scale-{measured_total_grams}")
+        receiver = self.clients[lot.owner]
+        result = receiver.accept(tag, measured_total_grams, TOLERANCE_BPS, evidence=f"scale-{measured_total_grams}")
+        assert (result.accepted, result.committed_total_grams) == (within, lot.total_grams)
         expected = replace(lot, state=NoteState.ACTIVE, counterparty=None) if within else replace(lot, state=NoteState.DISPUTED)
-        self._take(tag, expected, result)
+        self._take(tag, expected, receiver.note(tag))
 
     def resolve(self, tag: int, deliver: bool) -> None:
         lot = self.lots[tag]
-        result = self.parties["auditor"].resolve_dispute(tag, deliver, evidence="re-weighing")
+        outcome = DisputeOutcome.DELIVER_TO_RECEIVER if deliver else DisputeOutcome.RETURN_TO_SENDER
+        result = self.clients["auditor"].resolve_dispute(tag, outcome, evidence="re-weighing")
         holder = lot.owner if deliver else lot.counterparty
-        self._take(tag, replace(lot, owner=holder, state=NoteState.ACTIVE, counterparty=None), result)
+        self._take(tag, replace(lot, owner=holder, state=NoteState.ACTIVE, counterparty=None), result.note)
 
     def transform(self, holder: str, tags: list[int], outputs: list[tuple[int, int, int]], process_co2e_grams: int) -> None:
         """``outputs``: (kind, cobalt grams, total grams) of each lot made."""
-        specs = [ShieldedOutput(next(self.names), MaterialKind(kind), cobalt, total) for kind, cobalt, total in outputs]
-        made = self.parties[holder].transform(self.world.facilities[holder].facility_id, tags, specs, process_co2e_grams)
+        plans = [OutputPlan(next(self.names), MaterialKind(kind), cobalt, total) for kind, cobalt, total in outputs]
+        made = self.clients[holder].transform(tags, plans, self.world.facilities[holder].facility_id, process_co2e_grams)
         cobalt_in = sum(self.lots.pop(tag).cobalt_grams for tag in tags)
         self.lost_grams += cobalt_in - sum(cobalt for _kind, cobalt, _total in outputs)
-        assert len(made) == len(specs)
-        for result, (kind, cobalt, total) in zip(made, outputs, strict=True):
-            assert result.tag not in self.lots
-            self._take(result.tag, Lot(holder, kind, cobalt, total), result)
+        assert len(made.output_lot_ids) == len(made.notes) == len(plans)
+        for tag, note, (kind, cobalt, total) in zip(made.output_lot_ids, made.notes, outputs, strict=True):
+            assert tag not in self.lots
+            self._take(tag, Lot(holder, kind, cobalt, total), note)
 
     def redeem(self, tag: int, binding: bytes) -> None:
-        lot, holder = self.lots[tag], self.parties[self.lots[tag].owner]
+        lot, holder = self.lots[tag], self.clients[self.lots[tag].owner]
         passport = self.world.clients[PASSPORT_STAND_IN]
-        redemption = holder.pack_redemption(tag, PackClaims.tightest(holder.lot(tag).note, CAPACITY_WH), passport.address, binding)
-        self.world.chain.transact(passport.signer, holder.contract.functions.redeemPack(redemption.request, redemption.proof, binding),
-                                  "redeem a pack note")
+        redemption = holder.shielded.pack_redemption(tag, PackClaims.tightest(holder.note(tag), CAPACITY_WH), passport.address,
+                                                     binding)
+        self.world.chain.transact(passport.signer, holder.shielded.contract.functions.redeemPack(
+            redemption.request, redemption.proof, binding), "redeem a pack note")
         del self.lots[tag]
         self.redeemed_grams += lot.cobalt_grams
 
@@ -206,23 +218,28 @@ class Pool:
 @pytest.fixture(scope="module")
 def pool(session_world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pool]:
     work_dir = tmp_path_factory.mktemp("shielded-machine")
+    session_relayers = {name: client.relayer for name, client in session_world.clients.items()}
     with (LocalRelayer(relayer_settings(session_world.chain.rpc_url, session_world.deployment, work_dir), work_dir) as running,
           isolated(session_world) as world):
-        ledger = Ledger(world, RecordingRelayer(running.url), "SM-POOL")
-        offered = ledger.mint("miner", 700_000, 2_000_000, 0)
-        ledger.offer(offered, "refiner")
-        disputed = ledger.mint("artisanal_miner", 60_000, 200_000, 0)
-        ledger.offer(disputed, "refiner")
-        ledger.weigh_in(disputed, 150_000)
-        at_pack_plant = ledger.mint("miner", 650_000, 1_900_000, 1_000)
-        ledger.offer(at_pack_plant, "pack_maker")
-        ledger.weigh_in(at_pack_plant, 1_900_000)
-        ledger.transform("pack_maker", [at_pack_plant], [(PACK, 640_000, 450_000_000)], 9_000_000)
-        ledger.mint("recycler", 50_000, 500_000, 0)
-        admin = world.admin
-        admin.send(admin.registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, world.clients[PASSPORT_STAND_IN].address),
-                   "the passport contract role for the stand-in")
-        yield Pool(ledger, len(ledger.relayer.relayed))
+        try:
+            ledger = Ledger(world, RecordingRelayer(running.url), "SM-POOL")
+            offered = ledger.mint("miner", 700_000, 2_000_000, 0)
+            ledger.offer(offered, "refiner")
+            disputed = ledger.mint("artisanal_miner", 60_000, 200_000, 0)
+            ledger.offer(disputed, "refiner")
+            ledger.weigh_in(disputed, 150_000)
+            at_pack_plant = ledger.mint("miner", 650_000, 1_900_000, 1_000)
+            ledger.offer(at_pack_plant, "pack_maker")
+            ledger.weigh_in(at_pack_plant, 1_900_000)
+            ledger.transform("pack_maker", [at_pack_plant], [(PACK, 640_000, 450_000_000)], 9_000_000)
+            ledger.mint("recycler", 50_000, 500_000, 0)
+            admin = world.admin
+            admin.send(admin.registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, world.clients[PASSPORT_STAND_IN].address),
+                       "the passport contract role for the stand-in")
+            yield Pool(ledger, len(ledger.relayer.relayed))
+        finally:  # the other modules' clients submit through the session's relayer
+            for name, relayer in session_relayers.items():
+                world.clients[name].relayer = relayer
 
 
 def rescanned(party: ShieldedLedgerOperations) -> list[StoredNote]:
@@ -415,9 +432,9 @@ class ShieldedLedgerMachine(LedgerInvariants):
         outsider = data.draw(st.sampled_from([name for name in HANDLERS if name not in (lot.owner, lot.counterparty)]), label="outsider")
         block = world.chain.w3.eth.block_number
         with pytest.raises(UnknownLotError):
-            self.ledger.parties[outsider].offer(tag, world.clients[lot.owner].address)
+            self.ledger.clients[outsider].offer(tag, world.clients[lot.owner].address)
         with pytest.raises(UnknownLotError):
-            self.ledger.parties[outsider].accept(tag, lot.total_grams)
+            self.ledger.clients[outsider].accept(tag, lot.total_grams)
         assert world.chain.w3.eth.block_number == block
 
     # -- transforms and packs ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ def deploy(session: Session) -> None:
     deployment, gas = deploy_contracts(chain, session.signer())
     path = session.deployment_file(chain.chain_id)
     deployment.save(path)
-    click.echo(f"deployed on chain {chain.chain_id}: registry {deployment.registry}, lots {deployment.lots}, "
+    click.echo(f"deployed on chain {chain.chain_id}: registry {deployment.registry}, ledger {deployment.ledger}, "
                f"passport {deployment.passport} ({sum(gas.by_contract.values()):,} gas); saved to {path}")
 
 

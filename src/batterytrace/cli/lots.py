@@ -1,9 +1,9 @@
 """Lots by hand, on the shielded ledger: mint, offer, cancel, accept (or dispute), resolve, transform,
 and what the sending account's keys see of its lots.
 
-A lot is named by its tag, printed and taken as 0x-hex: its private id on the ledger, which only
-the parties to it and the auditors learn. Each step is proven with the account's keys and submitted
-by a relayer (:meth:`~batterytrace.cli.session.Session.relayer_client`), so no participant's
+A lot is named by its id (its tag on the ledger), printed and taken as 0x-hex: a private id, which
+only the parties to it and the auditors learn. Each step is checked against the registry's rules,
+proven with the account's keys and submitted by a relayer (:meth:`~batterytrace.cli.session.Session.relayer_client`), so no participant's
 address is on the transaction. The account's note store (STATE_DIR/notes/) keeps what its scanner
 read, for the next command.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -42,11 +41,10 @@ def mint(session: Session, facility_id: int, external_id: str, kind: str, cobalt
     from batterytrace.model.lots import MaterialKind
 
     with session.ledger() as ledger:
-        ledger.sync()
-        known = {stored.note.tag for stored in ledger.store.notes()}
-        minted = ledger.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams, co2e_grams)
-    print_record({"tag": hex(minted.tag), "created": minted.tag not in known,
-                  "certified_cobalt_grams": minted.note.values.metals[0].certified_grams, "transaction": minted.transaction}, as_json)
+        minted = ledger.client.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams, co2e_grams)
+        transaction = ledger.lot(minted.lot_id).transaction
+    print_record({"tag": hex(minted.lot_id), "created": minted.created,
+                  "certified_cobalt_grams": minted.note.values.metals[0].certified_grams, "transaction": transaction}, as_json)
 
 
 @click.command()
@@ -58,7 +56,7 @@ def offer(session: Session, tag: int, receiver: str) -> None:
     """Offer a lot you hold to another participant (its note goes along, sealed for it); until it
     accepts or disputes, `cancel` takes the lot back."""
     with session.ledger() as ledger:
-        offered = ledger.offer(tag, receiver)
+        offered = ledger.client.offer(tag, receiver)
     click.echo(f"lot {tag:#x} offered to {receiver} (transaction {offered.transaction})")
 
 
@@ -69,7 +67,7 @@ def offer(session: Session, tag: int, receiver: str) -> None:
 def cancel(session: Session, tag: int) -> None:
     """Take back a lot you offered that its receiver has not accepted or disputed."""
     with session.ledger() as ledger:
-        returned = ledger.cancel_offer(tag)
+        returned = ledger.client.cancel_offer(tag)
     click.echo(f"offer of lot {tag:#x} cancelled: you hold it again (transaction {returned.transaction})")
 
 
@@ -83,14 +81,11 @@ def cancel(session: Session, tag: int) -> None:
 def accept(session: Session, tag: int, measured_grams: int, tolerance_bps: int, evidence: str) -> None:
     """Take in a lot offered to you after weighing it: within tolerance of its committed mass it is
     yours, outside it is disputed (an auditor resolves)."""
-    from batterytrace.zk.notes import NoteState
-
     with session.ledger() as ledger:
-        weighed = ledger.accept(tag, measured_grams, tolerance_bps, evidence or None)
-    committed = weighed.note.values.total_grams
-    verdict = "accepted" if weighed.note.state == NoteState.ACTIVE else "DISPUTED"
-    deviation_bps = abs(measured_grams - committed) * 10_000 // max(committed, 1)
-    click.echo(f"lot {tag:#x} {verdict}: weighed {measured_grams} g against {committed} g committed ({deviation_bps} bps)")
+        weighed = ledger.client.accept(tag, measured_grams, tolerance_bps, evidence or None)
+    verdict = "accepted" if weighed.accepted else "DISPUTED"
+    click.echo(f"lot {tag:#x} {verdict}: weighed {measured_grams} g against {weighed.committed_total_grams} g committed "
+               f"({weighed.deviation_bps} bps)")
 
 
 @click.command()
@@ -101,15 +96,16 @@ def accept(session: Session, tag: int, measured_grams: int, tolerance_bps: int, 
 @fail_cleanly
 def resolve(session: Session, tag: int, outcome: str, evidence: str) -> None:
     """Resolve a disputed weighing (auditors: their view key opens the disputed note)."""
+    from batterytrace.model.lots import DisputeOutcome
+
     with session.ledger() as ledger:
-        resolved = ledger.resolve_dispute(tag, outcome == "DELIVER_TO_RECEIVER", evidence or None)
+        resolved = ledger.client.resolve_dispute(tag, DisputeOutcome[outcome], evidence or None)
     click.echo(f"dispute over lot {tag:#x} resolved: {outcome} (transaction {resolved.transaction})")
 
 
 def _output(text: str) -> Any:
-    """One ``--output`` as the SDK's ShieldedOutput, or one line that says what is wrong with it."""
-    from batterytrace.model.lots import MaterialKind
-    from batterytrace.sdk.shielded import ShieldedOutput
+    """One ``--output`` as the SDK's OutputPlan, or one line that says what is wrong with it."""
+    from batterytrace.model.lots import MaterialKind, OutputPlan
 
     parts = text.split(":")
     if len(parts) != 4 or not parts[0]:
@@ -119,7 +115,7 @@ def _output(text: str) -> Any:
         raise ValueError(f"--output {text!r}: {kind!r} is not a material kind ({', '.join(MaterialKind.__members__)})")
     if not (cobalt.isdigit() and total.isdigit()):
         raise ValueError(f"--output {text!r}: COBALT_GRAMS and TOTAL_GRAMS are whole grams")
-    return ShieldedOutput(external_id, MaterialKind[kind], int(cobalt), int(total))
+    return OutputPlan(external_id, MaterialKind[kind], int(cobalt), int(total))
 
 
 @click.command()
@@ -134,8 +130,8 @@ def transform(session: Session, facility_id: int, inputs: tuple[int, ...], outpu
     proof; the same outputs again return the lots made the first time."""
     plans = [_output(text) for text in outputs]
     with session.ledger() as ledger:
-        made = ledger.transform(facility_id, list(inputs), plans, process_co2e_grams)
-    click.echo(f"transformed at facility {facility_id}: outputs " + ", ".join(hex(output.tag) for output in made))
+        made = ledger.client.transform(list(inputs), plans, facility_id, process_co2e_grams)
+    click.echo(f"transformed at facility {facility_id}: outputs " + ", ".join(hex(lot_id) for lot_id in made.output_lot_ids))
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -143,7 +139,8 @@ def transform(session: Session, facility_id: int, inputs: tuple[int, ...], outpu
 
 @click.group()
 def lot() -> None:
-    """The lots your keys open: those you hold or are offered, their notes, history and genealogy."""
+    """The lots your keys open: those you hold or are offered, their notes, history and genealogy
+    (their EPCIS document: `batterytrace epcis export`)."""
 
 
 def _flags(value: int) -> str:
@@ -254,24 +251,3 @@ def lot_genealogy(session: Session, tag: int, as_json: bool) -> None:
     for node in nodes:
         click.echo(f"{'  ' * node.depth}{node.lot_id:#x}  {node.kind.name}  facility {node.facility_id or '?'}  creator {node.creator}"
                    + ("  (origin)" if node.is_origin else ""))
-
-
-@lot.command("export")
-@click.option("--include-confidential", is_flag=True, help="Add the notes' grams, CO2e and flags.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="File to write (default: stdout).")
-@click.pass_obj
-@fail_cleanly
-def lot_export(session: Session, include_confidential: bool, out_path: Path | None) -> None:
-    """Every step of every lot your keys open as EPCIS 2.0 JSON-LD (validated against the official
-    schema); an auditor's view key opens the whole supply chain."""
-    from batterytrace.epcis.note_export import export_notes
-
-    with session.ledger(relaying=False) as ledger:
-        ledger.sync()
-        document = export_notes(ledger.client, ledger.store, include_confidential=include_confidential)
-    text = json.dumps(document, indent=2) + "\n"
-    if out_path is None:
-        click.echo(text, nl=False)
-        return
-    out_path.write_text(text)
-    click.echo(f"{len(document['epcisBody']['eventList'])} events written to {out_path}")

@@ -16,24 +16,27 @@ def epcis() -> None:
 
 
 @epcis.command("export")
-@click.option("--lot", "lot_id", type=ANY_BASE_INT, help="Export one lot's history.")
-@click.option("--from-block", type=int, help="Export all events from this block...")
+@click.option("--lot", "lot_id", type=ANY_BASE_INT, help="Export one lot's steps only.")
+@click.option("--from-block", type=int, help="Export the steps from this block (default: the deployment's)...")
 @click.option("--to-block", type=int, help="...to this block (default: latest).")
-@click.option("--include-confidential", is_flag=True, help="Add quantities from your own openings (lot export only).")
+@click.option("--include-confidential", is_flag=True, help="Add the notes' grams, CO2e and flags.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), help="File to write (default: stdout).")
 @click.pass_obj
 @fail_cleanly
 def epcis_export(session: Session, lot_id: int | None, from_block: int | None, to_block: int | None, include_confidential: bool, out_path: Path | None) -> None:
-    """Export EPCIS 2.0 JSON-LD (validated against the official schema)."""
-    from batterytrace.epcis import export_block_range, export_lot_history
+    """Export what your note store opens as EPCIS 2.0 JSON-LD (validated against the official
+    schema): your lots, and others' from their offer to you on; an auditor's view key opens the
+    whole supply chain."""
+    from batterytrace.epcis import export_lot, export_notes
 
-    client = session.client()
-    if lot_id is not None:
-        document = export_lot_history(client, lot_id, include_confidential)
-    elif from_block is not None:
-        document = export_block_range(client, from_block, to_block if to_block is not None else client.chain.w3.eth.block_number)
-    else:
-        raise ValueError("pass --lot LOT_ID or --from-block N")
+    if lot_id is not None and (from_block is not None or to_block is not None):
+        raise ValueError("--lot exports all of one lot's steps: drop --from-block and --to-block")
+    with session.ledger(relaying=False) as ledger:
+        ledger.sync()
+        if lot_id is not None:
+            document = export_lot(ledger.client, ledger.store, lot_id, include_confidential=include_confidential)
+        else:
+            document = export_notes(ledger.client, ledger.store, from_block, to_block, include_confidential=include_confidential)
     text = json.dumps(document, indent=2) + "\n"
     if out_path:
         out_path.write_text(text)
@@ -44,25 +47,26 @@ def epcis_export(session: Session, lot_id: int | None, from_block: int | None, t
 
 @epcis.command("import")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and show the planned operations; send nothing.")
+@click.option("--dry-run", is_flag=True, help="Validate, plan and check the operations; send nothing.")
 @click.pass_obj
 @fail_cleanly
 def epcis_import(session: Session, file: Path, dry_run: bool) -> None:
-    """Turn a partner's EPCIS document into lot operations (all checked before any is sent)."""
-    from batterytrace.epcis import ImportResolver, apply_plan, plan_import
+    """Turn a partner's EPCIS document into operations on the shielded ledger (all checked against
+    your note store before any is sent)."""
+    from batterytrace.epcis import ImportResolver, apply_plan, check_plan, plan_import
 
-    client = session.client()
-    plan = plan_import(file.read_bytes(), ImportResolver.for_client(client))
-    for operation in plan:
-        arguments = ", ".join(f"{key}={value}" for key, value in operation.arguments.items())
-        click.echo(f"{operation.kind}({arguments})  <- {operation.source_event_id}")
-    if dry_run:
-        click.echo(f"dry run: {len(plan)} operation(s) planned, nothing sent")
-        return
-    try:
+    with session.ledger(relaying=not dry_run) as ledger:
+        ledger.sync()
+        client = ledger.client
+        plan = plan_import(file.read_bytes(), ImportResolver.for_client(client))
+        for operation in plan:
+            arguments = ", ".join(f"{key}={hex(value) if key == 'lot_id' else value}" for key, value in operation.arguments.items())
+            click.echo(f"{operation.kind}({arguments})  <- {operation.source_event_id}")
+        if dry_run:
+            check_plan(client, plan)
+            click.echo(f"dry run: {len(plan)} operation(s) planned and checked, nothing sent")
+            return
         results = apply_plan(client, plan)
-    finally:
-        client.close()
     click.echo(f"{len(results)} operation(s) applied")
 
 
@@ -70,11 +74,11 @@ def epcis_import(session: Session, file: Path, dry_run: bool) -> None:
 @click.option("--database", default=str(state_dir() / "index.sqlite"), show_default=True, help="SQLite path or postgresql:// URL.")
 @click.option("--confirmations", type=int, default=0, show_default=True, help="Index only blocks this deep below the head.")
 @click.option("--follow", "poll_seconds", type=float, default=None, help="Keep following the chain, polling every N seconds (Ctrl-C stops).")
-@click.option("--ancestors", "lot_id", type=ANY_BASE_INT, default=None, help="After syncing, list every ancestor of this lot back to the mines.")
+@click.option("--counts", is_flag=True, help="After syncing, print the ledger's public counts: notes, nullifiers, operations.")
 @click.pass_obj
 @fail_cleanly
-def index(session: Session, database: str, confirmations: int, poll_seconds: float | None, lot_id: int | None) -> None:
-    """Index every event into SQLite or PostgreSQL and answer genealogy queries from the index."""
+def index(session: Session, database: str, confirmations: int, poll_seconds: float | None, counts: bool) -> None:
+    """Index every public event into SQLite or PostgreSQL (a lot's genealogy is `lot genealogy`, from your notes)."""
     import threading
 
     from batterytrace.indexer import Indexer
@@ -83,10 +87,12 @@ def index(session: Session, database: str, confirmations: int, poll_seconds: flo
         result = indexer.sync()
         click.echo(f"indexed blocks {result.from_block}..{result.to_block}: {result.events} events"
                    + (f" (reorg undone from block {result.reorged_from_block})" if result.reorged_from_block is not None else ""))
-        if lot_id is not None:
-            for node_record in indexer.ancestors(lot_id):
-                click.echo(f"{'  ' * node_record.depth}{node_record.lot_id:#x}  {node_record.kind}  facility {node_record.facility_id}"
-                           + ("  (origin)" if node_record.is_origin else ""))
+        if counts:
+            totals = indexer.ledger_counts()
+            click.echo(f"notes created {totals.notes_created}, nullifiers spent {totals.nullifiers_spent}")
+            for kind in totals.by_operation:
+                click.echo(f"  {kind.operation.value:<9} {kind.operations} operation(s), {kind.notes_created} note(s) created, "
+                           f"{kind.nullifiers_spent} spent")
         if poll_seconds is not None:
             stop = threading.Event()
             try:

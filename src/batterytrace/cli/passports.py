@@ -1,4 +1,4 @@
-"""Battery passports by hand: issue (from a pack note of the shielded ledger), show, verify, status, page."""
+"""Battery passports by hand: issue (from a pack lot you hold on the shielded ledger), show, verify, status, page."""
 
 from __future__ import annotations
 
@@ -27,16 +27,16 @@ def passport() -> None:
 @click.pass_obj
 @fail_cleanly
 def passport_issue(session: Session, pack_tag: int, battery_id: str, document_path: Path, document_uri: str, capacity_wh: int) -> None:
-    """Issue a passport from a pack lot you hold on the shielded ledger (its tag), with the tightest
+    """Issue a passport from a pack lot you hold on the shielded ledger (its id), with the tightest
     claims its note supports (pack makers, OEMs): the passport contract redeems the pack note with a
     proof bound to the new passport; you send the issuance from your own account, as the regulation
     names the issuer."""
     from batterytrace.documents.canonical import document_hash
-    from batterytrace.sdk.passports import NotePassportRequest, issue_note_passports
+    from batterytrace.sdk.passports import PassportRequest, issue_passports
 
     document = json.loads(document_path.read_text())
     with session.ledger(relaying=False) as ledger:
-        (issued,) = issue_note_passports(ledger, [NotePassportRequest(pack_tag, battery_id, document_uri, document_hash(document), capacity_wh)])
+        (issued,) = issue_passports(ledger.client, [PassportRequest(pack_tag, battery_id, document_uri, document_hash(document), capacity_wh)])
     bounds = issued.bounds
     click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: {bounds.cobalt_grams} g cobalt traced, "
                f">= {bounds.min_certified_bps / 100:.2f}% certified, >= {bounds.min_recycled_bps / 100:.2f}% recycled")
@@ -59,7 +59,7 @@ def passport_show(session: Session, passport_id: int, as_json: bool) -> None:
 @click.pass_obj
 @fail_cleanly
 def passport_verify(session: Session, passport_id: int) -> None:
-    """Re-verify a passport's claim proof from the chain with py-ecc (trusting no issuer)."""
+    """Re-verify a passport's pack-claim proof from the chain with py-ecc (trusting no issuer)."""
     from batterytrace.sdk.passports import verify_passport
 
     result = verify_passport(session.client(read_only=True), passport_id)
@@ -91,21 +91,16 @@ def passport_status(session: Session, passport_id: int, status: str, evidence: s
 @click.pass_obj
 @fail_cleanly
 def passport_page(session: Session, passport_id: int, document_path: Path, out_dir: Path) -> None:
-    """Write the passport's HTML page and QR code, with each proof re-verified against the chain. A
-    passport from a pack note takes its genealogy from your note store, which must open all of it
-    (an auditor's view key does); one from a transparent pack lot, from the chain."""
+    """Write the passport's HTML page and QR code, with each proof re-verified against the chain. Its
+    genealogy comes from your note store, which must open all of it (an auditor's view key does)."""
     from batterytrace.documents.claims import claim_statuses
     from batterytrace.documents.page import ChainInfo, render_passport_page
-    from batterytrace.sdk.genealogy import genealogy_from_chain
     from batterytrace.sdk.passports import get_passport, verify_passport
 
     client = session.client(read_only=True)
     record = get_passport(client, passport_id)
     result = verify_passport(client, passport_id)
-    if client.lot_exists(record.pack_lot_id):
-        genealogy = genealogy_from_chain(client, record.pack_lot_id)
-    else:
-        genealogy = _note_genealogy(session, passport_id, record.pack_lot_id)
+    genealogy = _note_genealogy(session, passport_id, record.pack_nullifier)
     document = json.loads(document_path.read_text())
     info = ChainInfo(chain_id=client.chain.chain_id, passport_contract=client.deployment.passport, token_id=passport_id,
                      block_number=result.block_number, document_hash=record.document_hash)
@@ -119,8 +114,8 @@ def _note_genealogy(session: Session, passport_id: int, nullifier: int) -> list[
     from batterytrace.exceptions import ConfigurationError
     from batterytrace.sdk.note_history import genealogy_from_notes
 
-    refusal = (f"passport {passport_id:#x} was issued from a pack note; its page needs the pack's whole genealogy: "
-               "pass an auditor's account, whose view key opens every note")
+    refusal = (f"passport {passport_id:#x}'s page needs its pack's whole genealogy: pass an auditor's account, "
+               "whose view key opens every note")
     if not session.has_account:
         raise ConfigurationError(refusal)
     with session.ledger(relaying=False) as ledger:

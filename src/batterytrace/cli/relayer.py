@@ -47,10 +47,7 @@ def relayer_start(session: Session, port: int, host: str, max_pending: int, time
                      keystore or session.keystore, account_index if account_index is not None else session.account_index)
     rpc_url = chosen.rpc_url()
     chain = Chain(rpc_url)
-    deployment_file = chosen.deployment_file(chain.chain_id)
-    deployment = Deployment.load(deployment_file)
-    if deployment.ledger is None:
-        raise ConfigurationError(f"{deployment_file} has no shielded ledger: deploy again with this version")
+    deployment = Deployment.load(chosen.deployment_file(chain.chain_id))
     environment = {}
     if chosen.private_key:
         account = RelayerAccount(private_key_from_environment=True)

@@ -17,7 +17,7 @@ import click
 
 from batterytrace.exceptions import BatteryTraceError
 
-#: The local state (node, relayer, deployments, openings, note stores, index). Commands read it through
+#: The local state (node, relayer, deployments, note stores, index). Commands read it through
 #: :func:`state_dir` when they run, so it is set in this one module.
 STATE_DIR = Path(os.environ.get("BATTERYTRACE_HOME", ".batterytrace"))
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,13 +125,11 @@ class Session:
         from batterytrace.evm.signers import LocalSigner
         from batterytrace.sdk.client import BatteryTrace
         from batterytrace.sdk.deployment import Deployment
-        from batterytrace.sdk.store import OpeningStore
 
         chain = self.chain()
         deployment = Deployment.load(self.deployment_file(chain.chain_id))
         signer = LocalSigner(Account.create()) if read_only and not self.has_account else self.signer()
-        store = OpeningStore(STATE_DIR / "openings" / f"{chain.chain_id}-{signer.address.lower()}.sqlite")
-        return BatteryTrace(chain, deployment, signer, store)
+        return BatteryTrace(chain, deployment, signer)
 
     def relayer_client(self, ledger: str) -> Any:
         """The relayer that submits this command's operation: ``--relayer``, else the one `batterytrace
@@ -152,38 +150,24 @@ class Session:
 
     @contextmanager
     def ledger(self, relaying: bool = True) -> Iterator[Any]:
-        """The sending account's :class:`~batterytrace.sdk.shielded.ShieldedLedgerOperations`, its note
-        store kept in STATE_DIR/notes/ so the scanner goes on from where the last command stopped.
-        ``relaying`` commands submit through :meth:`relayer_client`; the others only read. Closes the
-        store and stops the prover afterwards."""
-        from batterytrace.exceptions import ConfigurationError
+        """The sending account's :class:`~batterytrace.sdk.shielded.ShieldedLedgerOperations` (its
+        ``client`` is the account's BatteryTrace, whose ERP methods check the registry's rules first),
+        the note store kept in STATE_DIR/notes/ so the scanner goes on from where the last command
+        stopped. ``relaying`` commands submit through :meth:`relayer_client`; the others only read.
+        Closes the store and stops the prover afterwards."""
         from batterytrace.sdk.notes import NoteStore
-        from batterytrace.sdk.shielded import ShieldedLedgerOperations
 
         client = self.client()
         try:
             deployment = client.deployment
-            if deployment.ledger is None:
-                raise ConfigurationError(f"{self.deployment_file(deployment.chain_id)} has no shielded ledger: "
-                                         "deploy again with this version")
-            relayer = self.relayer_client(deployment.ledger) if relaying else _refusing_relayer()
+            if relaying:
+                client.relayer = self.relayer_client(deployment.ledger)
             path = STATE_DIR / "notes" / f"{deployment.chain_id}-{client.address.lower()}.sqlite"
             store = NoteStore(path, deployment.chain_id, deployment.ledger)
+            client.use_notes(store)
             try:
-                yield ShieldedLedgerOperations(client, relayer, store)
+                yield client.shielded
             finally:
                 store.close()
         finally:
             client.close()
-
-
-def _refusing_relayer() -> Any:
-    """The relayer of a command that only reads: it never submits, and would be told why not."""
-    from batterytrace.exceptions import ConfigurationError
-    from batterytrace.sdk.relayer import RelayedTransaction, RelayerClient
-
-    class ReadOnly(RelayerClient):
-        def submit(self, to: str, calldata: bytes | str) -> RelayedTransaction:
-            raise ConfigurationError(NO_RELAYER)
-
-    return ReadOnly("")

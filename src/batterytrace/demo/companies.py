@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from batterytrace.model.lots import MaterialKind
-from batterytrace.sdk.shielded import ShieldedOutput
+from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.model.registry import FacilityType, Role
 
 CAPACITY_WH = 75_000
@@ -66,6 +65,6 @@ def total_for(cobalt_grams: int, cobalt_share: Decimal) -> int:
     return grams(Decimal(cobalt_grams) / cobalt_share)
 
 
-def pack_plan(index: int) -> ShieldedOutput:
+def pack_plan(index: int) -> OutputPlan:
     """The ``index``-th pack lot the pack maker assembles from one cell batch."""
-    return ShieldedOutput(f"PACK-{index:04d}", MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000)
+    return OutputPlan(f"PACK-{index:04d}", MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000)

@@ -20,7 +20,7 @@ from batterytrace.epcis.note_export import export_notes
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.risk import RiskFlag
-from batterytrace.sdk.passports import NotePassportRequest, get_passport, issue_note_passports, note_claim_bounds, verify_passport
+from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, note_claim_bounds, verify_passport
 from batterytrace.zk.notes import Note
 from batterytrace.zk.pack_claim import PackClaims
 
@@ -67,13 +67,13 @@ def issue_pack_passports(
         legitimate = encrypt_tier(parts[AccessTier.LEGITIMATE_INTEREST], {"recycler": recycler_key})
         authorities = encrypt_tier(parts[AccessTier.AUTHORITIES], {"auditor": auditor_key})
         public_hash = document_hash(parts[AccessTier.PUBLIC])
-        requests.append(NotePassportRequest(
-            pack_tag=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
+        requests.append(PassportRequest(
+            pack_lot_id=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
             document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
             authorities_commitment=tier_commitment(authorities), claims=claims_proven,
         ))
         documents.append((document, parts, urn))
-    issued = issue_note_passports(run.ledger("oem"), requests)
+    issued = issue_passports(oem, requests)
     run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"].append(issued[0].receipt.gas_used // len(issued))
     run.tally.proofs_verified_on_chain += len(issued)
 

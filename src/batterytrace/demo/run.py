@@ -30,8 +30,7 @@ from batterytrace.demo.summary import DemoSummary
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import LocalNode
 from batterytrace.model.lots import MaterialKind
-from batterytrace.sdk.note_history import genealogy_from_notes
-from batterytrace.sdk.shielded import ShieldedOutput as Output
+from batterytrace.model.lots import OutputPlan as Output
 from batterytrace.zk.prover import Prover
 
 
@@ -131,9 +130,7 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
         run.say(f"[bold]8[/] {PACKS} cell batches assembled into packs and delivered to the EV maker")
 
         # The auditor's view key opens every note: it alone sees the pack's whole genealogy.
-        auditor = run.ledger("auditor")
-        auditor.sync()
-        genealogy = genealogy_from_notes(run.client("auditor"), auditor.store, packs[0])
+        genealogy = run.client("auditor").genealogy(packs[0])
         summaries, files = issue_pack_passports(run, packs, genealogy, out_dir)
         run.say(f"[bold]9[/] {len(summaries)} passports issued in one transaction and re-verified off chain")
 

@@ -1,5 +1,5 @@
-"""The demo's steps: one client per company, each with its shielded-ledger operations sent through
-the run's relayer, and each operation of the flow counted in a :class:`Tally`."""
+"""The demo's steps: one client per company, its material operations sent through the run's relayer,
+and each operation of the flow counted in a :class:`Tally`."""
 
 from __future__ import annotations
 
@@ -24,16 +24,14 @@ from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import DEFAULT_MNEMONIC
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import ProofError
-from batterytrace.model.lots import MaterialKind
+from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.model.registry import FacilityType, IdentifierKind, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import deploy
 from batterytrace.sdk.relayer import DEFAULT_RELAYER_DEV_ACCOUNT, LocalRelayer, RelayerAccount, RelayerClient, RelayerSettings
-from batterytrace.sdk.shielded import PreparedOrigin, ShieldedLedgerOperations, ShieldedLot, ShieldedOutput
-from batterytrace.sdk.store import OpeningStore
+from batterytrace.sdk.shielded import PreparedOrigin, ShieldedLedgerOperations, ShieldedLot
 from batterytrace.zk.envelopes import public_key_from_private_key
-from batterytrace.zk.notes import NoteState
 from batterytrace.zk.prover import Prover
 
 #: The GS1 company prefix the consortium assigns the OEM (GS1's example prefix, as in the demo's GTIN).
@@ -49,7 +47,6 @@ class DemoRun:
         self.console = console
         self.tally = Tally()
         self.clients: dict[str, BatteryTrace] = {}
-        self.ledgers: dict[str, ShieldedLedgerOperations] = {}
         self.facilities: dict[str, int] = {}
         self._stack = ExitStack()
 
@@ -66,7 +63,7 @@ class DemoRun:
         return self.clients[key]
 
     def ledger(self, key: str) -> ShieldedLedgerOperations:
-        return self.ledgers[key]
+        return self.clients[key].shielded
 
     def note(self, key: str, tag: int) -> ShieldedLot:
         """The lot ``tag`` as company ``key``'s keys see it now."""
@@ -93,9 +90,7 @@ class DemoRun:
         relayer = RelayerClient(self._stack.enter_context(LocalRelayer(settings, work_dir)).url)
         for company in COMPANIES:
             signer = LocalSigner.from_mnemonic(DEFAULT_MNEMONIC, company.account_index)
-            client = BatteryTrace(self.chain, deployment, signer, OpeningStore(":memory:"), self.prover)
-            self.clients[company.key] = client
-            self.ledgers[company.key] = ShieldedLedgerOperations(client, relayer)
+            self.clients[company.key] = BatteryTrace(self.chain, deployment, signer, None, self.prover, relayer=relayer)
         admin = self.client("consortium")
         for company in COMPANIES:
             if company.role is None:
@@ -146,43 +141,45 @@ class DemoRun:
 
     # -- material --------------------------------------------------------------------------------
 
-    def _gas(self, operation: str, lot: ShieldedLot) -> None:
-        """The gas of the relayed transaction that created the lot's current note."""
-        self.tally.gas[operation].append(int(self.chain.w3.eth.get_transaction_receipt(lot.transaction)["gasUsed"]))
+    def _gas(self, operation: str, key: str, tag: int) -> None:
+        """The gas of the relayed transaction that created lot ``tag``'s current note, as company ``key`` sees it."""
+        transaction = self.note(key, tag).transaction
+        self.tally.gas[operation].append(int(self.chain.w3.eth.get_transaction_receipt(transaction)["gasUsed"]))
 
     def mint_bag(self, key: str, external_id: str, cobalt_share: Decimal = HYDROXIDE_COBALT_SHARE, total: int = HYDROXIDE_BAG_GRAMS,
                  kind: MaterialKind = MaterialKind.COBALT_HYDROXIDE, co2e_per_kg: int = MINE_CO2E_GRAMS_PER_KG) -> int:
         cobalt = grams(Decimal(total) * cobalt_share)
-        lot = self.ledger(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, cobalt * co2e_per_kg // 1000)
-        self._gas("mint origin lot (proof, relayed)", lot)
+        lot = self.client(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, cobalt * co2e_per_kg // 1000)
+        self._gas("mint origin lot (proof, relayed)", key, lot.lot_id)
         self.tally.lots += 1
         self.tally.proofs_verified_on_chain += 1
-        return lot.tag
+        return lot.lot_id
 
     def hand_over(self, tag: int, sender: str, receiver: str, weighing_error_grams: int = 0) -> bool:
-        offered = self.ledger(sender).offer(tag, self.client(receiver).address)
-        self._gas("offer (proof, relayed)", offered)
-        committed = offered.note.values.total_grams
-        taken = self.ledger(receiver).accept(tag, committed + weighing_error_grams, tolerance_bps=50,
+        self.client(sender).offer(tag, self.client(receiver).address)
+        self._gas("offer (proof, relayed)", sender, tag)
+        committed = self.client(receiver).note(tag).values.total_grams
+        taken = self.client(receiver).accept(tag, committed + weighing_error_grams, tolerance_bps=50,
                                              evidence=f"weighbridge ticket {tag:#x}")
-        accepted = taken.note.state == NoteState.ACTIVE
-        self._gas("accept after weighing" if accepted else "dispute after weighing", taken)
+        accepted = taken.accepted
+        self._gas("accept after weighing" if accepted else "dispute after weighing", receiver, tag)
         self.tally.handovers += 1
         self.tally.proofs_verified_on_chain += 2
         return accepted
 
     def resolve(self, tag: int, evidence: str) -> None:
         """The auditor delivers a disputed lot to its receiver."""
-        self._gas("resolve dispute (auditor)", self.ledger("auditor").resolve_dispute(tag, deliver=True, evidence=evidence))
+        self.client("auditor").resolve_dispute(tag, DisputeOutcome.DELIVER_TO_RECEIVER, evidence=evidence)
+        self._gas("resolve dispute (auditor)", "auditor", tag)
         self.tally.proofs_verified_on_chain += 1
 
-    def transform(self, key: str, inputs: list[int], outputs: list[ShieldedOutput], process_co2e_grams: int) -> tuple[int, ...]:
-        made = self.ledger(key).transform(self.facilities[key], inputs, outputs, process_co2e_grams)
-        self._gas(f"transform ({len(inputs)} in, {len(outputs)} out)", made[0])
+    def transform(self, key: str, inputs: list[int], outputs: list[OutputPlan], process_co2e_grams: int) -> tuple[int, ...]:
+        made = self.client(key).transform(inputs, outputs, self.facilities[key], process_co2e_grams).output_lot_ids
+        self._gas(f"transform ({len(inputs)} in, {len(outputs)} out)", key, made[0])
         self.tally.lots += len(outputs)
         self.tally.transformations += 1
         self.tally.proofs_verified_on_chain += 1
-        return tuple(lot.tag for lot in made)
+        return made
 
     def attempt_to_pass_off_uncertified(self) -> None:
         """Glencore's certification has expired; it proves its next bag as the SDK does (uncertified)

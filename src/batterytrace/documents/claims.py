@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from batterytrace.documents.page import ClaimStatus, describe_claims
 from batterytrace.documents.passport_input import DOCUMENT_RISK_FLAGS, ProvenClaims
 from batterytrace.model.genealogy import LotNode
+from batterytrace.model.passports import ClaimBounds
 from batterytrace.model.registry import Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.passports import PassportVerification
-from batterytrace.zk.inputs import ClaimBounds
 
 _SCHEME_NAMES = {Scheme.RMAP: "RMAP", Scheme.IRMA: "IRMA", Scheme.COPPER_MARK: "Copper Mark", Scheme.CIRAF: "CIRAF",
                  Scheme.ICMM: "ICMM", Scheme.GBA: "GBA"}
@@ -20,9 +20,10 @@ def proven_claims(
     bounds: ClaimBounds, genealogy: Sequence[LotNode], verified: bool, transaction_hash: str | None = None
 ) -> ProvenClaims:
     """What a claim proof establishes, as the passport document and page state it: the proven bounds,
-    with the origin lots and their certification schemes read from the pack's public genealogy
-    (:func:`batterytrace.sdk.genealogy.genealogy_from_chain` or the indexer). Of the flags the proof
-    forbids, the document states those of :data:`DOCUMENT_RISK_FLAGS`."""
+    with the origin lots and their certification schemes read from the pack's genealogy, which only
+    a note store that opens every note of it has (an auditor's:
+    :func:`batterytrace.sdk.note_history.genealogy_from_notes`). Of the flags the proof forbids, the
+    document states those of :data:`DOCUMENT_RISK_FLAGS`."""
     origins = [node for node in genealogy if node.is_origin]
     forbidden = RiskFlag(bounds.forbidden_risk_flags) & DOCUMENT_RISK_FLAGS
     return ProvenClaims(
@@ -39,7 +40,15 @@ def proven_claims(
     )
 
 
+#: Said of the claims whose origin-lot count or certification schemes come from the genealogy: the
+#: pack-claim proof binds the pack's figures, not how many lots or which schemes stand behind them.
+FROM_GENEALOGY = "; the origin lots and their schemes as the pack's genealogy records them (not in the proof)"
+
+
 def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode]) -> list[ClaimStatus]:
-    """The passport page's claims, each with the verdict of re-verifying its proof from the chain."""
+    """The passport page's claims, each with the verdict of re-verifying its proof from the chain, and
+    how it was checked: the first two name their origin lots and schemes, which come from ``genealogy``."""
     claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
-    return [ClaimStatus(text, verification.verified, verification.how) for text in describe_claims(claims)]
+    texts = describe_claims(claims)
+    return [ClaimStatus(text, verification.verified, verification.how + (FROM_GENEALOGY if index < 2 else ""))
+            for index, text in enumerate(texts)]

@@ -2,10 +2,10 @@
 
 Lots are boxes in layers from left (origin lots: mined or recycled) to right (the lot drawn for),
 each labelled with its material kind, the type and country of the facility that made it, and a
-short id; arrows run parent to child. Origin lots are coloured by what the chain says of their
+short id; arrows run parent to child. Origin lots are coloured by what the registry says of their
 site: certified, uncertified, recycled, or flagged by an auditor. Confidential figures (cobalt
-mass, certified and recycled shares) appear only for lots whose openings the caller passes, so a
-picture made from public data alone discloses nothing the chain does not.
+mass, certified and recycled shares) appear only for lots whose notes the caller passes (those its
+note store opens), so a picture made from the genealogy alone shows no note's values.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.registry import FacilityType
 from batterytrace.model.risk import RiskFlag
-from batterytrace.zk.commitment import Opening
+from batterytrace.zk.notes import Note
 
 #: Fill colours by origin category, and for lots made by transformation.
 COLOURS = {
@@ -58,8 +58,9 @@ def short_id(lot_id: int) -> str:
     return f"0x{lot_id:064x}"[:10]
 
 
-def lot_label(node: LotNode, opening: Opening | None = None) -> list[str]:
-    """The lines written in a lot's box; confidential figures only when ``opening`` is given."""
+def lot_label(node: LotNode, note: Note | None = None) -> list[str]:
+    """The lines written in a lot's box; confidential figures only when the lot's ``note`` is given
+    (cobalt is metal 0; recycled is its pre- and post-consumer grams)."""
     facility = pretty(node.facility_type.name) if node.facility_type is not None else f"facility {node.facility_id}"
     lines = [pretty(node.kind.name), f"{facility} ({node.country})" if node.country else facility,
              f"lot {short_id(node.lot_id)}"]
@@ -72,12 +73,13 @@ def lot_label(node: LotNode, opening: Opening | None = None) -> list[str]:
             lines.append("certified " + ", ".join(sorted(scheme.name for scheme in node.certified_schemes)))
         else:
             lines.append(category)
-    if opening is not None:
-        cobalt = opening.cobalt_grams
-        certified = 100 * opening.certified_cobalt_grams // cobalt if cobalt else 0
+    if note is not None:
+        metal = note.values.metals[0]
+        cobalt, recycled = metal.grams, metal.pre_consumer_grams + metal.post_consumer_grams
+        certified = 100 * metal.certified_grams // cobalt if cobalt else 0
         figures = f"Co {cobalt / 1000:,.1f} kg, {certified}% certified"
-        if opening.recycled_cobalt_grams:
-            figures += f", {100 * opening.recycled_cobalt_grams // cobalt}% recycled"
+        if recycled:
+            figures += f", {100 * recycled // cobalt}% recycled"
         lines.append(figures)
     return lines
 
@@ -131,16 +133,17 @@ def _rows(nodes: Sequence[LotNode], layer: Mapping[int, int]) -> dict[int, float
 def render_genealogy(
     nodes: Iterable[LotNode],
     out_dir: str | Path,
-    openings: Mapping[int, Opening] | None = None,
+    notes: Mapping[int, Note] | None = None,
     name: str | None = None,
     title: str | None = None,
 ) -> tuple[Path, Path]:
     """Draw a genealogy (lots with their ``parent_ids``) as PNG and SVG in ``out_dir``.
 
-    ``nodes`` is what :meth:`Indexer.genealogy` or :func:`~batterytrace.sdk.genealogy.genealogy_from_chain`
-    returns; arrows are drawn for parents present among the nodes. ``openings`` maps lot ids to
-    openings the caller holds; only those lots show cobalt mass and shares. Returns
-    ``(png_path, svg_path)``.
+    ``nodes`` is what :meth:`~batterytrace.sdk.ledger.LedgerOperations.genealogy` (that is
+    :func:`~batterytrace.sdk.note_history.genealogy_from_notes`) returns: an auditor's has every
+    ancestor, a participant's those whose creation it saw; arrows are drawn for parents present
+    among the nodes. ``notes`` maps lot ids to notes the caller's store opens (``client.lot(lot_id).note``);
+    only those lots show cobalt mass and shares. Returns ``(png_path, svg_path)``.
     """
     import matplotlib
 
@@ -152,7 +155,7 @@ def render_genealogy(
     lots = list(unique.values())
     if not lots:
         raise ValueError("nothing to draw: the genealogy has no lots")
-    openings = openings or {}
+    notes = notes or {}
     layer = _layers(lots)
     row = _rows(lots, layer)
     sinks = [node for node in lots if not any(node.lot_id in other.parent_ids for other in lots)]
@@ -186,7 +189,7 @@ def render_genealogy(
                 edgecolor="#263238" if node is target else _EDGE_COLOURS[category],
                 linewidth=2.4 if node is target else 1.2, zorder=2,
             ))
-            lines = lot_label(node, openings.get(node.lot_id))
+            lines = lot_label(node, notes.get(node.lot_id))
             axes.text(x, y + _BOX_HEIGHT / 2 - 0.14, lines[0], ha="center", va="top", fontsize=10.5, fontweight="bold", zorder=3)
             axes.text(x, y + _BOX_HEIGHT / 2 - 0.4, "\n".join(lines[1:]), ha="center", va="top", fontsize=8.4,
                       linespacing=1.25, zorder=3, color="#263238")
@@ -195,11 +198,11 @@ def render_genealogy(
         axes.legend(handles=[Patch(facecolor=COLOURS[key], edgecolor=_EDGE_COLOURS[key], label=label)
                              for key, label in _LEGEND],
                     loc="lower center", ncol=len(_LEGEND), fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.02))
-        if openings:
-            note = "Confidential figures shown for lots whose openings were supplied."
+        if notes:
+            footer = "Confidential figures shown for lots whose notes were supplied."
         else:
-            note = "Public data only: no confidential figures."
-        figure.text(0.01, 0.01, note, fontsize=8, color="#607d8b")
+            footer = "No note's values shown: no confidential figures."
+        figure.text(0.01, 0.01, footer, fontsize=8, color="#607d8b")
         figure.tight_layout()
         png_path, svg_path = out / f"{stem}.png", out / f"{stem}.svg"
         figure.savefig(png_path, dpi=150, metadata={"Software": None})

@@ -117,7 +117,9 @@ class ProvenClaims:
     """Bounds on the supply chain proven in zero knowledge. Never the confidential values themselves.
 
     ``forbidden_risk_flags`` holds single flags of :data:`DOCUMENT_RISK_FLAGS` that no origin site
-    carries; the document names them by their ``term`` ("childLabour").
+    carries; the document names them by their ``term`` ("childLabour"). ``origin_lot_count`` and
+    ``origin_certification_schemes`` are not proven: they come from the pack's genealogy as a store
+    that opens all of it (an auditor's) rebuilds it.
     """
 
     cobalt_grams_traced: int

@@ -1,320 +1,291 @@
-"""Lot events out as an EPCIS 2.0 / CBV 2.0 JSON-LD document.
+"""Lots' steps on the shielded ledger out as an EPCIS 2.0 / CBV 2.0 JSON-LD document.
 
-Export is pure over decoded :class:`~batterytrace.model.lots.LotEvent` values, so it needs no
-chain (:mod:`batterytrace.epcis.chain_export` reads the events from a live client).
+The writer is pure over :class:`~batterytrace.sdk.note_history.NoteStep` values and a
+:class:`StepDirectory` that names their holders and facilities (a
+:class:`~batterytrace.sdk.note_history.NoteHistory` over a synced note store is one;
+:mod:`batterytrace.epcis.note_export` builds it from a live client). A lot's EPC is
+:func:`~batterytrace.epcis.uris.lot_uri` over the ledger's address with the lot's tag as its id.
 
-Confidential values (the lot opening) never appear unless the caller passes the openings *and*
-``include_confidential=True``; then total mass goes in ``quantityList`` (UNECE Rec 20 ``KGM``) and
-cobalt, certified and recycled cobalt (kg), embodied CO2e (kg CO2e) and risk flags in ``bt:`` fields.
+What the ledger hides stays out: no auditor for a dispute's resolution (the relayer sent it), no
+transformation id, yield bound or process emissions, no external id; a facility appears where the
+directory resolves it. Confidential values (a note's grams, CO2e and flags) are written only with
+``include_confidential=True``: total mass in the quantity lists (UNECE Rec 20 ``KGM``), cobalt,
+certified and recycled cobalt (kg), embodied CO2e (kg CO2e) and risk flags in ``bt:`` fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from batterytrace.epcis.schema import BT_NAMESPACE, EPCIS_CONTEXT_URL, validate_epcis
 from batterytrace.epcis.units import kilograms
-from batterytrace.epcis.uris import check_gln, event_uri, facility_uri, lot_uri, party_uri, transformation_uri
+from batterytrace.epcis.uris import check_gln, event_uri, facility_uri, lot_uri, party_uri
 from batterytrace.exceptions import EpcisError
 from batterytrace.model.facilities import ASSEMBLY_TYPES
-from batterytrace.model.lots import CustodyModel, DisputeOutcome, LotEvent, MaterialKind
-from batterytrace.model.registry import FacilityType
+from batterytrace.model.lots import DisputeOutcome, MaterialKind
+from batterytrace.model.registry import Facility, Scheme
 from batterytrace.model.risk import RiskFlag
-from batterytrace.zk.commitment import Opening
+from batterytrace.sdk.note_history import NoteOperation, NoteStep
+from batterytrace.zk.notes import Note
 
-
-@dataclass(frozen=True)
-class FacilityInfo:
-    """What export writes about a facility: its public registry record and, if known, its GLN."""
-
-    site_id: str
-    facility_type: FacilityType
-    country: str
-    gln: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.gln is not None:
-            check_gln(self.gln)
+#: Custody steps as CBV business steps and dispositions.
+_HANDOVERS = {
+    NoteOperation.OFFER: ("shipping", "in_transit"),
+    NoteOperation.CANCEL: ("void_shipping", "active"),
+    NoteOperation.ACCEPT: ("receiving", "in_progress"),
+    NoteOperation.DISPUTE: ("receiving", "non_conformant"),
+}
+_RESOLUTIONS = {NoteOperation.DELIVER: DisputeOutcome.DELIVER_TO_RECEIVER, NoteOperation.RETURN: DisputeOutcome.RETURN_TO_SENDER}
 
 
 @dataclass(frozen=True)
 class ExportContext:
-    """The deployment the events come from, and what is known about its facilities and parties.
+    """The deployment the steps come from and the GLNs known of its facilities and participants.
 
-    ``party_glns`` maps participant addresses to GLNs; ``creation_date`` defaults to now (pass one to
-    make whole documents reproducible; event ids are reproducible regardless).
+    ``facility_glns`` maps facility ids and ``party_glns`` participant addresses to GLNs;
+    ``creation_date`` defaults to now (pass one to make whole documents reproducible; event ids
+    are reproducible regardless).
     """
 
     chain_id: int
-    lots_contract: str
+    ledger: str
     registry: str
-    facilities: Mapping[int, FacilityInfo] = field(default_factory=dict)
+    facility_glns: Mapping[int, str] = field(default_factory=dict)
     party_glns: Mapping[str, str] = field(default_factory=dict)
     creation_date: datetime | None = None
 
     def __post_init__(self) -> None:
-        for gln in self.party_glns.values():
+        for gln in (*self.facility_glns.values(), *self.party_glns.values()):
             check_gln(gln)
 
-    def lot(self, lot_id: int) -> str:
-        return lot_uri(self.chain_id, self.lots_contract, lot_id)
+    def lot(self, tag: int) -> str:
+        return lot_uri(self.chain_id, self.ledger, tag)
 
     def location(self, facility_id: int) -> str:
-        info = self.facilities.get(int(facility_id))
-        return facility_uri(self.chain_id, self.registry, int(facility_id), info.gln if info else None)
+        return facility_uri(self.chain_id, self.registry, int(facility_id), self.facility_glns.get(int(facility_id)))
 
     def party(self, address: str) -> str:
         glns = {key.lower(): value for key, value in self.party_glns.items()}
         return party_uri(self.chain_id, address, glns.get(str(address).lower()))
 
+    def event_id(self, step: NoteStep) -> str:
+        """A stable ``urn:uuid:`` for the ledger event a step is (see :func:`~batterytrace.epcis.uris.event_uri`)."""
+        return event_uri(self.chain_id, self.ledger, step.transaction_hash, step.log_index)
 
-def event_id(context: ExportContext, event: LotEvent) -> str:
-    """A stable ``urn:uuid:`` for a chain event (see :func:`~batterytrace.epcis.uris.event_uri`)."""
-    return event_uri(context.chain_id, context.lots_contract, event.transaction_hash, event.log_index)
+
+class StepDirectory(Protocol):
+    """What the writer asks of the steps' surroundings (:class:`~batterytrace.sdk.note_history.NoteHistory` answers)."""
+
+    def participant(self, shielding_key: int) -> str | None: ...
+
+    def facility(self, step: NoteStep) -> Facility | None: ...
+
+    def certified_schemes(self, step: NoteStep, facility: Facility | None) -> frozenset[Scheme]: ...
 
 
-def _hex(value: Any) -> str:
+def hex_word(value: int | bytes) -> str:
+    """A commitment, hash or binding as 0x and 64 hex digits."""
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     return f"0x{int(value):064x}"
 
 
-def _text32(value: Any) -> str:
-    # Any UTF-8 text is valid JSON, so unlike identifiers.text_from_bytes32 this keeps non-printable text.
-    raw = bytes(value).rstrip(b"\0")
-    try:
-        return raw.decode("utf-8") if raw else ""
-    except UnicodeDecodeError:
-        return "0x" + bytes(value).hex()
-
-
-def _time(moment: datetime) -> str:
+def event_time(moment: datetime) -> str:
+    """A moment in UTC, as EPCIS writes it; EpcisError for a naive datetime."""
     if moment.tzinfo is None:
         raise EpcisError(f"event time {moment} has no time zone")
     return moment.astimezone(timezone.utc).isoformat()
 
 
-def _confidential(opening: Opening) -> dict[str, Any]:
+def confidential_fields(note: Note) -> dict[str, Any]:
+    """A note's confidential values as ``bt:`` fields: cobalt is metal 0, recycled is its pre- and
+    post-consumer grams."""
+    cobalt, values = note.values.metals[0], note.values
     return {
-        "bt:cobaltKg": kilograms(opening.cobalt_grams),
-        "bt:certifiedCobaltKg": kilograms(opening.certified_cobalt_grams),
-        "bt:recycledCobaltKg": kilograms(opening.recycled_cobalt_grams),
-        "bt:co2eKg": kilograms(opening.co2e_grams),
-        "bt:riskFlags": [flag.name for flag in RiskFlag if flag and flag in RiskFlag(opening.risk_flags)],
+        "bt:cobaltKg": kilograms(cobalt.grams),
+        "bt:certifiedCobaltKg": kilograms(cobalt.certified_grams),
+        "bt:recycledCobaltKg": kilograms(cobalt.pre_consumer_grams + cobalt.post_consumer_grams),
+        "bt:co2eKg": kilograms(values.co2e_grams),
+        "bt:riskFlags": [flag.name for flag in RiskFlag if flag and flag in RiskFlag(values.risk_flags)],
     }
 
 
-def _quantity(context: ExportContext, lot_id: int, opening: Opening) -> dict[str, Any]:
-    # The lot is its own class (like an LGTIN: a product at batch level), so its mass is a quantity of it.
-    return {"epcClass": context.lot(lot_id), "quantity": kilograms(opening.total_grams), "uom": "KGM"}
+def lot_quantity(context: ExportContext, note: Note) -> dict[str, Any]:
+    """A note's total mass as a quantity of its lot: the lot is its own class (like an LGTIN, a
+    product at batch level)."""
+    return {"epcClass": context.lot(note.tag), "quantity": kilograms(note.values.total_grams), "uom": "KGM"}
 
 
-def export_events(
-    events: Sequence[LotEvent],
-    context: ExportContext,
-    openings: Mapping[int, Opening] | None = None,
-    *,
-    include_confidential: bool = False,
-) -> dict[str, Any]:
-    """An EPCIS 2.0 JSON-LD document for lot events, oldest first; validated before it is returned.
-
-    Mapping (CBV 2.0 business steps and dispositions):
-
-    - ``LotCreated`` without parents: ObjectEvent ADD ``commissioning`` / ``active`` at the facility.
-      With parents it is the output of a transformation and is written inside that
-      TransformationEvent (``bt:outputs``), not on its own.
-    - ``LotsTransformed``: TransformationEvent with ``transformationID``; business step
-      ``assembling`` at cell and pack plants, else ``commissioning`` (the outputs come into being;
-      CBV has no "processing" step), disposition ``active``.
-    - ``LotOffered``: ObjectEvent OBSERVE ``shipping`` / ``in_transit``, source and destination
-      ``owning_party``. Not a TransactionEvent: the chain holds no business transaction (purchase
-      order, despatch advice) to put in its mandatory ``bizTransactionList``.
-    - ``LotOfferCancelled``: ObjectEvent OBSERVE ``void_shipping`` / ``active``: CBV's step for "the
-      objects of a prior shipping event were not shipped as indicated"; the lot is active again.
-    - ``LotAccepted``: ObjectEvent OBSERVE ``receiving`` / ``in_progress`` (CBV's disposition for
-      goods taken into the receiver's process).
-    - ``LotDisputed``: ObjectEvent OBSERVE ``receiving`` / ``non_conformant``.
-    - ``LotDisputeResolved``: ObjectEvent OBSERVE ``inspecting`` (an auditor reviews the weighing and
-      its documents; ``repairing`` would mean changing the goods, which nobody does), disposition
-      ``in_progress`` when delivered to the receiver, ``returned`` when sent back.
-    - ``LotLockedForPassport``: ObjectEvent OBSERVE ``assembling``: the pack lot becomes the
-      material of one finished battery and its passport (``installing`` is for putting a part into
-      a composite that already exists); the lot is consumed, so no disposition is claimed.
-    - ``LotStatusChanged`` and ERC-721 ``Transfer`` repeat what the events above say and are skipped.
-
-    Every event has a stable ``eventID`` (:func:`event_id`), ``eventTime`` from its block, and
-    ``bt:blockNumber``, ``bt:transactionHash``, ``bt:logIndex``, ``bt:chainEvent``.
-    """
-    openings = openings if include_confidential and openings else {}
-    created = {
-        int(event.arguments["lotId"]): event for event in events if event.name == "LotCreated"
-    }
-    seen: set[tuple[str, int]] = set()
-    event_list = []
-    for event in events:
-        key = (event.transaction_hash.lower(), event.log_index)
-        if key in seen:
-            continue
-        seen.add(key)
-        mapped = _export_event(event, context, openings, created)
-        if mapped is not None:
-            event_list.append(mapped)
+def epcis_document(context: ExportContext, events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """An EPCISDocument around ``events``, validated against the EPCIS 2.0 schema."""
     document = {
         "@context": [EPCIS_CONTEXT_URL, {"bt": BT_NAMESPACE}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": _time(context.creation_date or datetime.now(timezone.utc)),
-        "epcisBody": {"eventList": event_list},
+        "creationDate": event_time(context.creation_date or datetime.now(timezone.utc)),
+        "epcisBody": {"eventList": [dict(event) for event in events]},
     }
     validate_epcis(document)
     return document
 
 
-def _export_event(
-    event: LotEvent, context: ExportContext, openings: Mapping[int, Opening], created: Mapping[int, LotEvent]
-) -> dict[str, Any] | None:
-    args = event.arguments
-    common = {
-        "eventTime": _time(event.timestamp),
-        "eventTimeZoneOffset": "+00:00",
-        "eventID": event_id(context, event),
-    }
-    chain = {
-        "bt:chainEvent": event.name,
-        "bt:blockNumber": event.block_number,
-        "bt:transactionHash": event.transaction_hash.lower(),
-        "bt:logIndex": event.log_index,
-    }
-    if event.name == "LotsTransformed":
-        return {"type": "TransformationEvent", **common, **_transformation(args, context, openings, created), **chain}
-    if event.name not in _OBJECT_EVENTS:
-        return None
-    lot_id = int(args["lotId"])
-    if event.name == "LotCreated" and args.get("parentIds"):
-        return None
-    body: dict[str, Any] = {"type": "ObjectEvent", **common, "epcList": [context.lot(lot_id)]}
-    opening = openings.get(lot_id)
-    if opening is not None:
-        body["quantityList"] = [_quantity(context, lot_id, opening)]
-    body.update(_OBJECT_EVENTS[event.name](args, context))
-    body.update(chain)
-    if opening is not None:
-        body.update(_confidential(opening))
-    return body
+def export_steps(
+    steps: Iterable[NoteStep], directory: StepDirectory, context: ExportContext, *, include_confidential: bool = False
+) -> dict[str, Any]:
+    """An EPCIS 2.0 JSON-LD document of lots' steps, one event per ledger event, oldest first;
+    validated before it is returned.
+
+    Mapping (CBV 2.0 business steps and dispositions):
+
+    - a mint: ObjectEvent ADD ``commissioning`` / ``active`` at the facility, with its creator and
+      the schemes the facility was certified under then (``bt:certifiedSchemes``, a bit mask);
+    - an offer: ObjectEvent OBSERVE ``shipping`` / ``in_transit``, source and destination
+      ``owning_party``. Not a TransactionEvent: the ledger holds no business transaction (purchase
+      order, despatch advice) for its mandatory ``bizTransactionList``;
+    - a cancelled offer: OBSERVE ``void_shipping`` / ``active`` (CBV: the objects of a prior
+      shipping event were not shipped as indicated);
+    - an acceptance: OBSERVE ``receiving`` / ``in_progress``; a dispute: ``receiving`` /
+      ``non_conformant``, both with the weighing's evidence hash;
+    - a dispute's resolution: OBSERVE ``inspecting`` (an auditor reviews the weighing; ``repairing``
+      would mean changing the goods), ``in_progress`` when delivered, ``returned`` when sent back;
+    - a transform: one TransformationEvent, ``assembling`` at cell and pack plants, else
+      ``commissioning`` (the outputs come into being; CBV has no "processing" step), ``active``,
+      its outputs described in ``bt:outputs``;
+    - a pack redeemed for a passport: OBSERVE ``assembling``, no disposition (the lot is consumed).
+
+    A transform is a step of each of its lots: the one kept is a step that created an output (it
+    locates the job). Every event has a stable ``eventID``, ``eventTime`` from its block and
+    ``bt:chainEvent``, ``bt:blockNumber``, ``bt:transactionHash``, ``bt:logIndex``.
+    """
+    chosen: dict[tuple[str, int], NoteStep] = {}
+    for step in steps:
+        key = (step.transaction_hash.lower(), step.log_index)
+        if key not in chosen or (step.creates_lot and not chosen[key].creates_lot):
+            chosen[key] = step
+    writer = _StepWriter(directory, context, include_confidential)
+    ordered = sorted(chosen.values(), key=lambda step: (step.block_number, step.log_index))
+    return epcis_document(context, (writer.event(step) for step in ordered))
 
 
-def _created(args: Mapping[str, Any], context: ExportContext) -> dict[str, Any]:
-    location = {"id": context.location(args["facilityId"])}
-    return {
-        "action": "ADD",
-        "bizStep": "commissioning",
-        "disposition": "active",
-        "readPoint": location,
-        "bizLocation": location,
-        **_lot_labels(args),
-        "bt:creator": context.party(args["creator"]),
-        "bt:certifiedSchemes": int(args.get("certifiedSchemes", 0)),
-    }
+def _handover_keys(step: NoteStep) -> tuple[int, int]:
+    """The shielding keys of a custody step's sender and receiver (0 where the store cannot tell):
+    an offered or disputed note names the receiver as owner and the sender as counterparty; an
+    offer creates one, the other steps spend one (a dispute creates one too)."""
+    named = step.note if step.operation is NoteOperation.OFFER else step.spent
+    if named is None and step.operation is NoteOperation.DISPUTE:
+        named = step.note
+    return (named.counterparty, named.owner) if named is not None else (0, 0)
 
 
-def _lot_labels(args: Mapping[str, Any]) -> dict[str, Any]:
-    labels = {
-        "bt:externalId": _text32(args["externalId"]),
-        "bt:materialKind": MaterialKind(args["kind"]).name,
-        "bt:custodyModel": CustodyModel(args["custodyModel"]).name,
-        "bt:commitment": _hex(args["commitment"]),
-    }
-    tag = _text32(args.get("tagId", bytes(32)))
-    if tag:
-        labels["bt:tagId"] = tag
-    return labels
+class _StepWriter:
+    """One document's events over one directory."""
 
+    def __init__(self, directory: StepDirectory, context: ExportContext, include_confidential: bool) -> None:
+        self.directory = directory
+        self.context = context
+        self.include_confidential = include_confidential
 
-_ObjectMapping = Callable[[Mapping[str, Any], ExportContext], dict[str, Any]]
+    def event(self, step: NoteStep) -> dict[str, Any]:
+        if step.operation is NoteOperation.TRANSFORM:
+            return self.transformation_event(step)
+        return self.object_event(step)
 
+    def party(self, shielding_key: int) -> str | None:
+        account = self.directory.participant(shielding_key) if shielding_key else None
+        return self.context.party(account) if account else None
 
-def _handover(step: str, disposition: str) -> _ObjectMapping:
-    def mapped(args: Mapping[str, Any], context: ExportContext) -> dict[str, Any]:
-        body = {
-            "action": "OBSERVE",
-            "bizStep": step,
-            "disposition": disposition,
-            "sourceList": [{"type": "owning_party", "source": context.party(args["from"])}],
-            "destinationList": [{"type": "owning_party", "destination": context.party(args["to"])}],
-        }
-        if "weighingEvidenceHash" in args:
-            body["bt:weighingEvidenceHash"] = _hex(args["weighingEvidenceHash"])
+    def located(self, facility: Facility | None) -> dict[str, Any]:
+        if facility is None:
+            return {}
+        location = {"id": self.context.location(facility.facility_id)}
+        return {"readPoint": location, "bizLocation": location}
+
+    def confidential(self, note: Note) -> dict[str, Any]:
+        return confidential_fields(note) if self.include_confidential else {}
+
+    def quantities(self, notes: Iterable[Note]) -> list[dict[str, Any]]:
+        return [lot_quantity(self.context, note) for note in notes]
+
+    def header(self, step: NoteStep, kind: str) -> dict[str, Any]:
+        return {"type": kind, "eventTime": event_time(step.timestamp), "eventTimeZoneOffset": "+00:00",
+                "eventID": self.context.event_id(step)}
+
+    @staticmethod
+    def chain(step: NoteStep) -> dict[str, Any]:
+        return {"bt:chainEvent": step.event, "bt:blockNumber": step.block_number,
+                "bt:transactionHash": step.transaction_hash.lower(), "bt:logIndex": step.log_index}
+
+    @staticmethod
+    def labels(note: Note) -> dict[str, Any]:
+        return {"bt:materialKind": MaterialKind(note.kind).name, "bt:commitment": hex_word(note.commitment)}
+
+    def object_event(self, step: NoteStep) -> dict[str, Any]:
+        body = self.header(step, "ObjectEvent") | {"epcList": [self.context.lot(step.tag)]}
+        note = step.note or step.spent
+        assert note is not None  # a step of a lot names one of its notes
+        if self.include_confidential:
+            body["quantityList"] = self.quantities((note,))
+        body |= self.step_body(step) | self.chain(step)
+        if step.operation is NoteOperation.MINT:
+            body |= self.labels(note)
+        return body | self.confidential(note)
+
+    def step_body(self, step: NoteStep) -> dict[str, Any]:
+        if step.operation is NoteOperation.MINT:
+            facility = self.directory.facility(step)
+            schemes = self.directory.certified_schemes(step, facility)
+            body = {"action": "ADD", "bizStep": "commissioning", "disposition": "active", **self.located(facility),
+                    "bt:certifiedSchemes": sum(1 << int(scheme) for scheme in schemes)}
+            creator = self.party(step.note.owner) if step.note else None
+            return body | ({"bt:creator": creator} if creator else {})
+        if step.operation is NoteOperation.REDEEM:
+            return {"action": "OBSERVE", "bizStep": "assembling", "bt:passportContract": str(step.passport_contract).lower(),
+                    "bt:binding": hex_word(step.binding or bytes(32))}
+        sender, receiver = _handover_keys(step)
+        if step.operation in _RESOLUTIONS:
+            delivered = _RESOLUTIONS[step.operation] is DisputeOutcome.DELIVER_TO_RECEIVER
+            custodian = self.party(step.note.owner if step.note else receiver if delivered else sender)
+            body = {"action": "OBSERVE", "bizStep": "inspecting", "disposition": "in_progress" if delivered else "returned",
+                    "bt:disputeOutcome": _RESOLUTIONS[step.operation].name, "bt:evidenceHash": hex_word(step.evidence_hash)}
+            return body | ({"bt:custodian": custodian} if custodian else {})
+        source, destination = self.party(sender), self.party(receiver)
+        if source is None or destination is None:
+            raise EpcisError(f"the {step.operation.value} of lot {step.tag:#x} is between parties this store or the "
+                             "registry cannot name")
+        business_step, disposition = _HANDOVERS[step.operation]
+        body = {"action": "OBSERVE", "bizStep": business_step, "disposition": disposition,
+                "sourceList": [{"type": "owning_party", "source": source}],
+                "destinationList": [{"type": "owning_party", "destination": destination}],
+                "bt:custodyOperation": step.operation.name}
+        if step.operation in (NoteOperation.ACCEPT, NoteOperation.DISPUTE):
+            body["bt:weighingEvidenceHash"] = hex_word(step.evidence_hash)
         return body
 
-    return mapped
+    def transformation_event(self, step: NoteStep) -> dict[str, Any]:
+        context = self.context
+        facility = self.directory.facility(step)
+        body = self.header(step, "TransformationEvent") | {
+            "inputEPCList": [context.lot(note.tag) for note in step.inputs],
+            "outputEPCList": [context.lot(note.tag) for note in step.outputs],
+            "bizStep": "assembling" if facility and facility.facility_type in ASSEMBLY_TYPES else "commissioning",
+            "disposition": "active",
+            **self.located(facility),
+        }
+        if self.include_confidential:
+            body |= {"inputQuantityList": self.quantities(step.inputs), "outputQuantityList": self.quantities(step.outputs)}
+        actor = step.note or step.spent
+        operator = self.party(actor.owner) if actor else None
+        if operator:
+            body["bt:operator"] = operator
+        body["bt:outputs"] = [{"bt:epc": context.lot(note.tag)} | self.labels(note) | self.confidential(note)
+                              for note in step.outputs]
+        if step.unopened_inputs or step.unopened_outputs:
+            body |= {"bt:unopenedInputs": step.unopened_inputs, "bt:unopenedOutputs": step.unopened_outputs}
+        return body | self.chain(step)
 
 
-def _resolved(args: Mapping[str, Any], context: ExportContext) -> dict[str, Any]:
-    outcome = DisputeOutcome(args["outcome"])
-    return {
-        "action": "OBSERVE",
-        "bizStep": "inspecting",
-        "disposition": "in_progress" if outcome is DisputeOutcome.DELIVER_TO_RECEIVER else "returned",
-        "bt:auditor": context.party(args["auditor"]),
-        "bt:custodian": context.party(args["custodian"]),
-        "bt:disputeOutcome": outcome.name,
-        "bt:evidenceHash": _hex(args["evidenceHash"]),
-    }
-
-
-def _locked(args: Mapping[str, Any], context: ExportContext) -> dict[str, Any]:
-    return {"action": "OBSERVE", "bizStep": "assembling", "bt:passportId": int(args["passportId"])}
-
-
-_OBJECT_EVENTS: dict[str, _ObjectMapping] = {
-    "LotCreated": _created,
-    "LotOffered": _handover("shipping", "in_transit"),
-    "LotOfferCancelled": _handover("void_shipping", "active"),
-    "LotAccepted": _handover("receiving", "in_progress"),
-    "LotDisputed": _handover("receiving", "non_conformant"),
-    "LotDisputeResolved": _resolved,
-    "LotLockedForPassport": _locked,
-}
-#: The lots contract's events that export writes (every other event is skipped).
-EXPORTED_EVENTS = (*_OBJECT_EVENTS, "LotsTransformed")
-
-
-def _transformation(
-    args: Mapping[str, Any], context: ExportContext, openings: Mapping[int, Opening], created: Mapping[int, LotEvent]
-) -> dict[str, Any]:
-    inputs = [int(lot_id) for lot_id in args["inputLotIds"]]
-    outputs = [int(lot_id) for lot_id in args["outputLotIds"]]
-    facility_id = int(args["facilityId"])
-    info = context.facilities.get(facility_id)
-    location = {"id": context.location(facility_id)}
-    body: dict[str, Any] = {
-        "inputEPCList": [context.lot(lot_id) for lot_id in inputs],
-        "outputEPCList": [context.lot(lot_id) for lot_id in outputs],
-        "transformationID": transformation_uri(context.chain_id, context.lots_contract, int(args["transformId"])),
-        "bizStep": "assembling" if info and info.facility_type in ASSEMBLY_TYPES else "commissioning",
-        "disposition": "active",
-        "readPoint": location,
-        "bizLocation": location,
-    }
-    input_quantities = [_quantity(context, lot_id, openings[lot_id]) for lot_id in inputs if lot_id in openings]
-    output_quantities = [_quantity(context, lot_id, openings[lot_id]) for lot_id in outputs if lot_id in openings]
-    if input_quantities:
-        body["inputQuantityList"] = input_quantities
-    if output_quantities:
-        body["outputQuantityList"] = output_quantities
-    body["bt:operator"] = context.party(args["operator"])
-    body["bt:maxYieldLossBps"] = int(args["maxYieldLossBps"])
-    body["bt:processCo2eKg"] = kilograms(int(args["processCo2eGrams"]))
-    described = []
-    for lot_id in outputs:
-        entry: dict[str, Any] = {"bt:epc": context.lot(lot_id)}
-        if lot_id in created:
-            entry.update(_lot_labels(created[lot_id].arguments))
-        if lot_id in openings:
-            entry.update(_confidential(openings[lot_id]))
-        described.append(entry)
-    body["bt:outputs"] = described
-    return body
+__all__ = ["ExportContext", "StepDirectory", "confidential_fields", "epcis_document", "event_time", "export_steps",
+           "hex_word", "lot_quantity"]

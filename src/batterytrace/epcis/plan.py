@@ -1,10 +1,11 @@
-"""Import, first half: a partner's EPCIS document validated and mapped to lot operations, all of them
-computed before anything is sent (:mod:`batterytrace.epcis.apply` sends them)."""
+"""Import, first half: a partner's EPCIS document validated and mapped to the SDK's lot operations on
+the shielded ledger, all of them computed before anything is sent (:mod:`batterytrace.epcis.apply`
+checks and sends them)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
@@ -13,11 +14,12 @@ from batterytrace.epcis.resolver import Resolver
 from batterytrace.epcis.schema import load_document
 from batterytrace.epcis.units import to_grams
 from batterytrace.exceptions import EpcisError
-from batterytrace.model.lots import CustodyModel, DisputeOutcome, MaterialKind, OutputPlan
+from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
 
 _CBV_PREFIXES = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
 _CBV_DISPOSITION_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "urn:epcglobal:cbv:disp:")
 _E = TypeVar("_E", bound=Enum)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,18 @@ class _Event:
             raise self.fail(f"{name} {value!r} is not one of {', '.join(enum.__members__)}")
         return enum[value.upper()]
 
+    def resolved(self, resolve: Callable[[], _T]) -> _T:
+        """What the resolver says, its refusal naming this event."""
+        try:
+            return resolve()
+        except EpcisError as error:
+            raise self.fail(str(error)) from None
+
+    def new_lot(self, epc: str, resolver: Resolver) -> None:
+        """Refuse a lot URN where the event creates a lot: the ledger names its lots itself."""
+        if self.resolved(lambda: resolver.lot_id(epc)) is not None:
+            raise self.fail(f"{epc} is a lot already on the ledger: a new lot is named by the partner's own id")
+
     def single_epc(self) -> str:
         epcs = self.raw.get("epcList") or []
         if len(epcs) != 1:
@@ -122,24 +136,26 @@ def plan_import(doc: Any, resolver: Resolver) -> list[PlannedOperation]:
 
     What maps (CBV steps may be bare or as ``https://ref.gs1.org/cbv/BizStep-`` URIs):
 
-    - ObjectEvent ADD ``commissioning`` -> ``mint``. Required: one EPC (its external id is
-      ``bt:externalId`` or the EPC's last path segment), ``bizLocation`` (the facility),
-      ``quantityList`` with the total mass (KGM, GRM or TNE), ``bt:cobaltKg``, ``bt:co2eKg`` and
-      ``bt:materialKind`` (a :class:`MaterialKind` name, on the event or in ``ilmd``). Optional:
-      ``bt:tagId``, ``bt:custodyModel`` (default SEGREGATED). Certified and recycled cobalt are not
-      read: the SDK derives them from the facility's certification and type.
+    - ObjectEvent ADD ``commissioning`` -> ``mint``. Required: one EPC, the partner's id of the new
+      lot (its external id is ``bt:externalId`` or the EPC's last path segment, 1 to 31 bytes),
+      ``bizLocation`` (the facility), ``quantityList`` with the total mass (KGM, GRM or TNE),
+      ``bt:cobaltKg``, ``bt:co2eKg`` and ``bt:materialKind`` (a :class:`MaterialKind` name, on the
+      event or in ``ilmd``). Certified and recycled cobalt and risk flags are not read: the ledger
+      derives them from the facility's certification, type and audits.
     - ObjectEvent OBSERVE ``shipping`` -> ``offer`` to the one ``owning_party`` in ``destinationList``.
     - ObjectEvent OBSERVE ``void_shipping`` -> ``cancel_offer``.
     - ObjectEvent OBSERVE ``receiving`` -> ``accept`` with the measured mass from ``quantityList``
       (required); the SDK accepts or disputes by its tolerance, whatever the disposition says.
     - ObjectEvent OBSERVE ``inspecting`` with ``bt:disputeOutcome`` -> ``resolve_dispute``.
     - TransformationEvent -> ``transform``: input EPCs, the facility, ``bt:processCo2eKg`` (default
-      0) and per output EPC a ``bt:outputs`` entry (``bt:epc``, ``bt:materialKind``, ``bt:cobaltKg``,
-      optional ``bt:externalId``, ``bt:tagId``, ``bt:custodyModel``) plus its total mass in
+      0) and per output EPC (the partner's id of a new lot) a ``bt:outputs`` entry (``bt:epc``,
+      ``bt:materialKind``, ``bt:cobaltKg``, optional ``bt:externalId``) plus its total mass in
       ``outputQuantityList``.
 
-    Anything else raises EpcisError naming the event and the reason. Lots created earlier in the
-    document are referred to by the id their mint or transform will give them.
+    A lot is named either by the partner's id of a lot an earlier event of the document creates
+    (it gets the id the importer's mint or transform gives it) or by its lot URN, as
+    ``epcis export`` writes it (a lot on the ledger, which the importer must hold or have been
+    offered). Anything else raises EpcisError naming the event and the reason.
     """
     document = load_document(doc)
     planned: dict[str, int] = {}
@@ -153,12 +169,10 @@ def plan_import(doc: Any, resolver: Resolver) -> list[PlannedOperation]:
 def _existing_lot(event: _Event, epc: str, resolver: Resolver, planned: Mapping[str, int]) -> int:
     if epc in planned:
         return planned[epc]
-    try:
-        lot_id = resolver.lot_id(epc)
-    except EpcisError as error:
-        raise event.fail(str(error)) from None
+    lot_id = event.resolved(lambda: resolver.lot_id(epc))
     if lot_id is None:
-        return resolver.new_lot_id(_external_id(epc, {}))
+        raise event.fail(f"lot {epc} is not created earlier in this document: name a lot on the ledger by its "
+                         "lot URN (what `epcis export` writes)")
     return lot_id
 
 
@@ -194,20 +208,18 @@ def _plan_event(event: _Event, resolver: Resolver, planned: dict[str, int]) -> P
 def _plan_mint(event: _Event, resolver: Resolver, planned: dict[str, int]) -> PlannedOperation:
     raw = event.raw
     epc = event.single_epc()
+    event.new_lot(epc, resolver)
     external_id = _external_id(epc, raw)
-    lot_id = resolver.new_lot_id(external_id)
+    facility_id = event.location(resolver)
     arguments = {
-        "facility_id": event.location(resolver),
+        "facility_id": facility_id,
         "external_id": external_id,
         "kind": event.enum(MaterialKind, "bt:materialKind", event.field("bt:materialKind")),
         "cobalt_grams": event.grams("bt:cobaltKg"),
         "total_grams": event.quantity_grams("quantityList", epc),
         "co2e_grams": event.grams("bt:co2eKg"),
-        "tag_id": str(event.field("bt:tagId", required=False) or ""),
-        "custody_model": event.enum(CustodyModel, "bt:custodyModel",
-                                    event.field("bt:custodyModel", required=False) or "SEGREGATED"),
     }
-    planned[epc] = lot_id
+    planned[epc] = event.resolved(lambda: resolver.origin_lot_id(facility_id, external_id))
     return PlannedOperation("mint", arguments, event.id)
 
 
@@ -223,22 +235,22 @@ def _plan_transform(event: _Event, resolver: Resolver, planned: dict[str, int]) 
         entry = described.get(epc)
         if entry is None:
             raise event.fail(f"output {epc} has no bt:outputs entry")
+        event.new_lot(epc, resolver)
         outputs.append(OutputPlan(
             external_id=_external_id(epc, entry),
             kind=event.enum(MaterialKind, "bt:materialKind", entry.get("bt:materialKind")),
             cobalt_grams=event.grams("bt:cobaltKg", _missing(event, epc, "bt:cobaltKg", entry)),
             total_grams=event.quantity_grams("outputQuantityList", epc),
-            tag_id=str(entry.get("bt:tagId") or ""),
-            custody_model=event.enum(CustodyModel, "bt:custodyModel", entry.get("bt:custodyModel") or "SEGREGATED"),
         ))
+    facility_id = event.location(resolver)
     arguments = {
         "input_lot_ids": tuple(_existing_lot(event, epc, resolver, planned) for epc in inputs),
         "outputs": tuple(outputs),
-        "facility_id": event.location(resolver),
+        "facility_id": facility_id,
         "process_co2e_grams": event.grams("bt:processCo2eKg", raw.get("bt:processCo2eKg", 0)),
     }
-    for epc, plan in zip(output_epcs, outputs):
-        planned[epc] = resolver.new_lot_id(plan.external_id)
+    for epc, plan in zip(output_epcs, outputs, strict=True):
+        planned[epc] = event.resolved(lambda plan=plan: resolver.output_lot_id(facility_id, str(plan.external_id)))
     return PlannedOperation("transform", arguments, event.id)
 
 

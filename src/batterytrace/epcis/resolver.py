@@ -9,9 +9,30 @@ from typing import Protocol
 from eth_utils import to_checksum_address
 
 from batterytrace.epcis.uris import FACILITY_URN, GS1_LOCATION, GS1_PARTY, LOT_URN, PARTY_URN
-from batterytrace.exceptions import EpcisError
-from batterytrace.model.identifiers import lot_id_for
+from batterytrace.exceptions import EpcisError, ProofError
 from batterytrace.sdk.client import BatteryTrace
+from batterytrace.sdk.shielded import external_id_number
+from batterytrace.zk.note_transform import output_tag
+from batterytrace.zk.origin import origin_tag
+
+
+def origin_lot_id(shielding_secret: int, facility_id: int, external_id: str | int) -> int:
+    """The id of the origin lot the holder of ``shielding_secret`` mints at ``facility_id`` under
+    ``external_id`` (its tag; EpcisError for an external id the ledger cannot take)."""
+    return origin_tag(shielding_secret, int(facility_id), _external(external_id))
+
+
+def output_lot_id(shielding_secret: int, facility_id: int, external_id: str | int) -> int:
+    """The id of the transform output the holder of ``shielding_secret`` makes at ``facility_id``
+    under ``external_id`` (its tag)."""
+    return output_tag(shielding_secret, int(facility_id), _external(external_id))
+
+
+def _external(external_id: str | int) -> int:
+    try:
+        return external_id_number(external_id)
+    except ProofError as error:
+        raise EpcisError(f"external id {external_id!r}: {error}") from None
 
 
 class Resolver(Protocol):
@@ -19,7 +40,9 @@ class Resolver(Protocol):
 
     def lot_id(self, epc: str) -> int | None: ...
 
-    def new_lot_id(self, external_id: str) -> int: ...
+    def origin_lot_id(self, facility_id: int, external_id: str) -> int: ...
+
+    def output_lot_id(self, facility_id: int, external_id: str) -> int: ...
 
     def facility_id(self, location: str) -> int: ...
 
@@ -28,18 +51,22 @@ class Resolver(Protocol):
 
 @dataclass(frozen=True)
 class ImportResolver:
-    """Resolves identifiers for an import applied by ``importer`` on one deployment.
+    """Resolves identifiers for an import applied by the participant whose shielding secret is
+    ``shielding_secret``, on one deployment's shielded ledger.
 
-    Our own URNs resolve directly (and must name this chain and contracts); GS1 Digital Link GLNs
-    resolve through ``facility_glns`` (GLN -> facility id) and ``party_glns`` (GLN -> address). Any
-    other EPC is a partner's lot identifier: its last path segment is the external id, and the lot is
-    the one ``importer`` mints under it.
+    Our own URNs resolve directly (and must name this chain, ledger and registry): a lot URN names
+    a lot already on the ledger (the importer must hold its notes). GS1 Digital Link GLNs resolve
+    through ``facility_glns`` (GLN -> facility id) and ``party_glns`` (GLN -> address). Any other
+    EPC is a partner's identifier of a lot the document creates: its last path segment (or
+    ``bt:externalId``) is the external id, and the lot's id is the tag the importer's mint or
+    transform gives it at the facility (:meth:`origin_lot_id`, :meth:`output_lot_id`).
     """
 
     chain_id: int
-    lots_contract: str
+    ledger: str
     registry: str
-    importer: str
+    # The secret spends the importer's notes: keep it out of reprs, logs and tracebacks.
+    shielding_secret: int = field(repr=False)
     facility_glns: Mapping[str, int] = field(default_factory=dict)
     party_glns: Mapping[str, str] = field(default_factory=dict)
 
@@ -49,18 +76,25 @@ class ImportResolver:
         party_glns: Mapping[str, str] | None = None,
     ) -> ImportResolver:
         """The resolver for an import that ``client`` applies on its deployment."""
-        return cls(client.chain.chain_id, client.deployment.lots, client.deployment.registry, client.address,
+        deployment = client.deployment
+        return cls(client.chain.chain_id, str(deployment.ledger), str(deployment.registry), client.shielding_keys.secret,
                    dict(facility_glns or {}), dict(party_glns or {}))
 
     def lot_id(self, epc: str) -> int | None:
+        """The lot a lot URN names, or None for any other EPC."""
         match = LOT_URN.fullmatch(epc)
         if match is None:
             return None
-        self._same_deployment(epc, int(match[1]), match[2], self.lots_contract)
+        self._same_deployment(epc, int(match[1]), match[2], self.ledger)
         return int(match[3], 16)
 
-    def new_lot_id(self, external_id: str) -> int:
-        return lot_id_for(self.importer, external_id)
+    def origin_lot_id(self, facility_id: int, external_id: str) -> int:
+        """The id of the origin lot the importer mints at ``facility_id`` under ``external_id``."""
+        return origin_lot_id(self.shielding_secret, facility_id, external_id)
+
+    def output_lot_id(self, facility_id: int, external_id: str) -> int:
+        """The id of the transform output the importer makes at ``facility_id`` under ``external_id``."""
+        return output_lot_id(self.shielding_secret, facility_id, external_id)
 
     def facility_id(self, location: str) -> int:
         if location.startswith(GS1_LOCATION):

@@ -1,14 +1,14 @@
 """The identifiers EPCIS documents carry, written by export and read back by import.
 
-- a lot: ``urn:batterytrace:lot:<chainId>:<lotsContract>:0x<lotId, 64 hex digits>``, in ``epcList``
-  (EPCIS 2.0 allows any URI there);
+- a lot: ``urn:batterytrace:lot:<chainId>:<ledger>:0x<lotId, 64 hex digits>``, in ``epcList``
+  (EPCIS 2.0 allows any URI there); the lot id is the lot's tag on the shielded ledger, so only
+  those whose keys open its notes can tell which lot a URN names;
 - a facility (``readPoint``/``bizLocation``): the GS1 Digital Link of its GLN,
   ``https://id.gs1.org/414/<GLN>``, when one is known, else
   ``urn:batterytrace:facility:<chainId>:<registry>:<facilityId>``;
 - a party (``sourceList``/``destinationList``, type ``owning_party``): ``https://id.gs1.org/417/<GLN>``
   when its GLN is known, else ``urn:batterytrace:party:<chainId>:<address>``;
-- a transformation: ``urn:batterytrace:transformation:<chainId>:<lotsContract>:<transformId>``;
-- an event: a name-based ``urn:uuid:`` over chain, contract, transaction and log index.
+- an event: a name-based ``urn:uuid:`` over chain, ledger, transaction and log index.
 
 Addresses are written in lower case so the same deployment always gives the same URIs.
 """
@@ -29,9 +29,9 @@ PARTY_URN = re.compile(r"urn:batterytrace:party:(\d+):(0x[0-9a-fA-F]{40})")
 _EVENT_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:batterytrace:epcis:event")
 
 
-def lot_uri(chain_id: int, lots_contract: str, lot_id: int) -> str:
-    """The EPC of a lot of one deployment."""
-    return f"urn:batterytrace:lot:{chain_id}:{lots_contract.lower()}:0x{lot_id:064x}"
+def lot_uri(chain_id: int, ledger: str, lot_id: int) -> str:
+    """The EPC of a lot of one deployment's shielded ledger."""
+    return f"urn:batterytrace:lot:{chain_id}:{ledger.lower()}:0x{lot_id:064x}"
 
 
 def facility_uri(chain_id: int, registry: str, facility_id: int, gln: str | None = None) -> str:
@@ -44,19 +44,14 @@ def party_uri(chain_id: int, address: str, gln: str | None = None) -> str:
     return GS1_PARTY + gln if gln else f"urn:batterytrace:party:{chain_id}:{address.lower()}"
 
 
-def transformation_uri(chain_id: int, lots_contract: str, transform_id: int) -> str:
-    """The ``transformationID`` of one transformation of a deployment."""
-    return f"urn:batterytrace:transformation:{chain_id}:{lots_contract.lower()}:{transform_id}"
-
-
-def event_uri(chain_id: int, lots_contract: str, transaction_hash: str, log_index: int) -> str:
+def event_uri(chain_id: int, ledger: str, transaction_hash: str, log_index: int) -> str:
     """A stable ``urn:uuid:`` (UUID v5) for a chain event: the same log always gets the same id.
 
     The EPCIS 2.0 event hash (``ni:///sha-256``) needs the full canonicalisation algorithm of the
-    standard; a name-based UUID over chain, contract, transaction and log index is as stable and
+    standard; a name-based UUID over chain, ledger, transaction and log index is as stable and
     unambiguous, since one log is one event.
     """
-    name = f"{chain_id}:{lots_contract.lower()}:{transaction_hash.lower()}:{log_index}"
+    name = f"{chain_id}:{ledger.lower()}:{transaction_hash.lower()}:{log_index}"
     return f"urn:uuid:{uuid.uuid5(_EVENT_ID_NAMESPACE, name)}"
 
 

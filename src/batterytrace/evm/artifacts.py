@@ -11,7 +11,7 @@ The build also writes what block explorers verify against (Sourcify, Blockscout,
 - ``standard-input.json``: the exact standard-JSON input the build gives solc. It is
   self-contained: every source unit, OpenZeppelin's included, is in ``sources`` with its content,
   so it compiles without the repository (Etherscan and Blockscout "Standard JSON input"; Sourcify's
-  ``stdJsonInput``, with ``contractIdentifier`` ``contracts/BatteryLots.sol:BatteryLots`` etc.).
+  ``stdJsonInput``, with ``contractIdentifier`` ``contracts/ShieldedLedger.sol:ShieldedLedger`` etc.).
 - ``<Name>.metadata.json``: the compiler's metadata of each shipped contract, byte for byte as solc
   wrote it, so its IPFS hash is the one at the end of the contract's bytecode (Sourcify's
   metadata-based verification).
@@ -71,11 +71,7 @@ CONTRACTS_FOLDER = "contracts"
 #: lives in bench/contracts, the tests' harnesses in tests/contracts.)
 SHIPPED_CONTRACTS = (
     "Registry",
-    "BatteryLots",
     "BatteryPassport",
-    "MintVerifier",
-    "TransformVerifier",
-    "ClaimVerifier",
     "ShieldedLedger",
     "OriginVerifier",
     "CustodyVerifier",

@@ -5,9 +5,10 @@
 - :class:`InputError`: a value the caller passed is malformed (a number outside its range, an
   opening or document that does not parse or validate).
 - :class:`RefusedError`: the operation breaks a rule a contract or circuit enforces. Each class is
-  the twin of one or more Solidity custom errors and is built from the same typed arguments; the
-  SDK raises it before sending where it can tell, and :mod:`batterytrace.sdk.errors` maps a revert
-  to it where it cannot (``revert`` then holds the decoded :class:`RevertedError`).
+  the twin of one or more Solidity custom errors, built from the same typed arguments, or of a
+  circuit's rule (the shielded ledger's proofs enforce what no contract can see); the SDK raises it
+  before sending where it can tell, and :mod:`batterytrace.sdk.errors` maps a revert to it where it
+  cannot (``revert`` then holds the decoded :class:`RevertedError`).
 - :class:`ChainError`: the node failed or refused, or a transaction reverted with an error that has
   no twin here (:class:`RevertedError`, with the error's name and decoded arguments).
 - :class:`ProofError`: a proof does not verify, or the prover could not make one.
@@ -41,7 +42,6 @@ from batterytrace.exceptions.families import (
     UnlinkedLibraryError,
 )
 from batterytrace.exceptions.ledger import (
-    AuditorIsPartyError,
     BackdatedCertificationError,
     CertificationError,
     Co2eBelowFloorError,
@@ -57,7 +57,6 @@ from batterytrace.exceptions.ledger import (
     NotCustodianError,
     NotPendingReceiverError,
     ProcessCo2eBelowFloorError,
-    SenderNotParticipantError,
     ShieldingKeyTakenError,
     UnknownCertificationError,
     UnknownFacilityError,
@@ -78,7 +77,6 @@ from batterytrace.exceptions.passports import (
 )
 
 __all__ = [
-    "AuditorIsPartyError",
     "BackdatedCertificationError",
     "BatteryIdNotOwnedError",
     "BatteryTraceError",
@@ -101,8 +99,8 @@ __all__ = [
     "InvalidCurvePointError",
     "InvalidEncryptionKeyError",
     "InvalidLeafError",
-    "InvalidShieldingKeyError",
     "InvalidPassportReceiverError",
+    "InvalidShieldingKeyError",
     "InvalidStatusChangeError",
     "KindNotAllowedError",
     "LotStateError",
@@ -123,7 +121,6 @@ __all__ = [
     "RefusedError",
     "RevertedError",
     "SchemaValidationError",
-    "SenderNotParticipantError",
     "ShieldingKeyTakenError",
     "ToolchainError",
     "TransactionFailed",

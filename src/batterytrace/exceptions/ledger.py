@@ -1,4 +1,5 @@
-"""The ledger's refusals: roles, custody, facilities, lots, certifications, keys, emissions; each the twin of Solidity errors."""
+"""The ledger's refusals: roles, custody, facilities, lots, certifications, keys, emissions; each the twin of
+Solidity errors or, where the shielded ledger's circuits enforce the rule, of a circuit's constraint."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def _lot(lot_id: int) -> str:
 class MissingRoleError(RefusedError, PermissionError):
     """``account`` lacks every role the operation requires (``role``: their names, "A or B")."""
 
-    solidity_errors = ("AccessControlUnauthorizedAccount", "LotsUnauthorized", "PassportUnauthorized")
+    solidity_errors = ("AccessControlUnauthorizedAccount", "PassportUnauthorized")
 
     def __init__(self, account: str, role: str, message: str | None = None) -> None:
         super().__init__(message or f"{account} lacks {role}")
@@ -20,9 +21,8 @@ class MissingRoleError(RefusedError, PermissionError):
 
 
 class NotCustodianError(RefusedError, PermissionError):
-    """``caller`` does not hold custody of the lot; ``custodian`` does."""
-
-    solidity_errors = ("LotsNotCustodian",)
+    """``caller`` does not hold custody of the lot (or is not the receiver of its offer); ``custodian``
+    does. The twin of the custody circuit's owner check: the note names its holder by shielding key."""
 
     def __init__(self, lot_id: int, custodian: str, caller: str, message: str | None = None) -> None:
         super().__init__(message or f"{_lot(lot_id)} is held by {custodian}, not {caller}")
@@ -30,9 +30,8 @@ class NotCustodianError(RefusedError, PermissionError):
 
 
 class NotPendingReceiverError(RefusedError, PermissionError):
-    """The lot is not in transit to ``caller`` (``pending_receiver`` is None when not in transit)."""
-
-    solidity_errors = ("LotsNotPendingReceiver",)
+    """The lot is not offered to ``caller`` (``pending_receiver`` is None when it is not offered):
+    only the receiver of an offer takes it in."""
 
     def __init__(self, lot_id: int, pending_receiver: str | None, caller: str, message: str | None = None) -> None:
         super().__init__(message or f"{_lot(lot_id)} is not in transit to {caller}")
@@ -41,9 +40,8 @@ class NotPendingReceiverError(RefusedError, PermissionError):
 
 class FacilityNotAllowedError(RefusedError, PermissionError):
     """The facility may not be used by ``caller`` for this operation (``reason`` says why: another
-    operator, or a facility type that does not do this step)."""
-
-    solidity_errors = ("LotsFacilityNotAllowed",)
+    operator, or a facility type that does not do this step). The twin of the origin and transform
+    circuits' facility checks (the site's leaf names its operator and type)."""
 
     def __init__(self, facility_id: int, caller: str, reason: str, message: str | None = None) -> None:
         super().__init__(message or f"facility {facility_id} {reason}")
@@ -51,9 +49,8 @@ class FacilityNotAllowedError(RefusedError, PermissionError):
 
 
 class UnknownLotError(RefusedError, LookupError):
-    """No lot exists with this id."""
-
-    solidity_errors = ("LotsUnknownLot",)
+    """No current note of the lot opens for this participant's keys: the lot does not exist, or it
+    is not (or no longer) in this participant's view."""
 
     def __init__(self, lot_id: int, message: str | None = None) -> None:
         super().__init__(message or f"{_lot(lot_id)} does not exist")
@@ -63,7 +60,7 @@ class UnknownLotError(RefusedError, LookupError):
 class UnknownParticipantError(RefusedError, LookupError):
     """The account is not a registered participant (or not one this operation may address)."""
 
-    solidity_errors = ("RegistryNotRegistered", "LotsInvalidReceiver")
+    solidity_errors = ("RegistryNotRegistered",)
 
     def __init__(self, account: str, message: str | None = None) -> None:
         super().__init__(message or f"{account} is not a registered participant")
@@ -81,9 +78,8 @@ class UnknownFacilityError(RefusedError, LookupError):
 
 
 class FacilityNotActiveError(RefusedError, PermissionError):
-    """No auditor has activated the facility yet: nothing is minted or transformed there."""
-
-    solidity_errors = ("LotsFacilityNotActive",)
+    """No auditor has activated the facility yet: nothing is minted or transformed there (the
+    facility has no leaf in the registry's tree for a proof to show)."""
 
     def __init__(self, facility_id: int, message: str | None = None) -> None:
         super().__init__(message or f"facility {facility_id} is not active yet: an auditor activates it first")
@@ -101,9 +97,8 @@ class FacilityAlreadyActiveError(RefusedError, ValueError):
 
 
 class KindNotAllowedError(RefusedError, ValueError):
-    """A lot of this material kind may not be created at this facility (``Roles.madeKinds``)."""
-
-    solidity_errors = ("LotsKindNotAllowed",)
+    """A lot of this material kind may not be created at this facility (``model.facilities.mints_kind``
+    and ``makes_kind``; the origin and note transform circuits hold the same table)."""
 
     def __init__(self, facility_id: int, kind: object, message: str | None = None) -> None:
         name = getattr(kind, "name", kind)
@@ -133,10 +128,8 @@ class UnknownCertificationError(RefusedError, LookupError):
 
 class LotStateError(RefusedError, ValueError):
     """The lot is not in the state the operation requires (``status`` and ``expected`` are the
-    names of the lot statuses; other state rules, such as a lot that already exists, say so in
-    ``message``)."""
-
-    solidity_errors = ("LotsWrongStatus", "LotsAlreadyExists", "LotsInvalidTransform")
+    names of its note's states; other state rules, such as output ids an earlier job used, say so
+    in ``message``). The twin of the custody circuit's transition table."""
 
     def __init__(self, lot_id: int | None, status: str | None = None, expected: str | None = None,
                  message: str | None = None) -> None:
@@ -203,29 +196,8 @@ class ShieldingKeyTakenError(RefusedError, ValueError):
         self.key, self.holder = int(key), holder
 
 
-class SenderNotParticipantError(RefusedError, PermissionError):
-    """The custodian of the lot is no longer a registered participant holding its role (its role was
-    revoked), so it may not offer the lot."""
-
-    solidity_errors = ("LotsSenderNotParticipant",)
-
-    def __init__(self, lot_id: int, sender: str, message: str | None = None) -> None:
-        super().__init__(message or f"{sender} no longer holds a participant role and may not offer {_lot(lot_id)}")
-        self.lot_id, self.sender = lot_id, sender
-
-
-class AuditorIsPartyError(RefusedError, PermissionError):
-    """The auditor is the sender or the receiver of the disputed lot, so it may not resolve the dispute."""
-
-    solidity_errors = ("LotsAuditorIsParty",)
-
-    def __init__(self, lot_id: int, auditor: str, message: str | None = None) -> None:
-        super().__init__(message or f"{auditor} is party to the dispute over {_lot(lot_id)} and may not resolve it")
-        self.lot_id, self.auditor = lot_id, auditor
-
-
 class Co2eBelowFloorError(RefusedError, ValueError):
-    """An origin lot's declared CO2e is below the rulebook floor for its facility type: the mint
+    """An origin lot's declared CO2e is below the rulebook floor for its facility type: the origin
     circuit has no witness for it."""
 
     def __init__(self, co2e_grams: int, cobalt_grams: int, floor_grams_per_kg: int) -> None:
@@ -238,7 +210,7 @@ class Co2eBelowFloorError(RefusedError, ValueError):
 
 class ProcessCo2eBelowFloorError(RefusedError, ValueError):
     """A transformation declares less process CO2e than its facility's audited floor per kg of
-    material processed (the inputs' total mass): the transform circuit has no witness for it, so the
+    material processed (the inputs' total mass): the note transform circuit has no witness for it, so the
     twin is the circuit, not a contract error."""
 
     def __init__(self, process_co2e_grams: int, processed_grams: int, floor_grams_per_kg: int) -> None:

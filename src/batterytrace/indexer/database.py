@@ -15,7 +15,12 @@ from typing import Any
 
 from batterytrace.exceptions import ConfigurationError
 
+#: The tables' layout: an index written by another layout is refused, not read wrongly. Version 2
+#: indexes the shielded ledger (the transparent lots' tables of version 1 are gone).
+SCHEMA_VERSION = "2"
+
 #: Every table and index, created if missing. ``events`` holds the raw logs; the others are derived.
+#: uint256 values (ids, commitments, nullifiers, roots, tags) are stored by :func:`uint_key`.
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS blocks (
@@ -24,42 +29,52 @@ SCHEMA = (
         block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, block_hash TEXT NOT NULL,
         transaction_hash TEXT NOT NULL, contract TEXT NOT NULL, address TEXT NOT NULL,
         event_name TEXT NOT NULL, args TEXT NOT NULL, PRIMARY KEY (block_number, log_index))""",
-    """CREATE TABLE IF NOT EXISTS lots (
-        lot_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, creator TEXT NOT NULL, facility_id BIGINT NOT NULL,
-        custodian TEXT NOT NULL, status INTEGER NOT NULL, custody_model INTEGER NOT NULL,
-        certified_schemes INTEGER NOT NULL, risk_flags INTEGER NOT NULL, commitment TEXT NOT NULL,
-        external_id TEXT NOT NULL, tag_id TEXT NOT NULL, pending_receiver TEXT, passport_id TEXT,
-        created_block BIGINT NOT NULL, created_transaction TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS lot_parents (
-        child_id TEXT NOT NULL, parent_id TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (child_id, parent_id))""",
-    """CREATE INDEX IF NOT EXISTS lot_parents_by_parent ON lot_parents (parent_id)""",
-    """CREATE INDEX IF NOT EXISTS lots_by_custodian ON lots (custodian)""",
-    """CREATE TABLE IF NOT EXISTS lot_events (
-        lot_id TEXT NOT NULL, block_number BIGINT NOT NULL, log_index INTEGER NOT NULL,
-        PRIMARY KEY (lot_id, block_number, log_index))""",
-    """CREATE TABLE IF NOT EXISTS transfers (
-        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, contract TEXT NOT NULL, token_id TEXT NOT NULL,
-        from_address TEXT NOT NULL, to_address TEXT NOT NULL, transaction_hash TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index))""",
     """CREATE TABLE IF NOT EXISTS facilities (
         facility_id BIGINT PRIMARY KEY, operator TEXT NOT NULL, facility_type INTEGER NOT NULL,
         country TEXT NOT NULL, site_id TEXT NOT NULL, risk_flags INTEGER NOT NULL,
         max_yield_loss_bps INTEGER NOT NULL, registered_block BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS participants (
         account TEXT PRIMARY KEY, role TEXT NOT NULL, country TEXT NOT NULL, registered_block BIGINT NOT NULL)""",
+    # The ledger's public facts: a note's leaf, a spent nullifier, the operation event that made or
+    # spent them (its name and custody step, never a party: the events name none).
+    """CREATE TABLE IF NOT EXISTS ledger_operations (
+        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, transaction_hash TEXT NOT NULL,
+        operation TEXT NOT NULL, mint_tag TEXT, evidence_hash TEXT, passport_contract TEXT, binding TEXT,
+        PRIMARY KEY (block_number, log_index))""",
+    """CREATE INDEX IF NOT EXISTS ledger_operations_by_mint_tag ON ledger_operations (mint_tag)""",
+    """CREATE TABLE IF NOT EXISTS notes (
+        epoch BIGINT NOT NULL, leaf_index BIGINT NOT NULL, commitment TEXT NOT NULL, root TEXT NOT NULL,
+        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, transaction_hash TEXT NOT NULL,
+        operation TEXT, operation_log_index INTEGER, PRIMARY KEY (epoch, leaf_index))""",
+    """CREATE INDEX IF NOT EXISTS notes_by_commitment ON notes (commitment)""",
+    """CREATE INDEX IF NOT EXISTS notes_by_root ON notes (root)""",
+    """CREATE INDEX IF NOT EXISTS notes_by_block ON notes (block_number)""",
+    """CREATE TABLE IF NOT EXISTS nullifiers (
+        nullifier TEXT PRIMARY KEY, block_number BIGINT NOT NULL, log_index INTEGER NOT NULL,
+        transaction_hash TEXT NOT NULL, operation TEXT, operation_log_index INTEGER)""",
+    """CREATE INDEX IF NOT EXISTS nullifiers_by_block ON nullifiers (block_number)""",
     """CREATE TABLE IF NOT EXISTS passports (
-        passport_id TEXT PRIMARY KEY, pack_lot_id TEXT NOT NULL, economic_operator TEXT NOT NULL,
-        battery_id TEXT NOT NULL, document_uri TEXT NOT NULL, document_hash TEXT NOT NULL,
-        status INTEGER NOT NULL, issued_block BIGINT NOT NULL)""",
+        passport_id TEXT PRIMARY KEY, pack_nullifier TEXT NOT NULL, economic_operator TEXT NOT NULL,
+        holder TEXT NOT NULL, battery_id TEXT NOT NULL, battery_id_hash TEXT NOT NULL, document_uri TEXT NOT NULL,
+        document_hash TEXT NOT NULL, legitimate_interest_commitment TEXT NOT NULL, authorities_commitment TEXT NOT NULL,
+        status INTEGER NOT NULL, claims TEXT NOT NULL, issued_block BIGINT NOT NULL, issued_transaction TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS passports_by_operator ON passports (economic_operator)""",
+    """CREATE INDEX IF NOT EXISTS passports_by_holder ON passports (holder)""",
+    """CREATE INDEX IF NOT EXISTS passports_by_battery_id_hash ON passports (battery_id_hash)""",
+    """CREATE TABLE IF NOT EXISTS passport_transfers (
+        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, passport_id TEXT NOT NULL,
+        from_address TEXT NOT NULL, to_address TEXT NOT NULL, transaction_hash TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index))""",
 )
 #: The tables that are a pure function of ``events``: emptied and replayed on a rebuild.
-DERIVED_TABLES = ("lots", "lot_parents", "lot_events", "transfers", "facilities", "participants", "passports")
+DERIVED_TABLES = ("facilities", "participants", "ledger_operations", "notes", "nullifiers", "passports",
+                  "passport_transfers")
 
 
-def lot_key(lot_id: int) -> str:
-    """A uint256 token id as the index stores it (lots and passports alike)."""
-    # Fixed-width hex keeps uint256 ids in a TEXT column that sorts and compares like the number.
-    return f"0x{lot_id:064x}"
+def uint_key(value: int) -> str:
+    """A uint256 (passport id, commitment, nullifier, root, mint tag) as the index stores it."""
+    # Fixed-width hex keeps uint256 values in a TEXT column that sorts and compares like the number.
+    return f"0x{value:064x}"
 
 
 class Database:
@@ -110,17 +125,24 @@ class Database:
                 self.connection.execute("COMMIT")
 
     def create_schema(self, identity: str) -> None:
-        """Create the tables if missing and bind the database to one deployment's ``identity``."""
+        """Create the tables if missing and bind the database to one deployment's ``identity`` and
+        to :data:`SCHEMA_VERSION`; a database of another deployment or layout is refused."""
         with self.transaction():
-            for statement in SCHEMA:
-                self.execute(statement)
-            stored = self.execute("SELECT value FROM meta WHERE key = 'deployment'")
-            if not stored:
-                self.execute("INSERT INTO meta (key, value) VALUES ('deployment', ?)", (identity,))
-            elif stored[0][0] != identity:
+            self.execute(SCHEMA[0])
+            stored = dict(self.execute("SELECT key, value FROM meta WHERE key IN ('deployment', 'schema')"))
+            if "deployment" in stored and stored.get("schema") != SCHEMA_VERSION:
                 raise ConfigurationError(
-                    f"this index holds deployment {stored[0][0]}, not {identity}: use another database"
+                    f"this index was written by layout {stored.get('schema', '1')}, not {SCHEMA_VERSION}: "
+                    "use another database"
                 )
+            if stored.get("deployment", identity) != identity:
+                raise ConfigurationError(
+                    f"this index holds deployment {stored['deployment']}, not {identity}: use another database"
+                )
+            for statement in SCHEMA[1:]:
+                self.execute(statement)
+            for key, value in (("deployment", identity), ("schema", SCHEMA_VERSION)):
+                self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (key, value))
 
     def close(self) -> None:
         self.connection.close()

@@ -2,19 +2,28 @@
 
 The derived tables are a pure function of the raw events replayed in chain order, so a handler
 reads only its event and the tables, and writes idempotently (``ON CONFLICT DO NOTHING``): the same
-events applied again, or after a rebuild, give the same rows. Every handler of a lot event also
-adds the event to that lot's history (``lot_events``).
+events applied again, or after a rebuild, give the same rows.
+
+The shielded ledger's events name commitments, nullifiers, roots and mint tags, never a party or a
+lot, and so do the ledger's tables. An operation's event (``OriginMinted``, ``CustodyStepped``,
+``NotesTransformed``, ``PackRedeemed``) comes after the ``NoteSpent`` and ``NoteCreated`` events of
+its transaction, and its handler names itself as the operation of those rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from eth_utils import keccak
+
 from batterytrace.evm.events import DecodedEvent, RawLog
-from batterytrace.indexer.database import Database, lot_key
-from batterytrace.model.lots import LotStatus
+from batterytrace.indexer.database import Database, uint_key
+from batterytrace.model.passports import PassportStatus
+from batterytrace.sdk.note_history import NoteOperation
+from batterytrace.zk.custody import CustodyOperation
 
 _ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -48,21 +57,6 @@ def _text(value: Any) -> str:
     # bytes32 / bytes2 fields arrive as 0x-hex; they hold NUL-padded text.
     raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value.startswith("0x") else bytes(value)
     return raw.rstrip(b"\0").decode(errors="replace")
-
-
-def _add_to_history(db: Database, event: DecodedEvent, lot_id: int) -> None:
-    db.execute("INSERT INTO lot_events (lot_id, block_number, log_index) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-               (lot_key(lot_id), event.block_number, event.log_index))
-
-
-def _record_transfer(db: Database, event: DecodedEvent) -> None:
-    args = event.args
-    db.execute(
-        "INSERT INTO transfers (block_number, log_index, contract, token_id, from_address, to_address, "
-        "transaction_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (event.block_number, event.log_index, event.contract, lot_key(int(args["tokenId"])), args["from"], args["to"],
-         event.transaction_hash),
-    )
 
 
 # -- registry ---------------------------------------------------------------------------------------
@@ -103,66 +97,66 @@ def participant_registered(db: Database, event: DecodedEvent) -> None:
     )
 
 
-# -- lots -------------------------------------------------------------------------------------------
+# -- shielded ledger --------------------------------------------------------------------------------
 
 
-def lot_created(db: Database, event: DecodedEvent) -> None:
+def note_created(db: Database, event: DecodedEvent) -> None:
     args = event.args
-    lot_id = int(args["lotId"])
-    # A lot inherits its facility's risk flags as they stand when it is minted.
-    flags = db.execute("SELECT risk_flags FROM facilities WHERE facility_id = ?", (args["facilityId"],))
     db.execute(
-        "INSERT INTO lots (lot_id, kind, creator, facility_id, custodian, status, custody_model, "
-        "certified_schemes, risk_flags, commitment, external_id, tag_id, created_block, created_transaction) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (lot_key(lot_id), args["kind"], args["creator"], args["facilityId"], args["creator"], int(LotStatus.ACTIVE),
-         args["custodyModel"], args["certifiedSchemes"], flags[0][0] if flags else 0, str(args["commitment"]),
-         _text(args["externalId"]), args["tagId"], event.block_number, event.transaction_hash),
+        "INSERT INTO notes (epoch, leaf_index, commitment, root, block_number, log_index, transaction_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (int(args["epoch"]), int(args["index"]), uint_key(int(args["commitment"])), uint_key(int(args["root"])),
+         event.block_number, event.log_index, event.transaction_hash),
     )
-    for position, parent in enumerate(args["parentIds"]):
-        db.execute("INSERT INTO lot_parents (child_id, parent_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                   (lot_key(lot_id), lot_key(int(parent)), position))
-    _add_to_history(db, event, lot_id)
 
 
-def lots_transformed(db: Database, event: DecodedEvent) -> None:
-    for lot_id in (*event.args["inputLotIds"], *event.args["outputLotIds"]):
-        _add_to_history(db, event, int(lot_id))
+def note_spent(db: Database, event: DecodedEvent) -> None:
+    db.execute(
+        "INSERT INTO nullifiers (nullifier, block_number, log_index, transaction_hash) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (uint_key(int(event.args["nullifier"])), event.block_number, event.log_index, event.transaction_hash),
+    )
 
 
-def lot_transferred(db: Database, event: DecodedEvent) -> None:
-    lot_id = int(event.args["tokenId"])
-    _record_transfer(db, event)
-    if event.args["to"] != _ZERO_ADDRESS:
-        db.execute("UPDATE lots SET custodian = ? WHERE lot_id = ?", (event.args["to"], lot_key(lot_id)))
-    _add_to_history(db, event, lot_id)
+def _record_operation(db: Database, event: DecodedEvent, operation: NoteOperation, created: Iterable[int],
+                      spent: Iterable[int], **columns: str | None) -> None:
+    """The operation's row, and the operation named on the notes and nullifiers its transaction
+    logged before it that no earlier operation of the transaction claimed."""
+    db.execute(
+        "INSERT INTO ledger_operations (block_number, log_index, transaction_hash, operation, mint_tag, evidence_hash, "
+        "passport_contract, binding) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (event.block_number, event.log_index, event.transaction_hash, operation.value, columns.get("mint_tag"),
+         columns.get("evidence_hash"), columns.get("passport_contract"), columns.get("binding")),
+    )
+    for table, column, values in (("notes", "commitment", created), ("nullifiers", "nullifier", spent)):
+        for value in values:
+            db.execute(
+                f"UPDATE {table} SET operation = ?, operation_log_index = ? WHERE {column} = ? AND block_number = ? "
+                "AND transaction_hash = ? AND log_index < ? AND operation IS NULL",  # table and column are constants
+                (operation.value, event.log_index, uint_key(int(value)), event.block_number, event.transaction_hash,
+                 event.log_index),
+            )
 
 
-def lot_status_changed(db: Database, event: DecodedEvent) -> None:
-    db.execute("UPDATE lots SET status = ? WHERE lot_id = ?", (event.args["newStatus"], lot_key(int(event.args["lotId"]))))
-    lot_event(db, event)
+def origin_minted(db: Database, event: DecodedEvent) -> None:
+    _record_operation(db, event, NoteOperation.MINT, [event.args["commitment"]], [],
+                      mint_tag=uint_key(int(event.args["mintTag"])))
 
 
-def lot_offered(db: Database, event: DecodedEvent) -> None:
-    db.execute("UPDATE lots SET pending_receiver = ? WHERE lot_id = ?", (event.args["to"], lot_key(int(event.args["lotId"]))))
-    lot_event(db, event)
+def custody_stepped(db: Database, event: DecodedEvent) -> None:
+    args = event.args
+    operation = NoteOperation[CustodyOperation(int(args["operation"])).name]
+    _record_operation(db, event, operation, [args["commitment"]], [args["nullifier"]], evidence_hash=args["evidenceHash"])
 
 
-def lot_offer_closed(db: Database, event: DecodedEvent) -> None:
-    """An offer cancelled, accepted, or settled by an auditor: nobody is pending any more."""
-    db.execute("UPDATE lots SET pending_receiver = NULL WHERE lot_id = ?", (lot_key(int(event.args["lotId"])),))
-    lot_event(db, event)
+def notes_transformed(db: Database, event: DecodedEvent) -> None:
+    _record_operation(db, event, NoteOperation.TRANSFORM, event.args["commitments"], event.args["nullifiers"])
 
 
-def lot_locked_for_passport(db: Database, event: DecodedEvent) -> None:
-    db.execute("UPDATE lots SET passport_id = ? WHERE lot_id = ?",
-               (lot_key(int(event.args["passportId"])), lot_key(int(event.args["lotId"]))))
-    lot_event(db, event)
-
-
-def lot_event(db: Database, event: DecodedEvent) -> None:
-    """An event of one lot (``lotId``) that changes no column: it only joins the lot's history."""
-    _add_to_history(db, event, int(event.args["lotId"]))
+def pack_redeemed(db: Database, event: DecodedEvent) -> None:
+    args = event.args
+    _record_operation(db, event, NoteOperation.REDEEM, [], [args["nullifier"]], passport_contract=args["passportContract"],
+                      binding=args["binding"])
 
 
 # -- passport ---------------------------------------------------------------------------------------
@@ -171,45 +165,60 @@ def lot_event(db: Database, event: DecodedEvent) -> None:
 def passport_issued(db: Database, event: DecodedEvent) -> None:
     args = event.args
     db.execute(
-        "INSERT INTO passports (passport_id, pack_lot_id, economic_operator, battery_id, document_uri, "
-        "document_hash, status, issued_block) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
-        (lot_key(int(args["passportId"])), lot_key(int(args["packLotId"])), args["economicOperator"], args["batteryId"],
-         args["documentUri"], args["documentHash"], event.block_number),
+        "INSERT INTO passports (passport_id, pack_nullifier, economic_operator, holder, battery_id, battery_id_hash, "
+        "document_uri, document_hash, legitimate_interest_commitment, authorities_commitment, status, claims, "
+        "issued_block, issued_transaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (uint_key(int(args["passportId"])), uint_key(int(args["packNullifier"])), args["economicOperator"],
+         args["economicOperator"], args["batteryId"], "0x" + keccak(text=args["batteryId"]).hex(), args["documentUri"],
+         args["documentHash"], args["legitimateInterestCommitment"], args["authoritiesCommitment"],
+         int(PassportStatus.ORIGINAL), json.dumps([int(value) for value in _claim_values(args["claims"])]),
+         event.block_number, event.transaction_hash),
     )
+
+
+def _claim_values(claims: Any) -> list[Any]:
+    # A struct argument decodes as a tuple, in the struct's field order (ClaimBounds' order).
+    return list(claims.values()) if isinstance(claims, Mapping) else list(claims)
 
 
 def passport_status_changed(db: Database, event: DecodedEvent) -> None:
     db.execute("UPDATE passports SET status = ? WHERE passport_id = ?",
-               (event.args["newStatus"], lot_key(int(event.args["passportId"]))))
+               (event.args["newStatus"], uint_key(int(event.args["passportId"]))))
 
 
 def passport_document_updated(db: Database, event: DecodedEvent) -> None:
     db.execute("UPDATE passports SET document_hash = ?, document_uri = ? WHERE passport_id = ?",
-               (event.args["newHash"], event.args["documentUri"], lot_key(int(event.args["passportId"]))))
+               (event.args["newHash"], event.args["documentUri"], uint_key(int(event.args["passportId"]))))
 
 
 def passport_transferred(db: Database, event: DecodedEvent) -> None:
-    _record_transfer(db, event)
+    """A hand-over of the battery; the mint's transfer precedes ``PassportIssued``, which names the issuer."""
+    args = event.args
+    passport_id = uint_key(int(args["tokenId"]))
+    db.execute(
+        "INSERT INTO passport_transfers (block_number, log_index, passport_id, from_address, to_address, transaction_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (event.block_number, event.log_index, passport_id, args["from"], args["to"], event.transaction_hash),
+    )
+    if args["from"] != _ZERO_ADDRESS:
+        db.execute("UPDATE passports SET holder = ? WHERE passport_id = ?", (args["to"], passport_id))
 
 
 #: (contract, event name) -> the handler that updates the derived tables. Events not named here
-#: (role changes, certifications, approvals, raw logs) are kept in ``events`` and change nothing else.
+#: (role changes, certifications, membership leaves, approvals, raw logs) are kept in ``events``
+#: and change nothing else.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("registry", "FacilityRegistered"): facility_registered,
     ("registry", "FacilityActivated"): facility_activated,
     ("registry", "RiskFindingRecorded"): risk_finding_recorded,
     ("registry", "ProcessParametersSet"): process_parameters_set,
     ("registry", "ParticipantRegistered"): participant_registered,
-    ("lots", "LotCreated"): lot_created,
-    ("lots", "LotsTransformed"): lots_transformed,
-    ("lots", "Transfer"): lot_transferred,
-    ("lots", "LotStatusChanged"): lot_status_changed,
-    ("lots", "LotOffered"): lot_offered,
-    ("lots", "LotOfferCancelled"): lot_offer_closed,
-    ("lots", "LotAccepted"): lot_offer_closed,
-    ("lots", "LotDisputeResolved"): lot_offer_closed,
-    ("lots", "LotLockedForPassport"): lot_locked_for_passport,
-    ("lots", "LotDisputed"): lot_event,
+    ("ledger", "NoteCreated"): note_created,
+    ("ledger", "NoteSpent"): note_spent,
+    ("ledger", "OriginMinted"): origin_minted,
+    ("ledger", "CustodyStepped"): custody_stepped,
+    ("ledger", "NotesTransformed"): notes_transformed,
+    ("ledger", "PackRedeemed"): pack_redeemed,
     ("passport", "PassportIssued"): passport_issued,
     ("passport", "PassportStatusChanged"): passport_status_changed,
     ("passport", "PassportDocumentUpdated"): passport_document_updated,
@@ -220,8 +229,5 @@ HANDLERS: dict[tuple[str, str], Handler] = {
 def apply(db: Database, event: DecodedEvent) -> None:
     """Update the derived tables for one event; call in chain order."""
     handler = HANDLERS.get((event.contract, event.name))
-    if handler is None and event.contract == "lots" and "lotId" in event.args:
-        # A lot event the table does not name yet still belongs to that lot's history.
-        handler = lot_event
     if handler is not None:
         handler(db, event)

@@ -1,12 +1,17 @@
 """An index of a deployment's events in SQL, for queries the chain cannot answer cheaply.
 
-The indexer follows the chain and stores every log of the registry, lots and passport contracts
-in a raw ``events`` table (one row per log, keyed by block and log index, so re-indexing changes
-nothing). Derived tables (lots, parents, transfers, facilities, participants, passports) are a
+The indexer follows the chain and stores every log of the deployment's event sources (the
+registry, the shielded ledger and the passport contract) in a raw ``events`` table (one row per
+log, keyed by block and log index, so re-indexing changes nothing). Derived tables (participants,
+facilities, the ledger's notes, nullifiers and operations, passports and their hand-overs) are a
 pure function of the raw events, applied in chain order by the handlers in
 :mod:`batterytrace.indexer.handlers`: after a reorg the indexer deletes the dropped blocks' events
 and rebuilds the derived tables from what remains, which is the simplest way to be sure they match
 the chain.
+
+The ledger's tables hold what its events publish and nothing more: commitments, leaf positions,
+roots, nullifiers, mint tags and which operation made or spent each. Lots, holders and genealogy
+are private; a participant reads them from its own note store (``batterytrace lot genealogy``).
 
 Logs are read and decoded by the deployment's one event decoder
 (:meth:`~batterytrace.sdk.deployment.Deployment.event_decoder`).
@@ -63,7 +68,7 @@ class _ChainMoved(Exception):
 
 
 class Indexer(IndexQueries):
-    """Indexes one deployment into SQL and answers genealogy and custody queries from the index.
+    """Indexes one deployment into SQL and answers the public queries of :class:`IndexQueries`.
 
     ``source`` is a :class:`~batterytrace.sdk.client.BatteryTrace` or a ``(Chain, Deployment)``
     pair; ``database`` a SQLite path (or ``":memory:"``) or a ``postgresql://`` URL. Only blocks at
@@ -92,7 +97,7 @@ class Indexer(IndexQueries):
         self.start_block = self.deployment.block_number if start_block is None else start_block
         self.decoder = self.deployment.event_decoder(self.chain)
         self.db = Database(database)
-        self.db.create_schema(f"{self.deployment.chain_id}:{to_checksum_address(self.deployment.lots)}")
+        self.db.create_schema(f"{self.deployment.chain_id}:{to_checksum_address(self.deployment.ledger)}")
 
     def close(self) -> None:
         self.db.close()

@@ -1,26 +1,117 @@
-"""The read side of the index: genealogy and custody questions answered from the derived tables."""
+"""The read side of the index: the public facts of the ledger and the passports, from the derived tables.
+
+What the index answers is what anyone reading the chain could work out: which notes were created
+and which nullifiers spent, by which kind of operation and when, which roots the note tree had, and
+every passport's public record. It cannot answer which lot a note is, who holds it or where its
+material came from: the ledger publishes none of that.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from eth_utils import to_checksum_address
 
-from batterytrace.indexer.database import Database, lot_key
-from batterytrace.model.genealogy import LotNode
-from batterytrace.model.lots import LotEvent, LotStatus, MaterialKind
-from batterytrace.model.registry import FacilityType, schemes_from_mask
-from batterytrace.model.risk import RiskFlag
+from batterytrace.indexer.database import Database, uint_key
+from batterytrace.model.passports import ClaimBounds, PassportStatus
+from batterytrace.sdk.note_history import NoteOperation
+from batterytrace.sdk.passports import PassportRecord
 
-_NODE_COLUMNS = (
-    "l.lot_id, l.kind, l.facility_id, f.facility_type, f.country, l.creator, l.custodian, l.status, "
-    "l.certified_schemes, l.risk_flags, l.created_block"
+
+@dataclass(frozen=True)
+class IndexedNote:
+    """A leaf of the note tree: its commitment, where it sits, the root after it, and the operation
+    that made it (the event at ``operation_log_index`` of the same transaction)."""
+
+    commitment: int
+    epoch: int
+    leaf_index: int
+    root: int
+    operation: NoteOperation | None
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    operation_log_index: int | None
+
+
+@dataclass(frozen=True)
+class SpentNullifier:
+    """A spent note's nullifier and the operation that spent it (the event at ``operation_log_index``
+    of the same transaction)."""
+
+    nullifier: int
+    operation: NoteOperation | None
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    operation_log_index: int | None
+
+
+@dataclass(frozen=True)
+class OperationCounts:
+    """One kind of ledger operation in a block range: how many, and the notes they created and spent."""
+
+    operation: NoteOperation
+    operations: int
+    notes_created: int
+    nullifiers_spent: int
+
+
+@dataclass(frozen=True)
+class LedgerCounts:
+    """The ledger's activity in blocks ``from_block``..``to_block`` (None: unbounded)."""
+
+    from_block: int | None
+    to_block: int | None
+    notes_created: int
+    nullifiers_spent: int
+    by_operation: tuple[OperationCounts, ...]
+
+    def of(self, operation: NoteOperation) -> OperationCounts:
+        """The counts of one kind of operation (zeros where the range has none)."""
+        return next((counts for counts in self.by_operation if counts.operation is operation),
+                    OperationCounts(operation, 0, 0, 0))
+
+
+@dataclass(frozen=True)
+class IndexedPassport:
+    """A passport's public record as its events left it, with the battery id and issuing transaction."""
+
+    record: PassportRecord
+    battery_id: str
+    issued_block: int
+    issued_transaction: str
+
+
+_PASSPORT_COLUMNS = (
+    "p.passport_id, p.pack_nullifier, p.economic_operator, p.holder, p.status, b.block_timestamp, p.battery_id_hash, "
+    "p.document_hash, p.document_uri, p.legitimate_interest_commitment, p.authorities_commitment, p.claims, "
+    "p.battery_id, p.issued_block, p.issued_transaction"
 )
 # Only constants are formatted into these statements; every value is a ? parameter.
-_NODES_FROM = f"SELECT {_NODE_COLUMNS} FROM lots l LEFT JOIN facilities f ON f.facility_id = l.facility_id"
+_PASSPORTS_FROM = f"SELECT {_PASSPORT_COLUMNS} FROM passports p JOIN blocks b ON b.block_number = p.issued_block"
+
+
+def _operation(value: str | None) -> NoteOperation | None:
+    return None if value is None else NoteOperation(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _bytes(value: str) -> bytes:
+    return bytes.fromhex(value[2:])
+
+
+def _block_range(column: str, from_block: int | None, to_block: int | None) -> tuple[str, list[int]]:
+    bounds = [(f"{column} >= ?", from_block), (f"{column} <= ?", to_block)]
+    used = [(clause, value) for clause, value in bounds if value is not None]
+    return (" WHERE " + " AND ".join(clause for clause, _ in used) if used else "", [value for _, value in used])
 
 
 class IndexQueries:
@@ -28,105 +119,113 @@ class IndexQueries:
 
     db: Database
 
-    def _nodes(self, rows: Sequence[tuple[Any, ...]], depths: Mapping[str, int] | None = None) -> list[LotNode]:
-        keys = [row[0] for row in rows]
-        parents: dict[str, list[int]] = {key: [] for key in keys}
-        if keys:
-            placeholders = ", ".join("?" for _ in keys)
-            for child, parent in self.db.execute(
-                f"SELECT child_id, parent_id FROM lot_parents WHERE child_id IN ({placeholders}) ORDER BY position",
-                keys,
-            ):
-                parents[child].append(int(parent, 16))
-        nodes = []
-        for key, kind, facility_id, facility_type, country, creator, custodian, status, schemes, flags, created in rows:
-            nodes.append(LotNode(
-                lot_id=int(key, 16),
-                kind=MaterialKind(kind),
-                facility_id=int(facility_id),
-                facility_type=None if facility_type is None else FacilityType(facility_type),
-                country=country or "",
-                creator=creator,
-                custodian=custodian,
-                status=LotStatus(status),
-                certified_schemes=schemes_from_mask(int(schemes)),
-                risk_flags=RiskFlag(int(flags)),
-                parent_ids=tuple(parents[key]),
-                created_block=int(created),
-                depth=(depths or {}).get(key, 0),
-            ))
-        return sorted(nodes, key=lambda node: (node.depth, node.lot_id))
+    # -- the shielded ledger ----------------------------------------------------------------------
 
-    def lot(self, lot_id: int) -> LotNode | None:
-        """The indexed record of one lot, or None if the index has not seen it."""
-        rows = self.db.execute(f"{_NODES_FROM} WHERE l.lot_id = ?", (lot_key(lot_id),))
-        return self._nodes(rows)[0] if rows else None
-
-    def _related(self, lot_id: int, step_from: str, step_to: str) -> list[LotNode]:
-        # Walks lot_parents from `step_from` to `step_to`; depth is the shortest number of steps.
+    def _notes(self, where: str, parameters: Sequence[Any]) -> list[IndexedNote]:
         rows = self.db.execute(
-            f"""WITH RECURSIVE walk (lot_id, depth) AS (
-                    SELECT {step_to}, 1 FROM lot_parents WHERE {step_from} = ?
-                    UNION
-                    SELECT p.{step_to}, w.depth + 1 FROM lot_parents p JOIN walk w ON p.{step_from} = w.lot_id
-                )
-                SELECT lot_id, MIN(depth) FROM walk GROUP BY lot_id""",  # column names are constants
-            (lot_key(lot_id),),
+            "SELECT commitment, epoch, leaf_index, root, operation, block_number, transaction_hash, log_index, "
+            f"operation_log_index FROM notes {where} ORDER BY epoch, leaf_index", parameters)  # `where` is a constant
+        return [IndexedNote(int(commitment, 16), int(epoch), int(leaf), int(root, 16), _operation(operation), int(block),
+                            transaction, int(index), _optional_int(operation_index))
+                for commitment, epoch, leaf, root, operation, block, transaction, index, operation_index in rows]
+
+    def notes(self, from_block: int | None = None, to_block: int | None = None) -> list[IndexedNote]:
+        """The notes created in a block range (default: all), in tree order."""
+        where, parameters = _block_range("block_number", from_block, to_block)
+        return self._notes(where, parameters)
+
+    def notes_with_commitment(self, commitment: int) -> list[IndexedNote]:
+        """The leaves holding ``commitment`` (one, unless a commitment was appended twice)."""
+        return self._notes("WHERE commitment = ?", (uint_key(commitment),))
+
+    def note_with_root(self, root: int) -> IndexedNote | None:
+        """The note whose append gave the tree ``root``: the tree's epoch and size at that root."""
+        notes = self._notes("WHERE root = ?", (uint_key(root),))
+        return notes[0] if notes else None
+
+    def spent_nullifier(self, nullifier: int) -> SpentNullifier | None:
+        """Where ``nullifier`` was spent, or None if the index has not seen it spent."""
+        found = self._nullifiers(" WHERE nullifier = ?", (uint_key(nullifier),))
+        return found[0] if found else None
+
+    def is_spent(self, nullifier: int) -> bool:
+        """Whether the index has seen ``nullifier`` spent (the chain's ``isSpent`` up to the cursor)."""
+        return self.spent_nullifier(nullifier) is not None
+
+    def nullifiers(self, from_block: int | None = None, to_block: int | None = None) -> list[SpentNullifier]:
+        """The nullifiers spent in a block range (default: all), in chain order."""
+        where, parameters = _block_range("block_number", from_block, to_block)
+        return self._nullifiers(where, parameters)
+
+    def _nullifiers(self, where: str, parameters: Sequence[Any]) -> list[SpentNullifier]:
+        rows = self.db.execute("SELECT nullifier, operation, block_number, transaction_hash, log_index, operation_log_index "
+                               f"FROM nullifiers{where} ORDER BY block_number, log_index", parameters)  # `where` is a constant
+        return [SpentNullifier(int(nullifier, 16), _operation(operation), int(block), transaction, int(index),
+                               _optional_int(operation_index))
+                for nullifier, operation, block, transaction, index, operation_index in rows]
+
+    def is_mint_tag_used(self, mint_tag: int) -> bool:
+        """Whether an origin mint used ``mint_tag`` (the chain's ``isMinted`` up to the cursor)."""
+        return bool(self.db.execute("SELECT 1 FROM ledger_operations WHERE mint_tag = ?", (uint_key(mint_tag),)))
+
+    def ledger_counts(self, from_block: int | None = None, to_block: int | None = None) -> LedgerCounts:
+        """How many notes were created and nullifiers spent in a block range, in all and per kind of operation."""
+        where, parameters = _block_range("block_number", from_block, to_block)
+        per_table = {}
+        for table in ("notes", "nullifiers"):
+            rows = self.db.execute(f"SELECT operation, COUNT(*) FROM {table}{where} GROUP BY operation", parameters)
+            per_table[table] = {_operation(operation): int(count) for operation, count in rows}
+        operations = {NoteOperation(operation): int(count) for operation, count in self.db.execute(
+            f"SELECT operation, COUNT(*) FROM ledger_operations{where} GROUP BY operation", parameters)}
+        kinds = [kind for kind in NoteOperation if kind in operations or kind in per_table["notes"]
+                 or kind in per_table["nullifiers"]]
+        return LedgerCounts(
+            from_block, to_block, sum(per_table["notes"].values()), sum(per_table["nullifiers"].values()),
+            tuple(OperationCounts(kind, operations.get(kind, 0), per_table["notes"].get(kind, 0),
+                                  per_table["nullifiers"].get(kind, 0)) for kind in kinds),
         )
-        depths = {key: int(depth) for key, depth in rows}
-        if not depths:
-            return []
-        placeholders = ", ".join("?" for _ in depths)
-        nodes = self.db.execute(f"{_NODES_FROM} WHERE l.lot_id IN ({placeholders})", list(depths))
-        return self._nodes(nodes, depths)
 
-    def ancestors(self, lot_id: int) -> list[LotNode]:
-        """Every lot this lot's material came from, back to the origin lots (nearest first)."""
-        return self._related(lot_id, "child_id", "parent_id")
+    # -- passports --------------------------------------------------------------------------------
 
-    def descendants(self, lot_id: int) -> list[LotNode]:
-        """Every lot made, directly or through other lots, from this lot's material (nearest first)."""
-        return self._related(lot_id, "parent_id", "child_id")
+    def _passports(self, where: str, parameters: Sequence[Any]) -> list[IndexedPassport]:
+        rows = self.db.execute(f"{_PASSPORTS_FROM} {where} ORDER BY p.issued_block, p.passport_id", parameters)
+        passports = []
+        for (passport_id, nullifier, operator, holder, status, timestamp, battery_hash, document_hash, uri, interest,
+             authorities, claims, battery_id, block, transaction) in rows:
+            record = PassportRecord(
+                passport_id=int(passport_id, 16), pack_nullifier=int(nullifier, 16), economic_operator=operator,
+                holder=holder, status=PassportStatus(int(status)),
+                issued_at=datetime.fromtimestamp(int(timestamp), tz=timezone.utc), battery_id_hash=_bytes(battery_hash),
+                document_hash=_bytes(document_hash), document_uri=uri, legitimate_interest_commitment=_bytes(interest),
+                authorities_commitment=_bytes(authorities), bounds=ClaimBounds(*json.loads(claims)),
+            )
+            passports.append(IndexedPassport(record, battery_id, int(block), transaction))
+        return passports
 
-    def origin_lots(self, lot_id: int) -> list[LotNode]:
-        """The origin lots (mined or recycled, without parents) behind a lot; the lot itself if it is one."""
-        own = self.lot(lot_id)
-        if own is not None and own.is_origin:
-            return [own]
-        return [node for node in self.ancestors(lot_id) if node.is_origin]
+    def passport(self, passport_id: int) -> IndexedPassport | None:
+        """One passport's indexed record, or None if the index has not seen it issued."""
+        found = self._passports("WHERE p.passport_id = ?", (uint_key(passport_id),))
+        return found[0] if found else None
 
-    def genealogy(self, lot_id: int) -> list[LotNode]:
-        """The lot itself (depth 0) and all its ancestors: what :func:`render_genealogy` draws."""
-        own = self.lot(lot_id)
-        return ([own] if own is not None else []) + self.ancestors(lot_id)
+    def passport_by_battery_id_hash(self, battery_id_hash: bytes) -> IndexedPassport | None:
+        """The passport whose battery id hashes (keccak256, as the contract records it) to ``battery_id_hash``."""
+        found = self._passports("WHERE p.battery_id_hash = ?", ("0x" + bytes(battery_id_hash).hex(),))
+        return found[0] if found else None
 
-    def lot_history(self, lot_id: int) -> list[LotEvent]:
-        """The indexed events of one lot's life, oldest first."""
-        rows = self.db.execute(
-            "SELECT e.event_name, e.block_number, e.transaction_hash, e.log_index, b.block_timestamp, e.args "
-            "FROM lot_events le JOIN events e ON e.block_number = le.block_number AND e.log_index = le.log_index "
-            "JOIN blocks b ON b.block_number = e.block_number WHERE le.lot_id = ? ORDER BY e.block_number, e.log_index",
-            (lot_key(lot_id),),
-        )
-        return [
-            LotEvent(name=name, lot_id=lot_id, block_number=int(block), transaction_hash=transaction,
-                     log_index=int(index), timestamp=datetime.fromtimestamp(int(timestamp), tz=timezone.utc),
-                     arguments=json.loads(args))
-            for name, block, transaction, index, timestamp, args in rows
-        ]
+    def passport_by_pack_nullifier(self, nullifier: int) -> IndexedPassport | None:
+        """The passport issued from the pack note with ``nullifier``."""
+        found = self._passports("WHERE p.pack_nullifier = ?", (uint_key(nullifier),))
+        return found[0] if found else None
 
-    def lots_held(self, address: str) -> list[LotNode]:
-        """Lots ``address`` holds now that are not consumed."""
-        rows = self.db.execute(f"{_NODES_FROM} WHERE l.custodian = ? AND l.status <> ?",
-                               (to_checksum_address(address), int(LotStatus.CONSUMED)))
-        return self._nodes(rows)
+    def passports_of(self, economic_operator: str) -> list[IndexedPassport]:
+        """The passports ``economic_operator`` issued, oldest first."""
+        return self._passports("WHERE p.economic_operator = ?", (to_checksum_address(economic_operator),))
 
-    def passport_lots(self, passport_id: int) -> list[LotNode]:
-        """The pack lot a passport is bound to (depth 0) and every lot behind it."""
-        rows = self.db.execute("SELECT pack_lot_id FROM passports WHERE passport_id = ?", (lot_key(passport_id),))
-        if not rows:
-            return []
-        return self.genealogy(int(rows[0][0], 16))
+    def passports_held(self, holder: str) -> list[IndexedPassport]:
+        """The passports ``holder`` holds now (issued to it, or handed over to it), oldest first."""
+        return self._passports("WHERE p.holder = ?", (to_checksum_address(holder),))
+
+    # -- the raw events ---------------------------------------------------------------------------
 
     def event_count(self) -> int:
         """How many raw events the index holds."""

@@ -1,4 +1,4 @@
-"""A lot as a node of a genealogy: what the indexer, the picture and the passport share."""
+"""A lot as a node of a genealogy: what a note store's history, the picture and the passport share."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Identifiers as the contracts store them: packed text, country codes, evidence hashes, lot ids."""
+"""Identifiers as the contracts store them: packed text, country codes, evidence hashes."""
 
 from __future__ import annotations
 
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 
 def evidence_hash(evidence: str | bytes | None) -> bytes:
@@ -11,11 +10,6 @@ def evidence_hash(evidence: str | bytes | None) -> bytes:
     if evidence is None or evidence == b"" or evidence == "":
         return bytes(32)
     return keccak(evidence if isinstance(evidence, bytes) else evidence.encode())
-
-
-def lot_id_for(creator: str, external_id: str) -> int:
-    """The id the lots contract gives the lot ``creator`` mints with ``external_id``."""
-    return int.from_bytes(keccak(abi_encode(["address", "bytes32"], [to_checksum_address(creator), bytes32_text(external_id)])), "big")
 
 
 def bytes32_text(text: str) -> bytes:

@@ -1,15 +1,9 @@
-"""Lots: public records, the arithmetic of transformations, and lot history from events."""
+"""Lots: material kinds, the statuses a lot passes through, and what an ERP states of a transform's outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
-
-from batterytrace.evm.events import DecodedEvent
-from batterytrace.model.registry import Scheme, schemes_from_mask
 
 BPS = 10_000
 UINT64_MAX = 2**64 - 1
@@ -31,21 +25,15 @@ class MaterialKind(IntEnum):
 
 
 class LotStatus(IntEnum):
+    """A lot's status as a participant's note store sees it: ACTIVE with its holder, IN_TRANSIT while
+    offered, DISPUTED after a weighing out of tolerance, CONSUMED once a transform or a passport
+    spent it, NONE once it moved on out of the store's sight."""
+
     NONE = 0
     ACTIVE = 1
     IN_TRANSIT = 2
     DISPUTED = 3
     CONSUMED = 4
-
-
-class CustodyModel(IntEnum):
-    """ISO 22095 chain-of-custody models."""
-
-    IDENTITY_PRESERVED = 0
-    SEGREGATED = 1
-    CONTROLLED_BLENDING = 2
-    MASS_BALANCE = 3
-    BOOK_AND_CLAIM = 4
 
 
 class DisputeOutcome(IntEnum):
@@ -54,78 +42,12 @@ class DisputeOutcome(IntEnum):
 
 
 @dataclass(frozen=True)
-class Lot:
-    """The public record of a lot, as the chain holds it."""
-
-    lot_id: int
-    custodian: str
-    creator: str
-    facility_id: int
-    created_at: datetime
-    kind: MaterialKind
-    status: LotStatus
-    custody_model: CustodyModel
-    certified_schemes: frozenset[Scheme]
-    commitment: int
-    tag_id: bytes
-    pending_receiver: str | None
-    parent_ids: tuple[int, ...]
-
-    @classmethod
-    def from_chain(cls, lot_id: int, raw: Any, custodian: str, parent_ids: Sequence[int]) -> Lot:
-        creator, facility_id, created_at, kind, status, model, schemes, commitment, tag_id, pending = raw
-        return cls(
-            lot_id=lot_id,
-            custodian=custodian,
-            creator=str(creator),
-            facility_id=int(facility_id),
-            created_at=datetime.fromtimestamp(created_at, tz=timezone.utc),
-            kind=MaterialKind(kind),
-            status=LotStatus(status),
-            custody_model=CustodyModel(model),
-            certified_schemes=schemes_from_mask(schemes),
-            commitment=int(commitment),
-            tag_id=bytes(tag_id),
-            pending_receiver=None if int(pending, 16) == 0 else str(pending),
-            parent_ids=tuple(int(parent) for parent in parent_ids),
-        )
-
-
-@dataclass(frozen=True)
 class OutputPlan:
-    """What the transformer states about one output: its cobalt and total mass, and public labels."""
+    """One output lot of a transform as the ERP states it: its id (unique among the site's
+    outputs), kind, cobalt and total mass. The rules allocate certified and recycled grams, CO2e
+    and risk flags."""
 
-    external_id: str
+    external_id: str | int
     kind: MaterialKind
     cobalt_grams: int
     total_grams: int
-    tag_id: str = ""
-    custody_model: CustodyModel = CustodyModel.SEGREGATED
-
-
-
-
-@dataclass(frozen=True)
-class LotEvent:
-    """One event in a lot's life, decoded from the chain's logs."""
-
-    name: str
-    lot_id: int
-    block_number: int
-    transaction_hash: str
-    log_index: int
-    timestamp: datetime
-    arguments: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_decoded(cls, event: DecodedEvent, lot_id: int, timestamp: datetime) -> LotEvent:
-        """The lot event for a decoded log (``lot_id``: the lot whose life it is part of)."""
-        return cls(
-            name=event.name,
-            lot_id=lot_id,
-            block_number=event.block_number,
-            transaction_hash=event.transaction_hash,
-            log_index=event.log_index,
-            timestamp=timestamp,
-            arguments=dict(event.args),
-        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 from eth_utils import to_checksum_address
@@ -16,6 +17,24 @@ class PassportStatus(IntEnum):
     REUSED = 3
     REMANUFACTURED = 4
     WASTE = 5
+
+
+@dataclass(frozen=True)
+class ClaimBounds:
+    """What a passport claims about its pack (``IBatteryPassport.Claims``): proven without opening
+    the pack's note. A note passport's recycled share is its pre- and post-consumer shares summed."""
+
+    cobalt_grams: int
+    min_certified_bps: int
+    min_recycled_bps: int
+    max_co2e_grams_per_kg_cobalt: int
+    max_co2e_grams_per_kwh: int
+    capacity_wh: int
+    forbidden_risk_flags: int
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return (self.cobalt_grams, self.min_certified_bps, self.min_recycled_bps, self.max_co2e_grams_per_kg_cobalt,
+                self.max_co2e_grams_per_kwh, self.capacity_wh, self.forbidden_risk_flags)
 
 
 def passport_id_for(battery_id: str) -> int:

@@ -1,41 +1,49 @@
-"""One participant's connection to a deployment: chain, contracts, signer, keys, store and prover.
+"""One participant's connection to a deployment: chain, contracts, signer, keys, note store,
+relayer and prover.
 
-The operation families (:mod:`~batterytrace.sdk.registry`, :mod:`~batterytrace.sdk.lots`,
-:mod:`~batterytrace.sdk.custody`, :mod:`~batterytrace.sdk.history`) build on it; every
-transaction goes through :meth:`Connection.send`, so every revert becomes the SDK's exception
-for it in one place (:mod:`batterytrace.sdk.errors`).
+The operation families (:mod:`~batterytrace.sdk.registry`, :mod:`~batterytrace.sdk.audits`,
+:mod:`~batterytrace.sdk.ledger`) build on it; every transaction the participant sends itself goes
+through :meth:`Connection.send`, so every revert becomes the SDK's exception for it in one place
+(:mod:`batterytrace.sdk.errors`). Material operations go through the relayer instead.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from batterytrace.evm.chain import Chain, PendingTransaction, Receipt
+from batterytrace.evm.events import EventDecoder
 from batterytrace.evm.signers import LocalSigner, Signer
 from batterytrace.exceptions import ConfigurationError, MissingRoleError, RevertedError
 from batterytrace.model.registry import Role
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.sdk.errors import domain_error
-from batterytrace.sdk.store import OpeningStore
+from batterytrace.sdk.relayer import RelayerClient
 from batterytrace.sdk.trees import MembershipTrees
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.prover import Prover
 from batterytrace.zk.shielding import SHIELDING_KEY_MESSAGE, ShieldingKeys
 
+if TYPE_CHECKING:
+    from batterytrace.sdk.notes import NoteStore
+
 
 class Connection:
     """The state every operation needs.
 
-    ``signer`` sends transactions; ``encryption_key`` (a secp256k1 private key) opens lot openings
-    handed to this participant, defaulting to the signer's own key when it is a local key;
-    ``shielding_keys`` own its shielded notes, derived by default from the signer's signature of
-    :data:`~batterytrace.zk.shielding.SHIELDING_KEY_MESSAGE` (the same account, the same keys).
-    ``registry``, ``lots`` and ``passports`` are the web3 contract objects, for reads and for
-    callers that build a transaction themselves (then sent with :meth:`send`).
+    ``signer`` sends the participant's own transactions (registry, passports); ``relayer`` (a
+    :class:`~batterytrace.sdk.relayer.RelayerClient` or its URL) submits its material operations;
+    ``notes`` keeps the notes it can open (in memory by default). ``encryption_key`` (a secp256k1
+    private key) opens the notes sealed for this participant, defaulting to the signer's own key
+    when it is a local key; ``shielding_keys`` own its notes, derived by default from the signer's
+    signature of :data:`~batterytrace.zk.shielding.SHIELDING_KEY_MESSAGE` (the same account, the same
+    keys). ``registry`` and ``passports`` are the web3 contract objects, for reads and for callers
+    that build a transaction themselves (then sent with :meth:`send`).
     """
 
     def __init__(
@@ -43,10 +51,11 @@ class Connection:
         chain: Chain,
         deployment: Deployment,
         signer: Signer,
-        store: OpeningStore | None = None,
+        notes: NoteStore | None = None,
         prover: Prover | None = None,
         encryption_key: bytes | None = None,
         shielding_keys: ShieldingKeys | None = None,
+        relayer: RelayerClient | str | None = None,
     ) -> None:
         if chain.chain_id != deployment.chain_id:
             raise ConfigurationError(
@@ -56,7 +65,8 @@ class Connection:
         self.deployment = deployment
         self.signer = signer
         self.address = to_checksum_address(signer.address)
-        self.store = store or OpeningStore(":memory:")
+        self.notes = notes
+        self.relayer = RelayerClient(relayer) if isinstance(relayer, str) else relayer
         self._prover = prover
         self._owns_prover = prover is None
         self._prover_lock = threading.Lock()
@@ -65,9 +75,13 @@ class Connection:
         self.encryption_key = encryption_key
         self._shielding_keys = shielding_keys
         self.registry = chain.contract("Registry", deployment.registry)
-        self.lots = chain.contract("BatteryLots", deployment.lots)
         self.passports = chain.contract("BatteryPassport", deployment.passport)
         self._trees: MembershipTrees | None = None
+
+    @cached_property
+    def event_decoder(self) -> EventDecoder:
+        """The one decoder of this deployment's events (registry, ledger, passport contract)."""
+        return self.deployment.event_decoder(self.chain)
 
     @property
     def trees(self) -> MembershipTrees:
@@ -97,7 +111,7 @@ class Connection:
 
     @property
     def encryption_public_key(self) -> bytes:
-        """The compressed secp256k1 key others encrypt this participant's openings to."""
+        """The compressed secp256k1 key others seal this participant's notes to."""
         if self.encryption_key is None:
             raise ConfigurationError("this client has no encryption key: pass encryption_key")
         return public_key_from_private_key(self.encryption_key)

@@ -29,34 +29,28 @@ class Deployment:
 
     chain_id: int
     registry: str
-    lots: str
+    ledger: str
     passport: str
-    mint_verifier: str
-    transform_verifier: str
-    claim_verifier: str
+    origin_verifier: str
+    custody_verifier: str
+    note_transform_verifier: str
+    pack_claim_verifier: str
     admin: str
     block_number: int
     #: The Poseidon library the contracts' membership trees link (None when no contract needs it).
     poseidon_t3: str | None = None
     #: The registry's linked membership-tree library (None when no contract needs it).
     registry_trees: str | None = None
-    #: The shielded ledger and its verifiers (issue 14 moves the lots there; None in a deployment
-    #: made before it).
-    ledger: str | None = None
-    origin_verifier: str | None = None
-    custody_verifier: str | None = None
-    note_transform_verifier: str | None = None
-    pack_claim_verifier: str | None = None
 
     #: The libraries a deployment links, by name, and the attribute holding each one's address.
     LIBRARIES = (("PoseidonT3", "poseidon_t3"), ("RegistryTrees", "registry_trees"))
 
     #: The deployment's contracts whose events the SDK, the EPCIS export and the indexer read:
     #: (name in the SDK, shipped contract name, attribute holding its address).
-    EVENT_SOURCES = (("registry", "Registry"), ("lots", "BatteryLots"), ("passport", "BatteryPassport"))
+    EVENT_SOURCES = (("registry", "Registry"), ("ledger", "ShieldedLedger"), ("passport", "BatteryPassport"))
 
     def event_decoder(self, chain: Chain) -> EventDecoder:
-        """The one decoder of this deployment's events (registry, lots and passport contracts)."""
+        """The one decoder of this deployment's events (registry, shielded ledger and passport contracts)."""
         return EventDecoder(chain.w3, ((name, getattr(self, name), load(artifact).abi) for name, artifact in self.EVENT_SOURCES))
 
     @property
@@ -86,7 +80,7 @@ class DeploymentGas:
 
 
 def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
-    """Deploy verifiers, registry, lots, passport and the shielded ledger, each library their
+    """Deploy the verifiers, the registry, the shielded ledger and the passport contract, each library their
     bytecode links first (PoseidonT3, once); grant the passport contract its role; set the default CO2e floors.
     ``admin`` becomes the consortium admin."""
     gas: dict[str, int] = {}
@@ -103,18 +97,14 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
         gas[name] = receipt.gas_used
         return address
 
-    mint_verifier = deploy_one("MintVerifier")
-    transform_verifier = deploy_one("TransformVerifier")
-    claim_verifier = deploy_one("ClaimVerifier")
     registry_address = deploy_one("Registry", admin.address)
-    lots_address = deploy_one("BatteryLots", registry_address, mint_verifier, transform_verifier)
     origin_verifier = deploy_one("OriginVerifier")
     custody_verifier = deploy_one("CustodyVerifier")
     note_transform_verifier = deploy_one("NoteTransformVerifier")
     pack_claim_verifier = deploy_one("PackClaimVerifier")
     ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier,
                                 note_transform_verifier, pack_claim_verifier)
-    passport_address = deploy_one("BatteryPassport", lots_address, registry_address, claim_verifier, ledger_address)
+    passport_address = deploy_one("BatteryPassport", registry_address, ledger_address)
     registry = chain.contract("Registry", registry_address)
     pendings = [
         chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),
@@ -129,14 +119,10 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
     deployment = Deployment(
         chain_id=chain.chain_id,
         registry=registry_address,
-        lots=lots_address,
+        ledger=ledger_address,
         passport=passport_address,
-        mint_verifier=mint_verifier,
-        transform_verifier=transform_verifier,
-        claim_verifier=claim_verifier,
         admin=admin.address,
         block_number=receipts[-1].block_number,
-        ledger=ledger_address,
         origin_verifier=origin_verifier,
         custody_verifier=custody_verifier,
         note_transform_verifier=note_transform_verifier,

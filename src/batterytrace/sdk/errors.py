@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from batterytrace.exceptions import (
-    AuditorIsPartyError,
     BackdatedCertificationError,
     BatteryIdNotOwnedError,
     BatteryTraceError,
@@ -20,32 +19,23 @@ from batterytrace.exceptions import (
     CompanyPrefixNotHeldError,
     EvidenceRequiredError,
     FacilityAlreadyActiveError,
-    FacilityNotActiveError,
-    FacilityNotAllowedError,
     InvalidCompanyPrefixError,
     InvalidEncryptionKeyError,
     InvalidPassportReceiverError,
     InvalidShieldingKeyError,
     InvalidStatusChangeError,
-    KindNotAllowedError,
-    LotStateError,
     MalformedBatteryIdError,
     MissingCorrectionEvidenceError,
     MissingRoleError,
-    NotCustodianError,
     NotPassportHolderError,
-    NotPendingReceiverError,
     PrefixOwnerNotIssuerError,
     ProofInvalidError,
     RevertedError,
-    SenderNotParticipantError,
     ShieldingKeyTakenError,
     UnknownCertificationError,
     UnknownFacilityError,
-    UnknownLotError,
     UnknownParticipantError,
 )
-from batterytrace.model.lots import LotStatus, MaterialKind
 from batterytrace.model.passports import PassportStatus
 from batterytrace.model.registry import Role
 
@@ -59,32 +49,15 @@ def _role_name(role_id: bytes) -> str:
         return "0x" + bytes(role_id).hex()
 
 
-def _status(value: int) -> str:
-    return LotStatus(value).name
-
-
 Build = Callable[[Mapping[str, Any], str], BatteryTraceError]
 
 #: Solidity error name -> how its decoded arguments (and the revert's text) build the twin.
 _TWINS: dict[str, Build] = {
-    "LotsUnknownLot": lambda a, text: UnknownLotError(a["lotId"], message=text),
-    "LotsUnauthorized": lambda a, text: MissingRoleError(a["account"], _role_name(a["neededRole"]), message=text),
     "AccessControlUnauthorizedAccount": lambda a, text: MissingRoleError(a["account"], _role_name(a["neededRole"]), message=text),
-    "LotsNotCustodian": lambda a, text: NotCustodianError(a["lotId"], a["custodian"], a["account"], message=text),
-    "LotsNotPendingReceiver": lambda a, text: NotPendingReceiverError(
-        a["lotId"], None if a["pendingReceiver"] == _ZERO_ADDRESS else a["pendingReceiver"], a["account"], message=text),
-    "LotsWrongStatus": lambda a, text: LotStateError(a["lotId"], _status(a["status"]), _status(a["expected"]), message=text),
-    "LotsAlreadyExists": lambda a, text: LotStateError(a["lotId"], message=text),
-    "LotsInvalidTransform": lambda a, text: LotStateError(None, message=text),
-    "LotsInvalidReceiver": lambda a, text: UnknownParticipantError(a["receiver"], message=text),
-    "LotsFacilityNotAllowed": lambda a, text: FacilityNotAllowedError(
-        a["facilityId"], a["account"], "may not be used by this account for this operation", message=text),
     "ProofInvalid": lambda a, text: ProofInvalidError(text),
     "ProofInputOutOfField": lambda a, text: ProofInvalidError(text),
     "RegistryNotRegistered": lambda a, text: UnknownParticipantError(a["account"], message=text),
     "RegistryUnknownFacility": lambda a, text: UnknownFacilityError(a["facilityId"], message=text),
-    "LotsFacilityNotActive": lambda a, text: FacilityNotActiveError(a["facilityId"], message=text),
-    "LotsKindNotAllowed": lambda a, text: KindNotAllowedError(a["facilityId"], MaterialKind(a["kind"]), message=text),
     "RegistryFacilityAlreadyActive": lambda a, text: FacilityAlreadyActiveError(a["facilityId"], message=text),
     "RegistryEvidenceRequired": lambda a, text: EvidenceRequiredError(message=text),
     "RegistryCertificationNotActive": lambda a, text: CertificationError(a["certificationId"], text),
@@ -95,8 +68,6 @@ _TWINS: dict[str, Build] = {
     "RegistryInvalidEncryptionKey": lambda a, text: InvalidEncryptionKeyError(a["account"], a["key"], message=text),
     "RegistryInvalidShieldingKey": lambda a, text: InvalidShieldingKeyError(a["account"], a["key"], message=text),
     "RegistryShieldingKeyTaken": lambda a, text: ShieldingKeyTakenError(a["key"], a["holder"], message=text),
-    "LotsSenderNotParticipant": lambda a, text: SenderNotParticipantError(a["lotId"], a["account"], message=text),
-    "LotsAuditorIsParty": lambda a, text: AuditorIsPartyError(a["lotId"], a["auditor"], message=text),
 }
 
 

@@ -24,22 +24,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
 
 from batterytrace.evm.artifacts import load
 from batterytrace.evm.events import BlockTimes, DecodedEvent, EventDecoder, indexed_topic
-from batterytrace.exceptions import ChainError, ConfigurationError, UnknownLotError
+from batterytrace.exceptions import ChainError, UnknownLotError
 from batterytrace.model.facilities import makes_kind, mints_kind, transforms_lots
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.lots import LotStatus, MaterialKind
 from batterytrace.model.registry import Facility, Scheme, schemes_from_mask
 from batterytrace.model.risk import RiskFlag
-from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.notes import NoteStore, StoredNote
 from batterytrace.zk.custody import CustodyOperation
 from batterytrace.zk.notes import Note, NoteState
+
+if TYPE_CHECKING:
+    from batterytrace.sdk.client import BatteryTrace
 
 
 class NoteOperation(Enum):
@@ -121,8 +123,6 @@ class NoteHistory:
 
     def __init__(self, client: BatteryTrace, store: NoteStore) -> None:
         deployment = client.deployment
-        if deployment.ledger is None:
-            raise ConfigurationError("this deployment has no shielded ledger: deploy again with `batterytrace deploy`")
         self.client = client
         self.store = store
         self._ledger = EventDecoder(client.chain.w3, [("ledger", deployment.ledger, load("ShieldedLedger").abi)])
@@ -259,7 +259,7 @@ def note_history(client: BatteryTrace, store: NoteStore) -> dict[int, tuple[Note
 
 def _custodian(history: NoteHistory, step: NoteStep) -> str:
     if step.note is not None:
-        # As on BatteryLots, the sender keeps custody of an offered or disputed lot until it is taken in.
+        # The sender keeps custody of an offered or disputed lot until it is taken in.
         note = step.note
         return history.participant(note.owner if note.state == NoteState.ACTIVE else note.counterparty) or ""
     if step.spent is not None and step.operation in (NoteOperation.TRANSFORM, NoteOperation.REDEEM):
@@ -273,6 +273,11 @@ def _status(step: NoteStep) -> LotStatus:
     # Spent by a step that made no note of the lot the store opens: consumed by a transform or a
     # passport, or moved on out of this store's sight (unknown).
     return LotStatus.CONSUMED if step.operation in (NoteOperation.TRANSFORM, NoteOperation.REDEEM) else LotStatus.NONE
+
+
+def lot_status(history: NoteHistory, step: NoteStep) -> tuple[LotStatus, str]:
+    """A lot's status and custodian after ``step`` (its last step in view): see :func:`lot_node`."""
+    return _status(step), _custodian(history, step)
 
 
 def lot_node(history: NoteHistory, tag: int, depth: int = 0) -> LotNode | None:
@@ -333,4 +338,4 @@ def genealogy_from_notes(client: BatteryTrace, store: NoteStore, tag: int) -> li
     return sorted(nodes.values(), key=lambda node: (node.depth, node.lot_id))
 
 
-__all__ = ["NoteHistory", "NoteOperation", "NoteStep", "genealogy_from_notes", "lot_node", "note_history"]
+__all__ = ["NoteHistory", "NoteOperation", "NoteStep", "genealogy_from_notes", "lot_node", "lot_status", "note_history"]

@@ -1,14 +1,16 @@
 """The keyless observer: what a party holding no key links from public data alone (issue 14).
 
-It reads what anyone may read (the deployment file, ``eth_getLogs`` over the deployment's contracts
-and any shielded ledgers, each operation's transaction and receipt) and nothing else: no client,
-store, signer, opening or index, so whatever it reports, every block explorer user can report too.
+It reads what anyone may read (the deployment file, ``eth_getLogs`` over the deployment's registry,
+shielded ledger and passport contracts and any other shielded ledgers, each operation's transaction
+and receipt) and nothing else: no client, store, signer, note or index, so whatever it reports,
+every block explorer user can report too.
 
 It learns the participants from the registry's events (addresses, LEI or GLN, legal-name hashes,
 encryption and shielding keys, site ids, company prefixes, facility ids), then looks for them in
-every material operation: the transaction's sender, its calldata and every log of its transaction
-(an observer reads the whole receipt, not one event). Operations tied to two participants, or to
-the same public lot id, tie those participants into a pair: who supplies whom.
+every material operation and passport issuance: the transaction's sender, its calldata and every
+log of its transaction (an observer reads the whole receipt, not one event). Operations tied to two
+participants, or to the same public id of material (a passport's pack nullifier), tie those
+participants into a pair: who supplies whom.
 """
 
 from __future__ import annotations
@@ -25,30 +27,19 @@ from batterytrace.evm.artifacts import load
 from batterytrace.evm.chain import Chain
 from batterytrace.evm.events import DecodedEvent, EventDecoder, RawLog
 from batterytrace.exceptions import ConfigurationError
-from batterytrace.model.lots import MaterialKind
 from batterytrace.model.registry import IdentifierKind, Role
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.zk.custody import CustodyOperation
 
-#: The transparent lots contract's events that each record one material operation. A LotCreated
-#: with parents is a transformation's output, counted once with its LotsTransformed.
-LOT_OPERATIONS = {
-    "LotOffered": "offer",
-    "LotOfferCancelled": "cancel",
-    "LotAccepted": "accept",
-    "LotDisputed": "dispute",
-    "LotDisputeResolved": "resolve",
-    "LotsTransformed": "transform",
-    "LotLockedForPassport": "passport lock",
-}
 PASSPORT_OPERATIONS = {"PassportIssued": "passport issuance"}
 #: A shielded ledger's operations by event (a custody step is named by its public operation).
 LEDGER_OPERATIONS = {"OriginMinted": "shielded mint", "NotesTransformed": "shielded transform", "PackRedeemed": "shielded pack redemption"}
 #: A shielded ledger's bookkeeping: every operation emits these beside its own event. Any other
 #: event of a ledger is an operation, so one a later ledger adds is counted without a change here.
 LEDGER_BOOKKEEPING = frozenset({"NoteCreated", "NoteSpent"})
-#: The event arguments that carry public lot ids.
-LOT_ID_ARGUMENTS = ("lotId", "packLotId", "inputLotIds", "outputLotIds")
+#: The event arguments that carry a public id of material: a passport's pack nullifier (the redeemed
+#: note's, public on the passport). A shielded note has no other public id an observer could follow.
+LOT_ID_ARGUMENTS = ("packNullifier",)
 #: Text identifiers shorter than this are not searched for: a few bytes turn up by chance.
 MIN_TEXT_BYTES = 6
 #: The kind of a lot an observer counts but cannot read (a shielded note's).
@@ -93,7 +84,7 @@ class ObservedOperation:
 @dataclass(frozen=True)
 class ObservedPair:
     """Two participants an observer ties together: through ``operations`` that name both, and
-    ``lots`` (public lot ids) whose operations name both."""
+    ``lots`` (public ids of material, ``LOT_ID_ARGUMENTS``) whose operations name both."""
 
     first: str
     second: str
@@ -261,17 +252,17 @@ class _Identities:
 
 
 def observe(chain: Chain, deployment: Deployment, ledger_addresses: Sequence[str] = ()) -> ObserverReport:
-    """What a party with no key links from public data: the deployment's registry, lots and passport
-    contracts, its shielded ledger and any others at ``ledger_addresses``, from
+    """What a party with no key links from public data: the deployment's registry, shielded ledger
+    and passport contracts, and any other shielded ledgers at ``ledger_addresses``, from
     ``deployment.block_number`` to the latest block."""
     if deployment.chain_id != chain.chain_id:
         raise ConfigurationError(f"the deployment is on chain {deployment.chain_id}, the node at {chain.rpc_url} is chain {chain.chain_id}")
-    sources = [(name, getattr(deployment, name), load(artifact).abi) for name, artifact in Deployment.EVENT_SOURCES]
-    own = [deployment.ledger] if deployment.ledger else []
-    ledgers = list(dict.fromkeys(to_checksum_address(_address(address)) for address in [*own, *ledger_addresses]))
-    if ledgers:
-        ledger_abi = load("ShieldedLedger").abi
-        sources += [(f"ledger {address}", address, ledger_abi) for address in ledgers]
+    sources = [(name, to_checksum_address(getattr(deployment, name)), load(artifact).abi)
+               for name, artifact in Deployment.EVENT_SOURCES]
+    watched = {address for _name, address, _abi in sources}
+    others = dict.fromkeys(to_checksum_address(_address(address)) for address in ledger_addresses)
+    ledger_abi = load("ShieldedLedger").abi
+    sources += [(f"ledger {address}", address, ledger_abi) for address in others if address not in watched]
     for name, address, _abi in sources:
         if not bytes(chain.w3.eth.get_code(to_checksum_address(address))):
             raise ConfigurationError(f"no {name.split()[0]} contract at {address} on chain {chain.chain_id}: is this the deployment's node?")
@@ -286,10 +277,6 @@ def observe(chain: Chain, deployment: Deployment, ledger_addresses: Sequence[str
     operations: list[ObservedOperation] = []
     created: dict[str, Counter[str]] = defaultdict(Counter)
     for event in events:
-        if isinstance(event, DecodedEvent) and event.name == "LotCreated":
-            creator = to_checksum_address(event.args["creator"])
-            if creator in identities.participants:
-                created[creator][MaterialKind(event.args["kind"]).name] += 1
         operation = _operation_type(event)
         if operation is None:
             continue
@@ -355,10 +342,6 @@ def _operation_type(event: DecodedEvent | RawLog) -> str | None:
         return f"shielded {event.name}"
     if isinstance(event, RawLog):
         return None
-    if event.contract == "lots":
-        if event.name == "LotCreated":
-            return "mint" if not event.args["parentIds"] else None
-        return LOT_OPERATIONS.get(event.name)
     if event.contract == "passport":
         return PASSPORT_OPERATIONS.get(event.name)
     return None

@@ -1,10 +1,10 @@
-"""Battery passports: issuance with a claim proof, reading, status, hand-over, and re-verification
-by anyone.
+"""Battery passports: issuance with a pack-claim proof, reading, status, hand-over, and
+re-verification by anyone.
 
-A passport is issued from a pack lot of the transparent lots contract (:func:`issue_passports`) or
-from a pack note of the shielded ledger (:func:`issue_note_passports`): the passport contract has
-the ledger redeem the note, with a proof bound to that contract and the passport id, and records the
-note's nullifier as the passport's pack id, which links it to no lot, holder or supplier.
+A passport is issued from a pack lot the issuer holds on the shielded ledger (:func:`issue_passports`):
+the passport contract has the ledger redeem the pack's note, with a proof bound to that contract and
+the passport id, and records the note's nullifier (``pack_nullifier``), which links it to no lot,
+holder or supplier.
 
 Issuance needs a battery id under one of the issuer's company prefixes; the holder of the passport
 token (the issuer, or whoever it handed the battery to) changes the status; authorities correct it.
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from eth_utils import to_checksum_address
 
@@ -24,28 +23,27 @@ from batterytrace.exceptions import (
     BatteryIdNotOwnedError,
     InvalidPassportReceiverError,
     InvalidStatusChangeError,
-    LotStateError,
     MissingCorrectionEvidenceError,
     MissingRoleError,
     NotPassportHolderError,
     PassportError,
-    ProofError,
 )
 from batterytrace.model.identifiers import evidence_hash
-from batterytrace.model.lots import LotStatus, MaterialKind
-from batterytrace.model.passports import PassportStatus, authority_may_correct, holder_may_change, passport_id_for
+from batterytrace.model.lots import MaterialKind
+from batterytrace.model.passports import (
+    ClaimBounds,
+    PassportStatus,
+    authority_may_correct,
+    holder_may_change,
+    passport_id_for,
+)
 from batterytrace.model.registry import Role
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
-from batterytrace.sdk.lots import require_custody
-from batterytrace.zk.contexts import claim_context, pack_context
-from batterytrace.zk.inputs import ClaimBounds, claim_inputs
+from batterytrace.zk.contexts import pack_context
 from batterytrace.zk.pack_claim import PackClaims
 from batterytrace.zk.proof import Groth16Proof
 from batterytrace.zk.verifier import verify_offchain
-
-if TYPE_CHECKING:
-    from batterytrace.sdk.shielded import ShieldedLedgerOperations
 
 #: Child labour and human rights: the contract refuses claims that do not forbid both.
 POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
@@ -53,25 +51,10 @@ POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
 
 @dataclass(frozen=True)
 class PassportRequest:
-    """One passport to issue. ``bounds`` defaults to the tightest claims the pack's opening supports."""
+    """One passport to issue from a pack lot the issuer holds (``pack_lot_id``, its id on the
+    shielded ledger). ``claims`` defaults to the tightest the pack's note supports."""
 
     pack_lot_id: int
-    battery_id: str
-    document_uri: str
-    document_hash: bytes
-    capacity_wh: int
-    legitimate_interest_commitment: bytes = bytes(32)
-    authorities_commitment: bytes = bytes(32)
-    bounds: ClaimBounds | None = None
-    forbidden_risk_flags: RiskFlag = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
-
-
-@dataclass(frozen=True)
-class NotePassportRequest:
-    """One passport to issue from a pack note (``pack_tag``: the pack lot's tag on the shielded
-    ledger). ``claims`` defaults to the tightest the note supports."""
-
-    pack_tag: int
     battery_id: str
     document_uri: str
     document_hash: bytes
@@ -93,7 +76,7 @@ class IssuedPassport:
 @dataclass(frozen=True)
 class PassportRecord:
     passport_id: int
-    pack_lot_id: int
+    pack_nullifier: int
     economic_operator: str
     holder: str
     status: PassportStatus
@@ -121,7 +104,7 @@ class PassportVerification:
     passport_id: int
     verified: bool
     bounds: ClaimBounds
-    pack_commitment: int
+    pack_nullifier: int
     transaction_hash: str
     block_number: int
     chain_id: int
@@ -155,8 +138,7 @@ def require_passport_receiver(client: BatteryTrace, receiver: str) -> None:
         raise InvalidPassportReceiverError(receiver)
 
 
-def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest | NotePassportRequest],
-                      packs: Sequence[int]) -> list[int]:
+def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest], packs: Sequence[int]) -> list[int]:
     """The batch's passport ids, each a new battery under the client's prefixes, after the checks
     the contract makes of every request but its pack (role, fields, no battery or pack twice)."""
     if not requests:
@@ -178,48 +160,6 @@ def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest |
     return passport_ids
 
 
-def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
-    """Issue passports for pack lots the client holds, under its own company prefixes: one
-    transaction (a batch for several)."""
-    passport_ids = _new_passport_ids(client, requests, [request.pack_lot_id for request in requests])
-    chain_requests, proofs, bounds_used = [], [], []
-    for request, passport_id in zip(requests, passport_ids, strict=True):
-        lot = client.lot(request.pack_lot_id)
-        if lot.kind is not MaterialKind.PACK:
-            raise PassportError(f"lot {request.pack_lot_id:#x} is {lot.kind.name}, not a PACK")
-        require_custody(lot, client.address)
-        if lot.status is not LotStatus.ACTIVE:
-            raise LotStateError(lot.lot_id, lot.status.name, LotStatus.ACTIVE.name,
-                                f"pack lot {request.pack_lot_id:#x} is {lot.status.name}: it may already back a passport")
-        opening = client.opening(request.pack_lot_id)
-        bounds = request.bounds or ClaimBounds.tightest(opening, request.capacity_wh, int(request.forbidden_risk_flags))
-        if bounds.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
-            raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
-        if opening.risk_flags & bounds.forbidden_risk_flags:
-            raise ProofError(
-                f"pack lot {request.pack_lot_id:#x} carries risk flags {RiskFlag(opening.risk_flags & bounds.forbidden_risk_flags)!r}"
-                " that the claims forbid: no proof exists"
-            )
-        context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, request.pack_lot_id)
-        proof = client.prover.prove("claim", claim_inputs(opening, bounds, context))
-        a, b, c, _ = proof.solidity_args()
-        proofs.append((a, b, c))
-        bounds_used.append(bounds)
-        chain_requests.append(
-            (request.pack_lot_id, request.battery_id, request.document_uri, request.document_hash,
-             request.legitimate_interest_commitment, request.authorities_commitment, bounds.as_tuple())
-        )
-    if len(requests) == 1:
-        function = client.passports.functions.issue(chain_requests[0], proofs[0])
-    else:
-        function = client.passports.functions.issueBatch(chain_requests, proofs)
-    receipt = client.send(function, f"issue {len(requests)} passport(s)")
-    return [
-        IssuedPassport(passport_id, request.battery_id, bounds, receipt)
-        for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)
-    ]
-
-
 def note_claim_bounds(claims: PackClaims) -> ClaimBounds:
     """The passport's claims as the contract records a pack note's: the cobalt claim, its recycled
     share the sum of the pre- and post-consumer bounds."""
@@ -229,20 +169,22 @@ def note_claim_bounds(claims: PackClaims) -> ClaimBounds:
                        claims.forbidden_risk_flags)
 
 
-def issue_note_passports(ledger: ShieldedLedgerOperations, requests: Sequence[NotePassportRequest]) -> list[IssuedPassport]:
-    """Issue passports from pack notes the ledger operations' participant holds, under its own
-    company prefixes, in one transaction from its own account (the regulation names the issuer).
-    Each pack note's proof is bound to the passport contract and the passport id; the SDK checks
-    the claims against the note before proving."""
-    client = ledger.client
-    passport_ids = _new_passport_ids(client, requests, [request.pack_tag for request in requests])
+def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
+    """Issue passports from pack lots the client holds, under its own company prefixes, in one
+    transaction from its own account (the regulation names the issuer). Each pack note's proof is
+    bound to the passport contract and the passport id; the SDK checks the claims against the note
+    before proving."""
+    ledger = client.shielded
+    passport_ids = _new_passport_ids(client, requests, [request.pack_lot_id for request in requests])
     chain_requests, proofs, bounds_used = [], [], []
     for request, passport_id in zip(requests, passport_ids, strict=True):
-        note = ledger.lot(request.pack_tag).note
+        note = ledger.lot(request.pack_lot_id).note
+        if note.kind != MaterialKind.PACK:
+            raise PassportError(f"lot {request.pack_lot_id:#x} is {MaterialKind(note.kind).name}, not a PACK")
         claims = request.claims or PackClaims.tightest(note, request.capacity_wh, int(request.forbidden_risk_flags))
         if claims.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
             raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
-        redemption = ledger.pack_redemption(request.pack_tag, claims, client.deployment.passport,
+        redemption = ledger.pack_redemption(request.pack_lot_id, claims, client.deployment.passport,
                                             passport_id.to_bytes(32, "big"))
         chain_requests.append((request.battery_id, request.document_uri, request.document_hash,
                                request.legitimate_interest_commitment, request.authorities_commitment,
@@ -250,7 +192,7 @@ def issue_note_passports(ledger: ShieldedLedgerOperations, requests: Sequence[No
         proofs.append(redemption.proof)
         bounds_used.append(note_claim_bounds(claims))
     receipt = client.send(client.passports.functions.issueFromNotes(chain_requests, proofs),
-                          f"issue {len(requests)} passport(s) from pack notes")
+                          f"issue {len(requests)} passport(s)")
     ledger.sync()
     return [IssuedPassport(passport_id, request.battery_id, bounds, receipt)
             for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)]
@@ -258,12 +200,12 @@ def issue_note_passports(ledger: ShieldedLedgerOperations, requests: Sequence[No
 
 def get_passport(client: BatteryTrace, passport_id: int) -> PassportRecord:
     raw = client.passports.functions.passport(passport_id).call()
-    pack_lot_id, operator, status, issued_at, battery_hash, document_hash, li, authorities, claims = raw
+    pack_nullifier, operator, status, issued_at, battery_hash, document_hash, li, authorities, claims = raw
     if status == PassportStatus.NONE:
         raise PassportError(f"passport {passport_id:#x} does not exist")
     return PassportRecord(
         passport_id=passport_id,
-        pack_lot_id=int(pack_lot_id),
+        pack_nullifier=int(pack_nullifier),
         economic_operator=str(operator),
         holder=str(client.passports.functions.ownerOf(passport_id).call()),
         status=PassportStatus(status),
@@ -325,10 +267,11 @@ def correct_status(client: BatteryTrace, passport_id: int, status: PassportStatu
 
 
 def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerification:
-    """Re-verify a passport's claim proof from the chain alone, with py-ecc.
+    """Re-verify a passport's pack-claim proof from the chain alone, with py-ecc.
 
-    The proof is read from the issuing transaction's calldata, the pack commitment from the lots
-    contract, the context recomputed locally: nothing is taken from the issuer.
+    The proof and the redemption request are read from the issuing transaction's calldata, the
+    context recomputed locally: nothing is taken from the issuer. (That the note root was one the
+    ledger knew and the nullifier unspent, the ledger checked when it redeemed the pack.)
     """
     record = get_passport(client, passport_id)
     logs = client.passports.events.PassportIssued().get_logs(
@@ -339,25 +282,15 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
     log = logs[0]
     transaction = client.chain.w3.eth.get_transaction(log["transactionHash"])
     function, arguments = client.passports.decode_function_input(transaction["input"])
-    if function.fn_name == "issue":
-        pairs = [(arguments["request"], arguments["proof"])]
-    else:
-        pairs = list(zip(arguments["requests"], arguments["proofs"], strict=True))
+    if function.fn_name != "issueFromNotes":
+        raise PassportError(f"passport {passport_id:#x} was issued by {function.fn_name}, which this SDK does not read")
     battery_id = log["args"]["batteryId"]
+    pairs = list(zip(arguments["requests"], arguments["proofs"], strict=True))
     found = next(((request, proof) for request, proof in pairs if request["batteryId"] == battery_id), None)
     if found is None:
         raise PassportError(f"the issuing transaction carries no request for battery {battery_id!r}")
     request, proof_fields = found
-    if function.fn_name == "issueFromNotes":
-        circuit = "pack_claim"
-        pack_commitment, bounds, signals = _note_signals(client, passport_id, request["pack"])
-    else:
-        circuit = "claim"
-        pack_lot_id = int(request["packLotId"])
-        pack_commitment = client.lot(pack_lot_id, block=int(log["blockNumber"])).commitment
-        bounds = ClaimBounds(*[int(value) for value in request["claims"].values()])
-        context = claim_context(client.chain.chain_id, client.deployment.passport, passport_id, pack_lot_id)
-        signals = (pack_commitment, *bounds.as_tuple(), context)
+    nullifier, bounds, signals = _note_signals(client, passport_id, request["pack"])
     a, b, c = proof_fields["a"], proof_fields["b"], proof_fields["c"]
     # The contract takes pi_b with each pair swapped for the precompile; snarkjs order swaps back.
     proof = Groth16Proof(
@@ -366,12 +299,12 @@ def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerificat
         c=(int(c[0]), int(c[1])),
         public_signals=tuple(int(value) for value in signals),
     )
-    verified = bounds == record.bounds and verify_offchain(circuit, proof, signals)
+    verified = bounds == record.bounds and nullifier == record.pack_nullifier and verify_offchain("pack_claim", proof, signals)
     return PassportVerification(
         passport_id=passport_id,
         verified=verified,
         bounds=bounds,
-        pack_commitment=pack_commitment,
+        pack_nullifier=nullifier,
         transaction_hash="0x" + bytes(log["transactionHash"]).hex(),
         block_number=int(log["blockNumber"]),
         chain_id=client.chain.chain_id,
@@ -390,8 +323,6 @@ def _note_signals(client: BatteryTrace, passport_id: int, pack: dict) -> tuple[i
     claims = PackClaims(tuple(m[0] for m in metals), tuple(m[1] for m in metals), tuple(m[2] for m in metals),
                         tuple(m[3] for m in metals), int(pack["maxCo2eGramsPerKgCobalt"]),
                         int(pack["maxCo2eGramsPerKwh"]), int(pack["capacityWh"]), int(pack["forbiddenRiskFlags"]))
-    if client.deployment.ledger is None:
-        raise PassportError("this deployment has no shielded ledger to check a pack note's redemption against")
     context = pack_context(client.chain.chain_id, client.deployment.ledger, client.deployment.passport,
                            passport_id.to_bytes(32, "big"))
     nullifier = int(pack["nullifier"])

@@ -9,13 +9,15 @@ the new note for its readers (owner, the other party of an offer or dispute, eve
 key; padded to one slot count so the envelope's length tells nothing) and has a relayer submit it,
 so no participant's address is on the transaction. Then it scans, so the store holds the result.
 
-Issue 14 lands in steps: the SDK's transparent operations (``BatteryTrace.mint_origin``, ``offer``
-...) still run on BatteryLots; this family is the shielded ledger's, reached as
-``BatteryTrace.shielded``, and takes their place when the demo moves.
+The ERP reaches it through :class:`~batterytrace.sdk.ledger.LedgerOperations` (``BatteryTrace``'s
+``mint_origin``, ``offer``, ``accept`` ...), which checks the registry's rules first and speaks of
+lots by id; this family speaks of them by tag, which is the same number.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -30,10 +32,11 @@ from batterytrace.exceptions import (
     UnknownParticipantError,
 )
 from batterytrace.model.identifiers import evidence_hash
-from batterytrace.model.lots import MaterialKind
+from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.model.membership import ROLE_INDEX, MembershipSet, facility_leaf, participant_key
 from batterytrace.model.registry import CertificationStatus, Facility, FacilityType
 from batterytrace.sdk.notes import NoteStore, StoredNote
+from batterytrace.sdk.registry import is_valid_encryption_key, require_valid_encryption_key
 from batterytrace.sdk.relayer import RelayedTransaction, RelayerClient
 from batterytrace.sdk.scanner import NoteScanner
 from batterytrace.zk.custody import CustodyOperation, Participant, custody_inputs, custody_successor
@@ -47,11 +50,13 @@ from batterytrace.zk.note_transform import (
     transform_notes,
 )
 from batterytrace.zk.notes import METALS, Note, NoteState
-from batterytrace.zk.pack_claim import PackClaims, pack_claim_inputs
 from batterytrace.zk.origin import CertificationWindow, Site, TypeFloors, mint_tag, origin_inputs, origin_note, origin_tag
+from batterytrace.zk.pack_claim import PackClaims, pack_claim_inputs
 
 if TYPE_CHECKING:
     from batterytrace.sdk.client import BatteryTrace
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,17 +73,6 @@ class ShieldedLot:
     @classmethod
     def of(cls, stored: StoredNote) -> ShieldedLot:
         return cls(stored.note.tag, stored.note, stored.epoch, stored.index, stored.transaction)
-
-
-@dataclass(frozen=True)
-class ShieldedOutput:
-    """One output lot of a transform as the ERP states it: its id, kind, cobalt and total mass (the
-    rules allocate certified and recycled grams, CO2e and flags)."""
-
-    external_id: str | int
-    kind: MaterialKind
-    cobalt_grams: int
-    total_grams: int
 
 
 @dataclass(frozen=True)
@@ -116,14 +110,32 @@ def external_id_number(external_id: str | int) -> int:
     return int.from_bytes(data, "big")
 
 
+def ran_before(facility_id: int, input_count: int, outputs: Sequence[OutputPlan], tags: Sequence[int],
+               exists: Callable[[int], bool]) -> bool:
+    """Whether a transform job with these output ``tags`` ran before (every output lot ``exists``);
+    refused: an output id named twice, a job naming some earlier job's outputs, or a job of more
+    lots than the circuit takes."""
+    if len(set(tags)) != len(tags):
+        raise ProofError("a transform names the same output id twice")
+    done = [exists(tag) for tag in tags]
+    if done and all(done):
+        return True
+    if any(done):
+        taken = [str(output.external_id) for output, made in zip(outputs, done, strict=True) if made]
+        raise LotStateError(tags[0], message=f"output ids {', '.join(taken)} at facility {facility_id} belong to "
+                                             "an earlier job's lots: give this job's outputs new ids")
+    if not 1 <= input_count <= NOTE_TRANSFORM_INPUTS or not 1 <= len(outputs) <= NOTE_TRANSFORM_OUTPUTS:
+        raise ProofError(f"a transform takes 1 to {NOTE_TRANSFORM_INPUTS} lots and makes 1 to "
+                         f"{NOTE_TRANSFORM_OUTPUTS}, got {input_count} and {len(outputs)}")
+    return False
+
+
 class _ShieldedLedgerAccess:
     """What every shielded operation shares: the participant's client, the ledger, the relayer, the
     note store and its scanner, and the lookups and sealing the operations build on."""
 
-    def __init__(self, client: BatteryTrace, relayer: RelayerClient, store: NoteStore | None = None) -> None:
+    def __init__(self, client: BatteryTrace, relayer: RelayerClient | None, store: NoteStore | None = None) -> None:
         deployment = client.deployment
-        if deployment.ledger is None:
-            raise ConfigurationError("this deployment has no shielded ledger: deploy again with `batterytrace deploy`")
         self.client = client
         self.relayer = relayer
         self.address = deployment.ledger
@@ -188,6 +200,9 @@ class _ShieldedLedgerAccess:
 
     def _participant(self) -> Participant:
         client = self.client
+        if not client.is_participant(client.address):
+            raise UnknownParticipantError(client.address, f"{client.address} holds no participant role now, so no leaf of the "
+                                          "participants tree: it proves no step until it is registered again")
         record = client.participant(client.address)
         return Participant(participant_key(client.address), ROLE_INDEX[record.role],
                            int(client.operator_risk_flags(client.address)), client.shielding_public_key)
@@ -229,14 +244,28 @@ class _ShieldedLedgerAccess:
 
     def _seal(self, note: Note, *readers: str | None) -> list[bytes]:
         """The note sealed for ``readers`` (participants' addresses) and every auditor's view key, in
-        one envelope padded to two slots more than there are auditors."""
+        one envelope padded to two slots more than there are auditors. A reader's unusable key
+        refuses the step (InvalidEncryptionKeyError, before anything is proven); an auditor's is
+        left out and logged, so one auditor's bad key stops no one's work."""
         client = self.client
-        auditors = client.auditor_keys()
-        keys = {address: client.participant(address).encryption_public_key for address in readers if address}
-        keys.update(auditors)
-        return [encrypt_note(note, keys, slots=max(len(keys), len(auditors) + 2))]
+        registered = client.auditor_keys()
+        keys = {}
+        for address in readers:
+            if address:
+                key = client.participant(address).encryption_public_key
+                require_valid_encryption_key(address, key)
+                keys[address] = key
+        for address, key in registered.items():
+            if is_valid_encryption_key(key):
+                keys[address] = key
+            else:
+                logger.warning("auditor %s has no usable encryption key (0x%s): left out of this envelope", address, key.hex())
+        return [encrypt_note(note, keys, slots=max(len(keys), len(registered) + 2))]
 
     def _submit(self, call: Any) -> RelayedTransaction:
+        if self.relayer is None:
+            raise ConfigurationError("material operations go through a relayer and this client has none: pass "
+                                     "relayer=URL (`batterytrace relayer start` runs one)")
         calldata = call._encode_transaction_data()
         return self.relayer.submit(self.address, calldata)
 
@@ -245,6 +274,11 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
     """One participant's operations on the shielded ledger (see the module docstring)."""
 
     # -- minting ---------------------------------------------------------------------------------
+
+    def origin_minted(self, facility_id: int, external_id: str | int) -> bool:
+        """Whether this participant minted the external id at the site before (its mint tag is spent)."""
+        tag = origin_tag(self.client.shielding_keys.secret, facility_id, external_id_number(external_id))
+        return bool(self.client.chain.call(self.contract.functions.isMinted(mint_tag(tag))))
 
     def mint_origin(self, facility_id: int, external_id: str | int, kind: MaterialKind, cobalt_grams: int,
                     total_grams: int, co2e_grams: int) -> ShieldedLot:
@@ -308,7 +342,7 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         disputes, and until then this participant may cancel."""
         lot = self._held(tag, NoteState.ACTIVE, owner=True)
         receiver = self.client.participant(to)
-        if not receiver.registered or receiver.shielding_key == 0 or to.lower() == self.client.address.lower():
+        if not self.client.is_participant(to) or receiver.shielding_key == 0 or to.lower() == self.client.address.lower():
             raise UnknownParticipantError(to, f"{to} is not another registered participant with a shielding key")
         return self._step(lot, CustodyOperation.OFFER, readers=(to, self.client.address),
                           receiver=receiver.shielding_key)
@@ -347,7 +381,7 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
 
     # -- transforms and passports -------------------------------------------------------------------
 
-    def transform(self, facility_id: int, input_tags: list[int], outputs: list[ShieldedOutput],
+    def transform(self, facility_id: int, input_tags: list[int], outputs: list[OutputPlan],
                   process_co2e_grams: int) -> list[ShieldedLot]:
         """A processing job at a facility this participant operates: its lots ``input_tags`` in, the
         ``outputs`` out, by the rules of zk/note_transform.py (checked before proving). Running the
@@ -356,19 +390,10 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         client = self.client
         secret = client.shielding_keys.secret
         tags = [output_tag(secret, facility_id, external_id_number(output.external_id)) for output in outputs]
-        if len(set(tags)) != len(tags):
-            raise ProofError("a transform names the same output id twice")
         self.sync()
         done = [self.store.notes_with_tag(tag) for tag in tags]
-        if all(done):
+        if ran_before(facility_id, len(input_tags), outputs, tags, lambda tag: bool(self.store.notes_with_tag(tag))):
             return [ShieldedLot.of(notes[-1]) for notes in done]
-        if any(done):
-            taken = [str(output.external_id) for output, notes in zip(outputs, done, strict=True) if notes]
-            raise LotStateError(tags[0], message=f"output ids {', '.join(taken)} at facility {facility_id} belong to "
-                                                 "an earlier job's lots: give this job's outputs new ids")
-        if not 1 <= len(input_tags) <= NOTE_TRANSFORM_INPUTS or not 1 <= len(outputs) <= NOTE_TRANSFORM_OUTPUTS:
-            raise ProofError(f"a transform takes 1 to {NOTE_TRANSFORM_INPUTS} lots and makes 1 to "
-                             f"{NOTE_TRANSFORM_OUTPUTS}, got {len(input_tags)} and {len(outputs)}")
         spent = [self._held(tag, NoteState.ACTIVE, owner=True) for tag in input_tags]
         if len({lot.epoch for lot in spent}) != 1:
             raise ProofError("the input lots' notes are in different epochs of the note tree: transform them apart")
@@ -420,4 +445,4 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
 
 
 
-__all__ = ["PackRedemption", "PreparedOrigin", "ShieldedLedgerOperations", "ShieldedLot", "ShieldedOutput", "external_id_number"]
+__all__ = ["PackRedemption", "PreparedOrigin", "ShieldedLedgerOperations", "ShieldedLot", "external_id_number", "ran_before"]

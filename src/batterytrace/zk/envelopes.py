@@ -1,21 +1,20 @@
-"""Handing a lot's opening to other parties: one encrypted envelope that each recipient can open.
+"""Sealing a shielded note for the parties who may read it: one encrypted envelope that each
+recipient can open.
 
-A fresh AES-256-GCM data key encrypts the opening once; the data key is wrapped for each recipient
-with ECIES over secp256k1 (``eciespy``). The envelope goes into a handover event's calldata, so it
-is compact and binary::
+A fresh AES-256-GCM data key encrypts the note once; the data key is wrapped for each recipient
+with ECIES over secp256k1 (``eciespy``). The envelope goes into the ledger event that creates the
+note, so it is compact and binary::
 
-    version (1) | commitment (32) | n (1) | n x wrapped key (93) | AES-GCM(opening) (73 + 16 tag)
+    version (1) | commitment (32) | n (1) | n x wrapped key (93) | AES-GCM(note) (NOTE_BYTES + 16 tag)
 
 The header (version, commitment, wrapped keys) is the body's associated data, so an envelope cannot
-be re-labelled for another lot or have its recipient list changed. The body nonce is all zeros:
+be re-labelled for another note or have its recipient list changed. The body nonce is all zeros:
 each data key encrypts exactly one message, so a nonce never repeats under a key. Wrapped keys
 carry no recipient labels, so the envelope does not reveal who can read it; a recipient tries each
-slot (an authenticated failure costs one ECDH). The opening is fixed-width, so the envelope's
-length reveals nothing about the values. Three recipients: 1 + 32 + 1 + 3 x 93 + 89 = 402 bytes.
-
-Version 2 carries a shielded note (``Note.to_bytes``) in the same layout. A note's envelope can be
+slot (an authenticated failure costs one ECDH). The note is fixed-width, and an envelope can be
 padded to a fixed number of slots with wrapped keys for no one (a fresh random key each), so that
 its length does not tell an offer (owner, sender, auditors) from an accept (owner, auditors).
+Version 1 (a transparent lot's opening) is retired; the version byte stays 2.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import ecies
 from ecies.config import Config
 
 from batterytrace.exceptions import DecryptionError, OpeningError
-from batterytrace.zk.commitment import OPENING_BYTES, Opening
 from batterytrace.zk.field import SNARK_SCALAR_FIELD
 from batterytrace.zk.notes import NOTE_BYTES, Note
 
@@ -38,7 +36,6 @@ except ImportError:  # pragma: no cover
     _AESGCM = None
     from Crypto.Cipher import AES as _AES
 
-ENVELOPE_VERSION = 1
 NOTE_ENVELOPE_VERSION = 2
 MAX_RECIPIENTS = 255
 
@@ -55,10 +52,10 @@ _ECIES_CONFIG = Config(
 )
 WRAPPED_KEY_BYTES = 33 + 12 + _GCM_TAG_BYTES + _DATA_KEY_BYTES
 _HEADER_BYTES = 1 + 32 + 1
-_BODY_BYTES = {ENVELOPE_VERSION: OPENING_BYTES + _GCM_TAG_BYTES, NOTE_ENVELOPE_VERSION: NOTE_BYTES + _GCM_TAG_BYTES}
+_BODY_BYTES = {NOTE_ENVELOPE_VERSION: NOTE_BYTES + _GCM_TAG_BYTES}
 
 
-def envelope_size(recipient_count: int, version: int = ENVELOPE_VERSION) -> int:
+def envelope_size(recipient_count: int, version: int = NOTE_ENVELOPE_VERSION) -> int:
     """Length in bytes of an envelope for ``recipient_count`` recipients (or slots)."""
     return _HEADER_BYTES + recipient_count * WRAPPED_KEY_BYTES + _BODY_BYTES[version]
 
@@ -115,17 +112,6 @@ def _check_public_key(label: str, public_key: bytes) -> bytes:
         raise OpeningError(f"recipient {label!r}: invalid secp256k1 public key: {error}") from error
 
 
-def encrypt_opening(opening: Opening, recipient_public_keys: Mapping[str, bytes]) -> bytes:
-    """One envelope with ``opening`` that each recipient's private key can decrypt.
-
-    ``recipient_public_keys`` maps a label (for error messages only; labels are not stored) to a
-    33-byte compressed or 65-byte uncompressed secp256k1 public key.
-    """
-    if not isinstance(opening, Opening):
-        raise OpeningError(f"expected an Opening, got {type(opening).__name__}")
-    return _envelope(ENVELOPE_VERSION, opening.commitment, opening.to_bytes(), recipient_public_keys)
-
-
 def encrypt_note(note: Note, recipient_public_keys: Mapping[str, bytes], slots: int | None = None) -> bytes:
     """One envelope with ``note`` that each recipient's private key can decrypt, padded to
     ``slots`` wrapped keys when given (at least the recipients)."""
@@ -157,8 +143,8 @@ def envelope_commitment(blob: bytes) -> int:
     return _parse(blob)[1]
 
 
-def _parse(blob: bytes, version: int = ENVELOPE_VERSION) -> tuple[bytes, int, list[bytes], bytes]:
-    what = "note" if version == NOTE_ENVELOPE_VERSION else "opening"
+def _parse(blob: bytes, version: int = NOTE_ENVELOPE_VERSION) -> tuple[bytes, int, list[bytes], bytes]:
+    what = "note"
     if not isinstance(blob, (bytes, bytearray)) or len(blob) < _HEADER_BYTES:
         raise OpeningError(f"not an {what} envelope: too short")
     blob = bytes(blob)
@@ -194,21 +180,6 @@ def _unseal(blob: bytes, private_key: bytes | str, expected_commitment: int, ver
             # authentication is tampering (or a 2^-128 accident).
             raise DecryptionError("envelope fails authentication: it was tampered with") from error
     return None
-
-
-def decrypt_opening(blob: bytes, private_key: bytes | str, expected_commitment: int) -> Opening:
-    """Decrypt an envelope and check it opens ``expected_commitment`` (the lot's on-chain one).
-
-    Raises DecryptionError if ``private_key`` is not among the recipients (or the envelope was
-    tampered with), OpeningError if the envelope is for another commitment or malformed.
-    """
-    plaintext = _unseal(blob, private_key, expected_commitment, ENVELOPE_VERSION)
-    if plaintext is None:
-        raise DecryptionError("this private key is not a recipient of the opening envelope")
-    opening = Opening.from_bytes(plaintext)
-    if opening.commitment != expected_commitment:
-        raise OpeningError(f"decrypted opening hashes to {opening.commitment}, not the expected {expected_commitment}")
-    return opening
 
 
 def decrypt_note(blob: bytes, private_key: bytes | str, expected_commitment: int) -> Note | None:

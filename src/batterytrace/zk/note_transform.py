@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from batterytrace.exceptions import ProofError
+from batterytrace.exceptions import ProcessCo2eBelowFloorError, ProofError
 from batterytrace.zk.custody import NOTE_TREE_DEPTH, REGISTRY_TREE_DEPTH, Participant, padded_path
 from batterytrace.zk.merkle import MembershipProof
 from batterytrace.zk.notes import MAX_GRAMS, METALS, MetalValues, Note, NoteState, NoteValues
@@ -37,9 +37,9 @@ NOTE_TRANSFORM_INPUTS = 4
 NOTE_TRANSFORM_OUTPUTS = 4
 #: IRegistry.FacilityType indices of the types that transform lots (every type but the extraction sites).
 REFINERY, PRECURSOR_PLANT, CATHODE_PLANT, CELL_PLANT, PACK_PLANT, RECYCLER = range(2, 8)
-#: The kinds a transformation makes at each type (Roles.madeKinds, ILots.MaterialKind indices), besides
-#: its inputs' own kinds: sulfates and metal, precursor, cathode, cell, modules and packs, black mass
-#: and recycled sulfate.
+#: The kinds a transformation makes at each type (as model.facilities.makes_kind; MaterialKind
+#: indices of model/lots.py), besides its inputs' own kinds: sulfates and metal, precursor, cathode,
+#: cell, modules and packs, black mass and recycled sulfate.
 MADE_KINDS: dict[int, frozenset[int]] = {
     REFINERY: frozenset({2, 3, 4}),
     PRECURSOR_PLANT: frozenset({5}),
@@ -122,8 +122,7 @@ def _require_mass_balance(metal: str, grams_in: int, grams_out: int, site: Site)
 def _require_process_co2e(process_co2e_grams: int, total_in: int, site: Site) -> None:
     _require_64_bits("process CO2e", process_co2e_grams)
     if process_co2e_grams * 1000 < site.co2e_floor_grams_per_kg * total_in:
-        raise ProofError(f"process CO2e of {process_co2e_grams} g is below the facility's floor of "
-                         f"{site.co2e_floor_grams_per_kg} g per kg processed ({total_in} g)")
+        raise ProcessCo2eBelowFloorError(process_co2e_grams, total_in, site.co2e_floor_grams_per_kg)
 
 
 def _metal_shares(inputs: Sequence[Note], grams_out: tuple[int, ...]) -> list[MetalValues]:

@@ -116,7 +116,7 @@ class Note:
     tag: int
     state: NoteState = NoteState.ACTIVE
     counterparty: int = 0
-    blinding: int = field(default_factory=random_blinding)
+    blinding: int = field(default_factory=random_blinding, repr=False)  # with the commitment it gives the nullifier
 
     def __post_init__(self) -> None:
         if type(self.kind) is not int or not 0 <= self.kind < MAX_BYTE:

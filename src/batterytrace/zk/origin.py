@@ -17,7 +17,7 @@ from batterytrace.zk.merkle import MembershipProof
 from batterytrace.zk.notes import METALS, MetalValues, Note, NoteState, NoteValues
 from batterytrace.zk.poseidon import poseidon
 
-#: IRegistry.FacilityType and ILots.MaterialKind indices (origin.circom's constants).
+#: IRegistry.FacilityType and MaterialKind indices (model/lots.py) (origin.circom's constants).
 INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER = 0, 1, 7
 ORIGIN_TYPES = (INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER)
 COBALT_ORE, COBALT_HYDROXIDE, BLACK_MASS = 0, 1, 10

@@ -19,7 +19,7 @@ from batterytrace.zk.merkle import MembershipProof
 from batterytrace.zk.notes import MAX_BYTE, MAX_GRAMS, METALS, Note, NoteState
 from batterytrace.zk.shielding import shielding_public_key
 
-#: ILots.MaterialKind.Pack (``PACK()`` in pack_claim.circom).
+#: MaterialKind.PACK (model/lots.py) (``PACK()`` in pack_claim.circom).
 PACK = 9
 #: A share of 100%, in basis points.
 FULL_SHARE_BPS = 10_000
