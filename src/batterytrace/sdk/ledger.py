@@ -32,8 +32,7 @@ from batterytrace.model.lots import BPS, UINT64_MAX, DisputeOutcome, LotStatus, 
 from batterytrace.model.registry import Facility, Role
 from batterytrace.sdk.audits import AuditOperations
 from batterytrace.sdk.note_history import NoteHistory, NoteStep, genealogy_from_notes, lot_status
-from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot, external_id_number
-from batterytrace.zk.note_transform import output_tag
+from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot
 from batterytrace.zk.notes import Note, NoteState
 
 if TYPE_CHECKING:
@@ -261,19 +260,11 @@ class LedgerOperations(AuditOperations):
         site = require_transform_site(self, facility_id, inputs)
         ledger = self.shielded
         ledger.sync()
-        secret = self.shielding_keys.secret
-        made_before = [ledger.store.notes_with_tag(output_tag(secret, facility_id, external_id_number(plan.external_id)))
-                       for plan in outputs]
-        if outputs and all(made_before):  # the same job again: the shielded ledger returns its outputs
-            made = ledger.transform(facility_id, inputs, list(outputs), process_co2e_grams)
-            return TransformResult(tuple(lot.tag for lot in made), tuple(lot.note for lot in made))
-        input_kinds = []
-        for lot_id in inputs:
-            current = [stored for stored in ledger.store.notes_with_tag(lot_id) if not stored.spent]
-            if not current:
-                raise UnknownLotError(lot_id)
-            input_kinds.append(MaterialKind(current[-1].note.kind))
-        require_makes_kinds(site, [MaterialKind(plan.kind) for plan in outputs], input_kinds)
+        current = [[stored for stored in ledger.store.notes_with_tag(lot_id) if not stored.spent] for lot_id in inputs]
+        # A finished job's inputs are spent: the engine returns its outputs (or refuses an input not held).
+        if all(current):
+            require_makes_kinds(site, [MaterialKind(plan.kind) for plan in outputs],
+                                [MaterialKind(notes[-1].note.kind) for notes in current])
         made = ledger.transform(facility_id, inputs, list(outputs), process_co2e_grams)
         return TransformResult(tuple(lot.tag for lot in made), tuple(lot.note for lot in made))
 

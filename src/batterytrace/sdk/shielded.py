@@ -391,9 +391,9 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         secret = client.shielding_keys.secret
         tags = [output_tag(secret, facility_id, external_id_number(output.external_id)) for output in outputs]
         self.sync()
-        done = [self.store.notes_with_tag(tag) for tag in tags]
-        if ran_before(facility_id, len(input_tags), outputs, tags, lambda tag: bool(self.store.notes_with_tag(tag))):
-            return [ShieldedLot.of(notes[-1]) for notes in done]
+        made = {tag: self.store.notes_with_tag(tag) for tag in tags}
+        if ran_before(facility_id, len(input_tags), outputs, tags, lambda tag: bool(made[tag])):
+            return [ShieldedLot.of(made[tag][-1]) for tag in tags]
         spent = [self._held(tag, NoteState.ACTIVE, owner=True) for tag in input_tags]
         if len({lot.epoch for lot in spent}) != 1:
             raise ProofError("the input lots' notes are in different epochs of the note tree: transform them apart")
