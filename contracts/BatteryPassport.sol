@@ -5,7 +5,7 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IBatteryPassport} from "./interfaces/IBatteryPassport.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
-import {IShieldedLedger} from "./interfaces/IShieldedLedger.sol";
+import {IShieldedLedger, LEDGER_METALS} from "./interfaces/IShieldedLedger.sol";
 import {Groth16Proof} from "./interfaces/IGroth16Verifiers.sol";
 import {BatteryIds} from "./lib/BatteryIds.sol";
 import {Roles} from "./Roles.sol";
@@ -120,17 +120,16 @@ contract BatteryPassport is IBatteryPassport, ERC721 {
         passportId = _newPassportId(request.batteryId, request.documentUri);
         if (request.pack.issuer != msg.sender) revert PassportUnauthorized(msg.sender);
         Claims memory claims = _noteClaims(request.pack);
-        _passports[passportId] = Passport({
-            packNullifier: request.pack.nullifier,
-            economicOperator: msg.sender,
-            status: PassportStatus.Original,
-            issuedAt: uint64(block.timestamp),
-            batteryIdHash: keccak256(bytes(request.batteryId)),
-            documentHash: request.documentHash,
-            legitimateInterestCommitment: request.legitimateInterestCommitment,
-            authoritiesCommitment: request.authoritiesCommitment,
-            claims: claims
-        });
+        Passport storage record = _passports[passportId];
+        record.packNullifier = request.pack.nullifier;
+        record.economicOperator = msg.sender;
+        record.status = PassportStatus.Original;
+        record.issuedAt = uint64(block.timestamp);
+        record.batteryIdHash = keccak256(bytes(request.batteryId));
+        record.documentHash = request.documentHash;
+        record.legitimateInterestCommitment = request.legitimateInterestCommitment;
+        record.authoritiesCommitment = request.authoritiesCommitment;
+        _storeClaims(record.claims, claims);
         _documentUris[passportId] = request.documentUri;
         _history[passportId].push(StatusChange(PassportStatus.Original, uint64(block.timestamp), msg.sender, bytes32(0)));
         // Check, write, then interact: the ledger verifies the proof and spends the note, or reverts
@@ -140,26 +139,33 @@ contract BatteryPassport is IBatteryPassport, ERC721 {
         _emitNoteIssue(passportId, request, claims);
     }
 
-    /// @dev The passport's claims from a pack note's: the cobalt claim, its recycled share the sum of
-    /// the pre- and post-consumer bounds; both shares at most 100%, the policy's flags forbidden.
+    /// @dev The passport's claims from a pack note's, metal by metal: each certified share at most
+    /// 100% and each metal's pre- and post-consumer shares at most 100% together (no material is
+    /// both), the policy's flags forbidden.
     function _noteClaims(IShieldedLedger.PackClaimRequest calldata pack) private pure returns (Claims memory claims) {
-        IShieldedLedger.MetalClaim calldata cobalt = pack.metals[0];
-        uint256 recycledBps = uint256(cobalt.minPreConsumerBps) + cobalt.minPostConsumerBps;
-        if (
-            pack.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS != _POLICY_FORBIDDEN_FLAGS
-                || cobalt.minCertifiedBps > _BPS || recycledBps > _BPS
-        ) {
-            revert PassportClaimsBelowPolicy(pack.forbiddenRiskFlags, _POLICY_FORBIDDEN_FLAGS);
+        bool withinPolicy = pack.forbiddenRiskFlags & _POLICY_FORBIDDEN_FLAGS == _POLICY_FORBIDDEN_FLAGS;
+        for (uint256 metal; metal < LEDGER_METALS; ++metal) {
+            IShieldedLedger.MetalClaim calldata claim = pack.metals[metal];
+            withinPolicy = withinPolicy && claim.minCertifiedBps <= _BPS
+                && uint256(claim.minPreConsumerBps) + claim.minPostConsumerBps <= _BPS;
+            claims.metals[metal] = claim;
         }
-        claims = Claims({
-            cobaltGrams: cobalt.grams,
-            minCertifiedBps: cobalt.minCertifiedBps,
-            minRecycledBps: uint16(recycledBps),
-            maxCo2eGramsPerKgCobalt: pack.maxCo2eGramsPerKgCobalt,
-            maxCo2eGramsPerKwh: pack.maxCo2eGramsPerKwh,
-            capacityWh: pack.capacityWh,
-            forbiddenRiskFlags: pack.forbiddenRiskFlags
-        });
+        if (!withinPolicy) revert PassportClaimsBelowPolicy(pack.forbiddenRiskFlags, _POLICY_FORBIDDEN_FLAGS);
+        claims.maxCo2eGramsPerKgCobalt = pack.maxCo2eGramsPerKgCobalt;
+        claims.maxCo2eGramsPerKwh = pack.maxCo2eGramsPerKwh;
+        claims.capacityWh = pack.capacityWh;
+        claims.forbiddenRiskFlags = pack.forbiddenRiskFlags;
+    }
+
+    /// @dev Field by field: the legacy code generator copies no memory array of structs to storage.
+    function _storeClaims(Claims storage stored, Claims memory claims) private {
+        for (uint256 metal; metal < LEDGER_METALS; ++metal) {
+            stored.metals[metal] = claims.metals[metal];
+        }
+        stored.maxCo2eGramsPerKgCobalt = claims.maxCo2eGramsPerKgCobalt;
+        stored.maxCo2eGramsPerKwh = claims.maxCo2eGramsPerKwh;
+        stored.capacityWh = claims.capacityWh;
+        stored.forbiddenRiskFlags = claims.forbiddenRiskFlags;
     }
 
     function _emitNoteIssue(uint256 passportId, NoteIssueRequest calldata request, Claims memory claims) private {

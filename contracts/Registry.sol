@@ -144,7 +144,8 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
             active: false,
             co2eFloorGramsPerKg: 0,
             siteId: siteId,
-            locationCommitment: locationCommitment
+            locationCommitment: locationCommitment,
+            recycledPreConsumerBps: 0
         });
         emit FacilityRegistered(facilityId, msg.sender, facilityType, siteId, country, locationCommitment);
     }
@@ -217,12 +218,26 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
     }
 
     /// @inheritdoc IRegistry
+    function setRecycledInputSplit(uint32 facilityId, uint16 preConsumerBps, uint256[] calldata siblings)
+        external
+        onlyRole(Roles.AUDITOR)
+    {
+        Facility storage site = _requireFacility(facilityId);
+        if (site.facilityType != FacilityType.Recycler) revert RegistryNotRecycler(facilityId, site.facilityType);
+        if (preConsumerBps > _BPS) revert RegistryInvalidValue(preConsumerBps);
+        uint16 oldBps = site.recycledPreConsumerBps;
+        site.recycledPreConsumerBps = preConsumerBps;
+        emit RecycledInputSplitSet(facilityId, msg.sender, oldBps, preConsumerBps);
+        _refreshFacilityLeaf(facilityId, siblings);
+    }
+
+    /// @inheritdoc IRegistry
     function certify(uint32 facilityId, Scheme scheme, uint64 validFrom, uint64 validUntil, bytes32 evidenceHash)
         external
         onlyRole(Roles.AUDITOR)
         returns (uint256 certificationId)
     {
-        _requireFacility(facilityId);
+        _requireCovered(scheme, _requireFacility(facilityId).facilityType);
         // History stays answerable: a window that began before this block would change what
         // isCertified said about the past. Zero means "from this block".
         uint64 recordedAt = uint64(block.timestamp);
@@ -393,6 +408,11 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
         if (maxYieldLossBps > _BPS) revert RegistryInvalidValue(maxYieldLossBps);
         if (evidenceHash == bytes32(0)) revert RegistryEvidenceRequired();
         if (facilityType == FacilityType.ArtisanalSite) riskFlags |= _ARTISANAL_FLAG;
+        // A certification recorded before the audit must still cover the type the auditor found.
+        uint256[] storage certificationIds = _facilityCertifications[facilityId];
+        for (uint256 index; index < certificationIds.length; ++index) {
+            _requireCovered(_certifications[certificationIds[index]].scheme, facilityType);
+        }
         site.facilityType = facilityType;
         site.country = country;
         site.riskFlags = riskFlags;
@@ -464,7 +484,7 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
         Facility storage site = _facilities[facilityId];
         uint256 packed = uint256(facilityId) | uint256(uint8(site.facilityType)) << 32 | uint256(site.riskFlags) << 40
             | uint256(site.maxYieldLossBps) << 48 | uint256(site.co2eFloorGramsPerKg) << 64
-            | uint256(uint16(site.country)) << 96;
+            | uint256(uint16(site.country)) << 96 | uint256(site.recycledPreConsumerBps) << 112;
         return _leaf(uint160(site.operator), packed);
     }
 
@@ -478,6 +498,10 @@ contract Registry is IRegistry, AccessControlEnumerable, CompanyPrefixes, Member
             certificationId | uint256(cert.facilityId) << 64 | uint256(uint8(cert.scheme)) << 96,
             uint256(cert.validFrom) | uint256(end) << 64
         );
+    }
+
+    function _requireCovered(Scheme scheme, FacilityType facilityType) private pure {
+        if (!Roles.schemeCovers(scheme, facilityType)) revert RegistrySchemeDoesNotCover(scheme, facilityType);
     }
 
     /// @dev Clearing a risk flag is a finding like raising one: it needs its evidence.

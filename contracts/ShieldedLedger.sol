@@ -90,16 +90,14 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
         if (_minted[request.mintTag]) revert LedgerMintTagUsed(request.mintTag);
         _requireCommitment(request.outputCommitment);
         _requireInField(1, request.mintTag);
-        uint256[10] memory signals = [
+        uint256[8] memory signals = [
             request.outputCommitment,
             request.mintTag,
             request.participantsRoot,
             request.facilitiesRoot,
             request.certificationsRoot,
             uint256(request.proofTime),
-            uint256(_registry.co2eFloorGramsPerKg(IRegistry.FacilityType.IndustrialMine)),
-            uint256(_registry.co2eFloorGramsPerKg(IRegistry.FacilityType.ArtisanalSite)),
-            uint256(_registry.co2eFloorGramsPerKg(IRegistry.FacilityType.Recycler)),
+            _typeFloors(),
             originContext(encryptedOpenings)
         ];
         _requireVerified(_originVerifier.verifyProof(proof.a, proof.b, proof.c, signals), "origin");
@@ -193,24 +191,23 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
         _requireRegistryRoot(IMembershipRoots.MembershipSet.Participants, _PARTICIPANTS, request.participantsRoot);
         if (_spent[request.nullifier]) revert LedgerNullifierSpent(request.nullifier);
         _requireInField(1, request.nullifier);
-        uint256[13] memory signals;
+        uint256[12] memory signals;
         signals[0] = request.noteRoot;
         signals[1] = request.nullifier;
         signals[2] = request.participantsRoot;
         signals[3] = uint256(uint160(request.issuer));
-        // The circuit's order: every metal's grams, then every metal's certified bound, and so on.
+        // One signal per metal, its four claims packed: the fields' widths (64, 16, 16, 16 bits)
+        // keep them apart, and the circuit unpacks them with the same widths.
         for (uint256 metal; metal < LEDGER_METALS; ++metal) {
             MetalClaim calldata claim = request.metals[metal];
-            signals[4 + metal] = claim.grams;
-            signals[4 + LEDGER_METALS + metal] = claim.minCertifiedBps;
-            signals[4 + 2 * LEDGER_METALS + metal] = claim.minPreConsumerBps;
-            signals[4 + 3 * LEDGER_METALS + metal] = claim.minPostConsumerBps;
+            signals[4 + metal] = uint256(claim.grams) | uint256(claim.minCertifiedBps) << 64
+                | uint256(claim.minPreConsumerBps) << 80 | uint256(claim.minPostConsumerBps) << 96;
         }
-        signals[4 + 4 * LEDGER_METALS] = request.maxCo2eGramsPerKgCobalt;
-        signals[5 + 4 * LEDGER_METALS] = request.maxCo2eGramsPerKwh;
-        signals[6 + 4 * LEDGER_METALS] = request.capacityWh;
-        signals[7 + 4 * LEDGER_METALS] = request.forbiddenRiskFlags;
-        signals[8 + 4 * LEDGER_METALS] = packContext(msg.sender, binding);
+        signals[4 + LEDGER_METALS] = request.maxCo2eGramsPerKgCobalt;
+        signals[5 + LEDGER_METALS] = request.maxCo2eGramsPerKwh;
+        signals[6 + LEDGER_METALS] = request.capacityWh;
+        signals[7 + LEDGER_METALS] = request.forbiddenRiskFlags;
+        signals[8 + LEDGER_METALS] = packContext(msg.sender, binding);
         _requireVerified(_packClaimVerifier.verifyProof(proof.a, proof.b, proof.c, signals), "pack_claim");
         _spend(request.nullifier);
         emit PackRedeemed(request.nullifier, msg.sender, binding);
@@ -261,6 +258,23 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     /// @inheritdoc IShieldedLedger
     function packContext(address passportContract, bytes32 binding) public view returns (uint256) {
         return _fieldHash(abi.encode(block.chainid, address(this), _OP_PACK, passportContract, binding));
+    }
+
+    /// @dev The registry's rulebook floors of the six origin types as one origin signal: the i-th
+    /// type's floor (a uint32) at bits 32 * i, in the circuit's order (ORIGIN_FLOOR_TYPES), which
+    /// unpacks it and picks the floor of the site's type.
+    function _typeFloors() private view returns (uint256 packed) {
+        IRegistry.FacilityType[6] memory types = [
+            IRegistry.FacilityType.IndustrialMine,
+            IRegistry.FacilityType.ArtisanalSite,
+            IRegistry.FacilityType.Recycler,
+            IRegistry.FacilityType.BrineOperation,
+            IRegistry.FacilityType.HardRockMine,
+            IRegistry.FacilityType.NickelMine
+        ];
+        for (uint256 index; index < types.length; ++index) {
+            packed |= uint256(_registry.co2eFloorGramsPerKg(types[index])) << (32 * index);
+        }
     }
 
     /// @dev The one place a note enters the tree: the epoch's tree, or the next one when it is full

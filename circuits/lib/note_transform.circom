@@ -7,18 +7,25 @@ include "notes.circom";
 include "registry.circom";
 include "arithmetic.circom";
 
-// IRegistry.FacilityType's transforming types run from Refinery (2) to Recycler (7): every type but
-// the extraction sites 0 and 1, which only mint (Roles.transformsLots).
-function FIRST_TRANSFORMING_TYPE() { return 2; }
-function TRANSFORMING_TYPES() { return 6; }
+// IRegistry.FacilityType's transforming types: refinery, precursor, cathode, cell and pack plants,
+// recycler, lithium refinery, nickel refinery; every type but the extraction sites (0, 1, 8, 9, 10),
+// which only mint.
+function TRANSFORMING_TYPES() { return 8; }
+function TRANSFORMING_TYPE(slot) {
+    var types[8] = [2, 3, 4, 5, 6, 7, 11, 12];
+    return types[slot];
+}
 
-// model.facilities.makes_kind(facilityType) as MaterialKind indices (model/lots.py), three per type with the last repeated
-// where a type makes fewer: refinery crude and refined sulfate and metal, precursor plant precursor,
-// cathode plant cathode, cell plant cell, pack plant module and pack, recycler black mass and
-// recycled sulfate. No kind is made by two types.
-function MADE_KIND(facilityType, n) {
-    var kinds[8][3] = [[0, 0, 0], [0, 0, 0], [2, 3, 4], [5, 5, 5], [6, 6, 6], [7, 7, 7], [8, 9, 9], [10, 11, 11]];
-    return kinds[facilityType][n];
+// model.facilities.makes_kind(facilityType) as MaterialKind indices (model/lots.py), four per
+// transforming type (in TRANSFORMING_TYPE's order) with the last repeated where a type makes fewer:
+// refinery crude and refined cobalt sulfate and cobalt metal, precursor plant precursor, cathode
+// plant cathode, cell plant cell, pack plant module and pack, recycler black mass, recycled cobalt
+// sulfate, lithium carbonate and nickel sulfate, lithium refinery lithium carbonate and hydroxide,
+// nickel refinery nickel intermediate and sulfate.
+function MADE_KIND(slot, n) {
+    var kinds[8][4] = [[2, 3, 4, 4], [5, 5, 5, 5], [6, 6, 6, 6], [7, 7, 7, 7], [8, 9, 9, 9],
+                       [10, 11, 14, 18], [14, 15, 15, 15], [17, 18, 18, 18]];
+    return kinds[slot][n];
 }
 
 // Proves a processing job (split, merge, refine) on the shielded ledger: the actor spends up to
@@ -28,7 +35,8 @@ function MADE_KIND(facilityType, n) {
 //
 //   what                  proven
 //   the actor             knows `secret` of a shielding key in the participants tree, and operates (same
-//                         account) a facility in the facilities tree of a transforming type (2..7)
+//                         account) a facility in the facilities tree of a transforming type
+//                         (TRANSFORMING_TYPE)
 //   input slot i          used iff nullifiers[i] != 0; a used input is an active note (counterparty 0)
 //                         owned by the actor's key, in the note tree, and nullifiers[i] is its
 //                         nullifier; an unused slot's values are zeros; used nullifiers differ
@@ -39,7 +47,8 @@ function MADE_KIND(facilityType, n) {
 //                         which only used outputs hold), so at least one input (a used output
 //                         holds metal, and no metal is created): no check of its own for either
 //   kinds                 each used output's kind is one the facility's type makes (model.facilities.makes_kind)
-//                         or the kind of a used input (a split or merge)
+//                         or the kind of a used input (a split or merge), and holds only metals
+//                         its kind may hold (KindHoldsMetals: a cobalt sulfate no lithium)
 //   grams, per metal m    no metal created: gramsOut[m] <= gramsIn[m]; the loss at most the site's
 //                         maxYieldLossBps of the input: (gramsIn - gramsOut) * 10000 <= bps * gramsIn
 //   shares, per metal m   certified, pre- and post-consumer grams follow the metal, never created:
@@ -103,6 +112,7 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
     signal input maxYieldLossBps;                // private
     signal input siteFloor;                      // private: co2eFloorGramsPerKg of the site
     signal input country;                        // private
+    signal input recycledPreConsumerBps;         // private: the leaf's; a transform does not use it
     signal input facilityPathLength;             // private
     signal input facilityPathIndex;              // private
     signal input facilitySiblings[registryDepth];      // private
@@ -154,6 +164,7 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
     site.maxYieldLossBps <== maxYieldLossBps;
     site.co2eFloorGramsPerKg <== siteFloor;
     site.country <== country;
+    site.recycledPreConsumerBps <== recycledPreConsumerBps;
     site.pathLength <== facilityPathLength;
     site.pathIndex <== facilityPathIndex;
     site.siblings <== facilitySiblings;
@@ -165,7 +176,7 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
     var typeCount = 0;
     for (var t = 0; t < TRANSFORMING_TYPES(); t++) {
         isType[t] = IsZero();
-        isType[t].in <== facilityType - (FIRST_TRANSFORMING_TYPE() + t);
+        isType[t].in <== facilityType - TRANSFORMING_TYPE(t);
         typeCount += isType[t].out;
     }
     typeCount === 1;
@@ -268,26 +279,33 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
     distinctOutputs.commitments <== outputCommitments;
     distinctOutputs.used <== outputUsed;
 
-    // Kinds: (k - made0)(k - made1)(k - made2) is 0 iff the type makes k; each used input's factor
-    // is k - its kind, an unused input's 1 (its kind 0 is no kind the output may take from it).
-    signal madeMiss[nOutputs][2];
+    // Kinds: (k - made0)(k - made1)(k - made2)(k - made3) is 0 iff the type makes k; each used
+    // input's factor is k - its kind, an unused input's 1 (its kind 0 is no kind the output may take
+    // from it).
+    signal madeMiss[nOutputs][3];
     signal inputMiss[nOutputs][nInputs];
     signal kindMiss[nOutputs][nInputs];
+    component holds[nOutputs];
     for (var j = 0; j < nOutputs; j++) {
-        var made[3];
-        for (var n = 0; n < 3; n++) {
+        var made[4];
+        for (var n = 0; n < 4; n++) {
             made[n] = 0;
             for (var t = 0; t < TRANSFORMING_TYPES(); t++) {
-                made[n] += isType[t].out * MADE_KIND(FIRST_TRANSFORMING_TYPE() + t, n);
+                made[n] += isType[t].out * MADE_KIND(t, n);
             }
         }
         madeMiss[j][0] <== (outputKind[j] - made[0]) * (outputKind[j] - made[1]);
         madeMiss[j][1] <== madeMiss[j][0] * (outputKind[j] - made[2]);
+        madeMiss[j][2] <== madeMiss[j][1] * (outputKind[j] - made[3]);
         for (var i = 0; i < nInputs; i++) {
             inputMiss[j][i] <== inputUsed[i] * (outputKind[j] - inputKind[i] - 1) + 1;
-            kindMiss[j][i] <== (i == 0 ? madeMiss[j][1] : kindMiss[j][i - 1]) * inputMiss[j][i];
+            kindMiss[j][i] <== (i == 0 ? madeMiss[j][2] : kindMiss[j][i - 1]) * inputMiss[j][i];
         }
         kindMiss[j][nInputs - 1] * outputUsed[j] === 0;
+        // An unused output holds no metal, so this holds for it whatever its kind.
+        holds[j] = KindHoldsMetals(metals);
+        holds[j].kind <== outputKind[j];
+        holds[j].grams <== outputGrams[j];
     }
 
     // A created note's free values: 64-bit grams and total, the metals at most the total, some metal.

@@ -19,7 +19,8 @@ include "checks.circom";
 //   3 conflict-affected area). Every note's values are 64-bit grams (flags one byte), certified <=
 //   grams and pre + post <= grams per metal, the metals at most the total: the operation creating a
 //   note proves it (origin.circom, transform). Custody operations move valuesHash unopened.
-// - kind: the material kind (MaterialKind's index, model/lots.py). tag: the physical lot's tag (seal or bag id
+// - kind: the material kind (MaterialKind's index, model/lots.py), which also says which metals the
+//   note may hold (KIND_HOLDING below; every operation creating a note proves it). tag: the physical lot's tag (seal or bag id
 //   digest, and the mint's idempotency key), kept through custody.
 // - owner: the shielding key that may spend the note. state: 0 active, 1 offered (owner is the
 //   receiver, counterparty the sender, who may cancel), 2 disputed (the same two, until an auditor
@@ -31,6 +32,17 @@ include "checks.circom";
 // from being any other Poseidon(2) output of the protocol (tree nodes, nullifiers).
 function SHIELDING_DOMAIN() {
     return 617545557289007673089206618821154403121066370089136071538225;
+}
+
+// The material kinds that may hold each metal (model.lots.KIND_METALS), twelve per metal with the last
+// repeated: cobalt every cobalt kind, pCAM, CAM, cells, modules, packs and black mass (0-11); lithium
+// CAM to pack, black mass and the lithium kinds (6-10, 12-15); nickel pCAM to pack, black mass and the
+// nickel kinds (5-10, 16-18). Metal 0 is cobalt, 1 lithium, 2 nickel.
+function KIND_HOLDING(metal, n) {
+    var kinds[3][12] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+                        [6, 7, 8, 9, 10, 12, 13, 14, 15, 15, 15, 15],
+                        [5, 6, 7, 8, 9, 10, 16, 17, 18, 18, 18, 18]];
+    return kinds[metal][n];
 }
 
 function NOTE_ACTIVE() { return 0; }
@@ -62,6 +74,24 @@ template NoteValuesHash(metals) {
     hash.inputs[4 * metals + 1] <== co2eGrams;
     hash.inputs[4 * metals + 2] <== riskFlags;
     valuesHash <== hash.out;
+}
+
+// Proves that a note of `kind` holds only metals its kind may hold: for each metal, grams * the
+// product of (kind - k) over the kinds holding it is 0, and the product is 0 only for those kinds.
+// 12 constraints per metal. The caller has constrained kind to a small number (an origin type's or a
+// facility type's kinds, or an input's).
+template KindHoldsMetals(metals) {
+    assert(metals >= 1 && metals <= 3);
+    signal input kind;              // private
+    signal input grams[metals];     // private
+    signal miss[metals][12];
+    for (var m = 0; m < metals; m++) {
+        miss[m][0] <== kind - KIND_HOLDING(m, 0);
+        for (var n = 1; n < 12; n++) {
+            miss[m][n] <== miss[m][n - 1] * (kind - KIND_HOLDING(m, n));
+        }
+        grams[m] * miss[m][11] === 0;
+    }
 }
 
 // Outputs a note's commitment (its leaf). Checks nothing: a created note's fields are constrained by

@@ -1,5 +1,6 @@
 pragma circom 2.1.9;
 
+include "circomlib/circuits/bitify.circom";
 include "checks.circom";
 include "merkle.circom";
 include "notes.circom";
@@ -14,9 +15,11 @@ function PACK() { return 9; }
 //   - the note is in the tree, active, of kind Pack, and owned by the issuer: the actor knows the
 //     secret of the note's owner key, and that key is in the issuer's participants-tree leaf, whose
 //     account is public (the passport names its economic operator; the contract checks its role);
-//   - per metal, the passport declares exactly the note's grams (100% of the content traced), and
-//     at least the minimum shares certified, pre-consumer and post-consumer recycled, in basis
-//     points of those grams;
+//   - per metal (cobalt, lithium, nickel), the passport declares exactly the note's grams (100% of
+//     the content traced), and at least the minimum shares certified, pre-consumer and post-consumer
+//     recycled, in basis points of those grams; each metal's claim is one public signal,
+//     metalClaims[m] = grams | minCertifiedBps << 64 | minPreConsumerBps << 80 | minPostConsumerBps << 96,
+//     decomposed here (112 bits), so the verifier pays one public input per metal, not four;
 //   - the note's CO2e is at most the bound per kg of cobalt (metal 0) and per kWh of capacity;
 //   - the note carries none of the forbidden risk flags.
 // These are the rules of the transparent claim (claim.circom), with recycled content split into pre-
@@ -26,8 +29,7 @@ function PACK() { return 9; }
 // grams (flags one byte), certified <= grams and pre + post <= grams (notes.circom). The public
 // bounds are range-checked here, so no product or difference below can wrap around the field.
 //
-// Public signals, in this order: noteRoot, nullifier, participantsRoot, issuer, declaredGrams[metals],
-// minCertifiedBps[metals], minPreConsumerBps[metals], minPostConsumerBps[metals],
+// Public signals, in this order: noteRoot, nullifier, participantsRoot, issuer, metalClaims[metals],
 // maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh, capacityWh, forbiddenRiskFlags, context. No outputs.
 template PackClaimProof(metals, noteDepth, registryDepth) {
     assert(metals >= 1);
@@ -35,10 +37,7 @@ template PackClaimProof(metals, noteDepth, registryDepth) {
     signal input nullifier;                      // public: the spent pack note's nullifier
     signal input participantsRoot;               // public: a root of the registry's participants tree
     signal input issuer;                         // public: the passport's economic operator (an address)
-    signal input declaredGrams[metals];          // public: grams of each metal the passport declares
-    signal input minCertifiedBps[metals];        // public: minimum certified share, basis points
-    signal input minPreConsumerBps[metals];      // public: minimum pre-consumer recycled share
-    signal input minPostConsumerBps[metals];     // public: minimum post-consumer recycled share
+    signal input metalClaims[metals];            // public: per metal, the declared grams and minimum shares
     signal input maxCo2eGramsPerKgCobalt;        // public: CO2e bound per kg of cobalt
     signal input maxCo2eGramsPerKwh;             // public: CO2e bound per kWh of capacity
     signal input capacityWh;                     // public: the pack's capacity
@@ -108,8 +107,13 @@ template PackClaimProof(metals, noteDepth, registryDepth) {
     spentNullifier.blinding <== blinding;
     spentNullifier.nullifier === nullifier;
 
-    // Per metal: the declared grams are the note's, and each share meets its minimum. Both sides of
-    // a share bound are below 2^64 * 2^14 = 2^78.
+    // Per metal: the claim's fields (the decomposition pins each: grams 64 bits, each bound 16 bits
+    // and then basis points), the declared grams are the note's, and each share meets its minimum.
+    // Both sides of a share bound are below 2^64 * 2^14 = 2^78.
+    component claimBits[metals];
+    signal minCertifiedBps[metals];
+    signal minPreConsumerBps[metals];
+    signal minPostConsumerBps[metals];
     component certifiedIsBps[metals];
     component preConsumerIsBps[metals];
     component postConsumerIsBps[metals];
@@ -117,7 +121,24 @@ template PackClaimProof(metals, noteDepth, registryDepth) {
     component preConsumerShare[metals];
     component postConsumerShare[metals];
     for (var m = 0; m < metals; m++) {
-        declaredGrams[m] === grams[m];
+        claimBits[m] = Num2Bits(112);
+        claimBits[m].in <== metalClaims[m];
+        var declared = 0;
+        var certifiedBound = 0;
+        var preConsumerBound = 0;
+        var postConsumerBound = 0;
+        for (var bit = 0; bit < 64; bit++) {
+            declared += claimBits[m].out[bit] * (1 << bit);
+        }
+        for (var bit = 0; bit < 16; bit++) {
+            certifiedBound += claimBits[m].out[64 + bit] * (1 << bit);
+            preConsumerBound += claimBits[m].out[80 + bit] * (1 << bit);
+            postConsumerBound += claimBits[m].out[96 + bit] * (1 << bit);
+        }
+        declared === grams[m];
+        minCertifiedBps[m] <== certifiedBound;
+        minPreConsumerBps[m] <== preConsumerBound;
+        minPostConsumerBps[m] <== postConsumerBound;
         certifiedIsBps[m] = AssertBps();
         certifiedIsBps[m].bps <== minCertifiedBps[m];
         preConsumerIsBps[m] = AssertBps();

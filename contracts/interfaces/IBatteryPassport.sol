@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
-import {IShieldedLedger} from "./IShieldedLedger.sol";
+import {IShieldedLedger, LEDGER_METALS} from "./IShieldedLedger.sol";
 
 /// @title Battery passports bound to pack notes, with zero-knowledge supply-chain claims.
 /// @notice One token per battery (EU Regulation 2023/1542 Art. 77). Issuance has the shielded ledger
@@ -26,11 +26,11 @@ interface IBatteryPassport {
         Waste
     }
 
-    /// @notice What the proof establishes about the pack note, without opening it.
+    /// @notice What the proof establishes about the pack note, without opening it: per metal (cobalt,
+    /// lithium, nickel) its grams, certified share and pre- and post-consumer recycled shares
+    /// (EU 2023/1542 Art. 8), then the pack's CO2e bounds, capacity and forbidden risk flags.
     struct Claims {
-        uint64 cobaltGrams;
-        uint16 minCertifiedBps;
-        uint16 minRecycledBps;
+        IShieldedLedger.MetalClaim[LEDGER_METALS] metals;
         uint64 maxCo2eGramsPerKgCobalt;
         uint64 maxCo2eGramsPerKwh;
         uint64 capacityWh;
@@ -103,7 +103,8 @@ interface IBatteryPassport {
     /// @param passportId The id asked for.
     error PassportUnknown(uint256 passportId);
     /// @notice The claims forbid fewer risk flags than the consortium's policy requires, or state
-    /// shares above 100%.
+    /// shares above 100% for a metal (its certified share, or its pre- and post-consumer shares
+    /// together).
     /// @param forbiddenRiskFlags The risk flags the claims forbid.
     /// @param requiredFlags The risk flags the policy requires every passport to forbid.
     error PassportClaimsBelowPolicy(uint8 forbiddenRiskFlags, uint8 requiredFlags);
@@ -163,10 +164,11 @@ interface IBatteryPassport {
     /// `pack.issuer` (`PassportUnauthorized`); each battery id is of an accepted form
     /// (`PassportMalformedBatteryId`), falls under one of the caller's company prefixes
     /// (`PassportBatteryIdNotOwned`) and has no passport yet (`PassportAlreadyIssued`); the claims forbid at
-    /// least the policy's risk flags and state shares of at most 100% (`PassportClaimsBelowPolicy`);
+    /// least the policy's risk flags and state, for every metal, a certified share of at most 100% and
+    /// pre- and post-consumer shares of at most 100% together (`PassportClaimsBelowPolicy`);
     /// the ledger redeems each pack note, which it does only if the pack-claim proof verifies bound to
     /// this contract and `bytes32(passportId)`, and the note is unspent. The passport's claims are the
-    /// cobalt claim, its recycled share the sum of the pre- and post-consumer bounds.
+    /// pack request's, metal by metal.
     function issueFromNotes(NoteIssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
         external
         returns (uint256[] memory passportIds);

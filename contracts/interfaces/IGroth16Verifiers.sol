@@ -26,21 +26,22 @@ interface ICustodyVerifier {
     ) external view returns (bool);
 }
 
-/// @notice The snarkjs-generated verifier of the shielded ledger's origin circuit (10 public signals).
+/// @notice The snarkjs-generated verifier of the shielded ledger's origin circuit (8 public signals).
 interface IOriginVerifier {
     /// @notice Whether the proof verifies against the public signals.
     /// @param pA The proof's A point.
     /// @param pB The proof's B point, coordinates in the pairing precompile's order.
     /// @param pC The proof's C point.
     /// @param pubSignals The public signals in circuits/manifest.json's order: outputCommitment, mintTag,
-    /// participantsRoot, facilitiesRoot, certificationsRoot, proofTime, industrialMineFloor,
-    /// artisanalSiteFloor, recyclerFloor, context.
+    /// participantsRoot, facilitiesRoot, certificationsRoot, proofTime, typeFloors, context.
+    /// `typeFloors` packs the rulebook floors (uint32 each) of the origin types IndustrialMine,
+    /// ArtisanalSite, Recycler, BrineOperation, HardRockMine, NickelMine at bits 32 * i, in that order.
     /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[10] calldata pubSignals
+        uint256[8] calldata pubSignals
     ) external view returns (bool);
 }
 
@@ -62,7 +63,7 @@ interface INoteTransformVerifier {
     ) external view returns (bool);
 }
 
-/// @notice The snarkjs-generated verifier of the shielded ledger's pack claim circuit (13 public
+/// @notice The snarkjs-generated verifier of the shielded ledger's pack claim circuit (12 public
 /// signals).
 interface IPackClaimVerifier {
     /// @notice Whether the proof verifies against the public signals.
@@ -70,14 +71,14 @@ interface IPackClaimVerifier {
     /// @param pB The proof's B point, coordinates in the pairing precompile's order.
     /// @param pC The proof's C point.
     /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot, nullifier,
-    /// participantsRoot, issuer, declaredGrams[1], minCertifiedBps[1], minPreConsumerBps[1],
-    /// minPostConsumerBps[1], maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh, capacityWh,
-    /// forbiddenRiskFlags, context.
+    /// participantsRoot, issuer, metalClaims[3] (cobalt, lithium, nickel), maxCo2eGramsPerKgCobalt,
+    /// maxCo2eGramsPerKwh, capacityWh, forbiddenRiskFlags, context. Each `metalClaims[m]` packs
+    /// `grams | minCertifiedBps << 64 | minPreConsumerBps << 80 | minPostConsumerBps << 96`.
     /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[13] calldata pubSignals
+        uint256[12] calldata pubSignals
     ) external view returns (bool);
 }

@@ -13,8 +13,9 @@ pragma solidity ^0.8.28;
 ///   the encryption key is not in the leaf); removed when it is revoked (`revokeParticipant`).
 /// - facility (key `facilityId`), once an auditor activated it: left `uint160(operator)`; right
 ///   `facilityId` | `facilityType` << 32 | the site's own risk flags << 40 | `maxYieldLossBps` << 48 |
-///   `co2eFloorGramsPerKg` << 64 | `uint16(country)` << 96. The operator's flags are in its
-///   participant leaf: a site's flags are the two together.
+///   `co2eFloorGramsPerKg` << 64 | `uint16(country)` << 96 | `recycledPreConsumerBps` << 112 (16 bits,
+///   zero but at a recycler). Replaced by every setter of those fields. The operator's flags are in
+///   its participant leaf: a site's flags are the two together.
 /// - certification (key `certificationId`): left `certificationId` | `facilityId` << 64 | `scheme` << 96;
 ///   right `validFrom` | `end` << 64, where `end` is `validUntil`, or the moment of a suspension or
 ///   revocation when earlier: a membership proof for a time outside [validFrom, end) cannot pass.

@@ -13,8 +13,11 @@ import {IMembershipRoots} from "./IMembershipRoots.sol";
 /// a call that changes an existing leaf takes the siblings of its path (`siblings`,
 /// `operatorSiblings`: from `batterytrace.sdk.trees`; empty where no leaf changes).
 interface IRegistry is ICompanyPrefixes, IMembershipRoots {
-    /// @notice The kind of site a facility is. Origin lots are created only at mines, artisanal sites
-    /// and recyclers; every other type transforms material it holds.
+    /// @notice The kind of site a facility is. Origin lots are created only at extraction sites
+    /// (cobalt mines and artisanal sites, lithium brine operations and hard-rock mines, nickel mines)
+    /// and recyclers; every other type transforms material it holds. A type's metal (cobalt for
+    /// 0-2, lithium for 8, 9 and 11, nickel for 10 and 12, none for 3-7) is the one a certification
+    /// of a site of that type must cover (`RegistrySchemeDoesNotCover`).
     enum FacilityType {
         IndustrialMine,
         ArtisanalSite,
@@ -23,10 +26,17 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         CathodePlant,
         CellPlant,
         PackPlant,
-        Recycler
+        Recycler,
+        BrineOperation,
+        HardRockMine,
+        NickelMine,
+        LithiumRefinery,
+        NickelRefinery
     }
 
-    /// @notice Certification and assurance schemes the consortium recognises.
+    /// @notice Certification and assurance schemes the consortium recognises, and the metals each
+    /// covers: RMAP (with RMI's extension to lithium and nickel), IRMA, ICMM and GBA all three;
+    /// CopperMark cobalt and nickel; CIRAF cobalt only.
     enum Scheme {
         RMAP,
         IRMA,
@@ -71,9 +81,11 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// its type, country, risk findings and process parameters.
     /// @dev `riskFlags` as read through `facility()` is the site's own findings together with its
     /// operator's (`operatorRiskFlags`), which every site of that operator inherits.
-    /// `co2eFloorGramsPerKg` is the auditor's floor of declared emissions: per kg of cobalt minted at
-    /// an origin site (never below the rulebook floor of its type), per kg of material processed at
-    /// any other site.
+    /// `co2eFloorGramsPerKg` is the auditor's floor of declared emissions: per kg of contained metal
+    /// (cobalt, lithium and nickel together) minted at an origin site (never below the rulebook floor
+    /// of its type), per kg of material processed at any other site. `recycledPreConsumerBps` is the
+    /// share of a recycler's input stream the auditor certified as pre-consumer (production scrap),
+    /// the rest being post-consumer (end-of-life batteries); zero at any other type.
     struct Facility {
         address operator;
         FacilityType facilityType;
@@ -85,6 +97,7 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         uint32 co2eFloorGramsPerKg;
         bytes32 siteId;
         bytes32 locationCommitment;
+        uint16 recycledPreConsumerBps;
     }
 
     /// @notice An auditor's certification of one facility under one scheme.
@@ -166,6 +179,15 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// @param account The participant the key was given for.
     /// @param key The key rejected.
     error RegistryInvalidShieldingKey(address account, uint256 key);
+    /// @notice The scheme does not cover the metal of the facility's type (see `Scheme` and
+    /// `FacilityType`), so a certification under it would vouch for material it never audits.
+    /// @param scheme The scheme asked for.
+    /// @param facilityType The facility's type.
+    error RegistrySchemeDoesNotCover(Scheme scheme, FacilityType facilityType);
+    /// @notice Only a recycler's input stream has a recycled split.
+    /// @param facilityId The facility.
+    /// @param facilityType Its type.
+    error RegistryNotRecycler(uint32 facilityId, FacilityType facilityType);
     /// @notice The shielding key is already another participant's, now or before a rotation: a key
     /// names one owner for good, so a note shielded to it can be spent by no one else.
     /// @param key The key asked for.
@@ -271,6 +293,12 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         uint32 oldCo2eFloorGramsPerKg,
         uint32 newCo2eFloorGramsPerKg
     );
+    /// @notice Emitted when an auditor certifies the pre-consumer share of a recycler's input stream.
+    /// @param facilityId The recycler.
+    /// @param auditor The auditor who set it.
+    /// @param oldBps The pre-consumer share before, basis points.
+    /// @param newBps The pre-consumer share now, basis points (the rest is post-consumer).
+    event RecycledInputSplitSet(uint32 indexed facilityId, address indexed auditor, uint16 oldBps, uint16 newBps);
     /// @notice Emitted when an auditor certifies a facility.
     /// @param certificationId The new certification's id (they run from 1).
     /// @param facilityId The facility certified.
@@ -305,8 +333,8 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     );
     /// @notice Emitted when the admin sets the rulebook floor of declared origin emissions.
     /// @param facilityType The origin facility type the floor applies to.
-    /// @param oldGramsPerKg The floor before, grams CO2e per kg of cobalt.
-    /// @param newGramsPerKg The floor now, grams CO2e per kg of cobalt.
+    /// @param oldGramsPerKg The floor before, grams CO2e per kg of contained metal.
+    /// @param newGramsPerKg The floor now, grams CO2e per kg of contained metal.
     event Co2eFloorSet(FacilityType indexed facilityType, uint32 oldGramsPerKg, uint32 newGramsPerKg);
 
     /// @notice Registers `account` as a participant holding `role`.
@@ -409,8 +437,17 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
         uint256[] calldata siblings
     ) external;
 
+    /// @notice Sets the share of a recycler's input stream that is pre-consumer (production scrap),
+    /// as the auditor certified it; the rest is post-consumer. Each origin mint there splits its
+    /// recycled grams of every metal by it (pre = floor(grams * bps / 10000)).
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists (`RegistryUnknownFacility`)
+    /// and is a recycler (`RegistryNotRecycler`); `preConsumerBps` is at most 10,000
+    /// (`RegistryInvalidValue`); `siblings` are those of its facility leaf (empty while inactive).
+    function setRecycledInputSplit(uint32 facilityId, uint16 preConsumerBps, uint256[] calldata siblings) external;
+
     /// @notice Certifies a facility under a scheme for a validity window and returns the certification id.
-    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; `validFrom` is zero
+    /// @dev Requirements: the caller holds AUDITOR_ROLE; the facility exists; the scheme covers the
+    /// metal of its type (`RegistrySchemeDoesNotCover`); `validFrom` is zero
     /// (the window starts at the recording block) or no earlier than the recording block
     /// (`RegistryBackdatedCertification`), so what `isCertified` answers for a past time never
     /// changes; validFrom < validUntil.
@@ -426,7 +463,9 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// @dev Requirements: the caller holds AUDITOR_ROLE; the certification is active.
     function revokeCertification(uint256 certificationId, bytes32 reasonHash, uint256[] calldata siblings) external;
 
-    /// @notice Sets the minimum grams of CO2e per kg of cobalt an origin lot of this type must declare.
+    /// @notice Sets the minimum grams of CO2e per kg of contained metal an origin lot of this type
+    /// must declare. The ledger reads the floors of the six origin types (IndustrialMine,
+    /// ArtisanalSite, Recycler, BrineOperation, HardRockMine, NickelMine) for every mint.
     /// @dev Requirements: the caller holds DEFAULT_ADMIN_ROLE.
     function setCo2eFloor(FacilityType facilityType, uint32 gramsPerKg) external;
 
@@ -461,7 +500,8 @@ interface IRegistry is ICompanyPrefixes, IMembershipRoots {
     /// @notice The certification ids ever issued to a facility, oldest first.
     function facilityCertifications(uint32 facilityId) external view returns (uint256[] memory);
 
-    /// @notice The rulebook floor of origin emissions for a facility type, grams CO2e per kg cobalt.
+    /// @notice The rulebook floor of origin emissions for a facility type, grams CO2e per kg of
+    /// contained metal.
     function co2eFloorGramsPerKg(FacilityType facilityType) external view returns (uint32);
 
     /// @notice The encryption keys of every current auditor, whose view keys receive lot openings.

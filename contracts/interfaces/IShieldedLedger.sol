@@ -3,8 +3,8 @@ pragma solidity ^0.8.28;
 
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
 
-// The metals a note carries (the circuits' `metals` parameter): cobalt.
-uint256 constant LEDGER_METALS = 1;
+// The metals a note carries (the circuits' `metals` parameter): cobalt 0, lithium 1, nickel 2.
+uint256 constant LEDGER_METALS = 3;
 // A transform's input and output slots (circuits/note_transform.circom).
 uint256 constant LEDGER_TRANSFORM_SLOTS = 4;
 
@@ -93,7 +93,7 @@ interface IShieldedLedger {
     /// @param nullifier The pack note's nullifier.
     /// @param participantsRoot A known root of the registry's participants tree.
     /// @param issuer The economic operator the passport names, who holds the pack note.
-    /// @param metals The claims per metal, in the circuits' metal order.
+    /// @param metals The claims per metal, in the circuits' metal order (cobalt, lithium, nickel).
     /// @param maxCo2eGramsPerKgCobalt The pack's CO2e bound per kg of cobalt.
     /// @param maxCo2eGramsPerKwh The pack's CO2e bound per kWh of capacity.
     /// @param capacityWh The pack's capacity.
@@ -183,12 +183,13 @@ interface IShieldedLedger {
     event PackRedeemed(uint256 indexed nullifier, address indexed passportContract, bytes32 binding);
 
     /// @notice Appends an origin note, proven (circuits/origin.circom) to come from an activated
-    /// mine, artisanal site or recycler by its operator, certified only with a certification valid
-    /// at `proofTime`, with both CO2e floors (the registry's type floor is read here).
+    /// extraction site or recycler by its operator, certified only with a certification valid at
+    /// `proofTime`, with both CO2e floors per kg of contained metal (the registry's floors of the six
+    /// origin types are read here and passed as one packed signal, `typeFloors`).
     /// @dev Requirements:
     /// - the three registry roots are known, `proofTime` is within the window, the mint tag unused;
     /// - the commitment is a field element other than zero;
-    /// - the proof verifies against the request, the floors and the call's context.
+    /// - the proof verifies against the request, the packed type floors and the call's context.
     /// @param request The public facts of the mint.
     /// @param proof The origin proof.
     /// @param encryptedOpenings The opening for the owner (itself) and each auditor.
@@ -232,8 +233,9 @@ interface IShieldedLedger {
     ) external returns (uint256[] memory indices);
 
     /// @notice Spends a pack note for a passport, proven (circuits/pack_claim.circom) to be held by
-    /// `request.issuer` and to meet the claims; only the passport contract calls it, binding the
-    /// proof to its passport through `binding`.
+    /// `request.issuer` and to meet the claims, each metal's as one packed signal
+    /// (`grams | minCertifiedBps << 64 | minPreConsumerBps << 80 | minPostConsumerBps << 96`); only
+    /// the passport contract calls it, binding the proof to its passport through `binding`.
     /// @dev Requirements: the caller holds PASSPORT_CONTRACT; the roots are known; the nullifier is
     /// unspent; the proof verifies against the request and `packContext(caller, binding)`.
     /// @param request The public facts and claims.

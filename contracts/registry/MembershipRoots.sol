@@ -8,10 +8,10 @@ import {RegistryTrees} from "../lib/RegistryTrees.sol";
 
 /// @title MembershipRoots
 /// @notice The registry's three Poseidon Merkle trees (zk-kit LeanIMT): participants with their role,
-/// risk flags and shielding key; activated facilities with their operator, type, risk findings and
-/// process parameters; certifications with their validity window. Each record has at most one leaf,
-/// replaced in the same transaction as the record; a proof of the shielded ledger shows membership
-/// against one of a tree's recent roots without saying which leaf.
+/// risk flags and shielding key; activated facilities with their operator, type, risk findings,
+/// process parameters and a recycler's input split; certifications with their validity window. Each
+/// record has at most one leaf, replaced in the same transaction as the record; a proof of the
+/// shielded ledger shows membership against one of a tree's recent roots without saying which leaf.
 /// @dev Leaves are `PoseidonT3(a, b)` of two field elements packing the record (the layouts are in
 /// `IMembershipRoots`; the Python twin is `batterytrace.model.membership`). A changed leaf needs the
 /// siblings of its path, which the caller reads from the off-chain tree rebuilt from

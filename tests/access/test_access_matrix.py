@@ -77,6 +77,8 @@ FACILITY_TYPE_FOR = {
 }
 #: Made-up values of a ledger request: a commitment, a nullifier or mint tag (unused), an opening.
 COMMITMENT, UNUSED, OPENING = 12345, 777, b"an encrypted opening"
+#: A pack claim's per-metal claims (cobalt, lithium, nickel): grams and no share bounds.
+NO_METAL_CLAIMS = [(5_250, 0, 0, 0), (1_000, 0, 0, 0), (20_000, 0, 0, 0)]
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def _transform(scene: Scene, role: str) -> Any:
 
 def _redeem(scene: Scene, role: str) -> Any:
     roots = _roots(scene)
-    pack = (roots["notes"], UNUSED, roots["participants"], scene.address("pack_maker"), [(5_250, 0, 0, 0)], 2**63, 2**63,
+    pack = (roots["notes"], UNUSED, roots["participants"], scene.address("pack_maker"), NO_METAL_CLAIMS, 2**63, 2**63,
             75_000, 3)
     return _ledger(scene).redeemPack(pack, ZERO_PROOF, bytes32_text("ACL-PASSPORT"))
 
@@ -207,7 +209,7 @@ def _note_issue_request(scene: Scene, role: str) -> tuple:
     that hold none: the role check refuses them first), from a pack note: the caller is the
     redemption's issuer."""
     issuer = CALLERS[role] if CALLERS[role] in COMPANY_PREFIXES else "pack_maker"
-    pack = (1, 1, 1, scene.address(role), [(700_000, 0, 0, 0)], 2**63, 2**63, 75_000, 3)
+    pack = (1, 1, 1, scene.address(role), NO_METAL_CLAIMS, 2**63, 2**63, 75_000, 3)
     return (battery_id(f"acl-note-{role}", issuer), "https://p.example/note", EVIDENCE, bytes(32), bytes(32), pack)
 
 
@@ -237,6 +239,9 @@ CASES = [
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.setProcessParameters",
          lambda s, r: _registry(s).setProcessParameters(s.facility_id("refiner"), 700, 0, _facility_siblings(s, "refiner")),
+         {"auditor": OK}, "AccessControlUnauthorizedAccount"),
+    Case("Registry.setRecycledInputSplit",
+         lambda s, r: _registry(s).setRecycledInputSplit(s.facility_id("recycler"), 2_500, _facility_siblings(s, "recycler")),
          {"auditor": OK}, "AccessControlUnauthorizedAccount"),
     Case("Registry.activateFacility",
          lambda s, r: _registry(s).activateFacility(s.inactive_facility, int(FacilityType.INDUSTRIAL_MINE), b"CD", 0, 0, 0, EVIDENCE,
@@ -364,8 +369,10 @@ def test_only_the_passport_contract_redeems_a_pack_note(scene):
 
 FACILITY_ROLES = {
     "auditor": set(),
-    "miner": {FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE},
-    "processor": {FacilityType.REFINERY, FacilityType.PRECURSOR_PLANT, FacilityType.CATHODE_PLANT},
+    "miner": {FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE, FacilityType.BRINE_OPERATION,
+              FacilityType.HARD_ROCK_MINE, FacilityType.NICKEL_MINE},
+    "processor": {FacilityType.REFINERY, FacilityType.PRECURSOR_PLANT, FacilityType.CATHODE_PLANT,
+                  FacilityType.LITHIUM_REFINERY, FacilityType.NICKEL_REFINERY},
     "cell_maker": {FacilityType.CELL_PLANT},
     "pack_maker": {FacilityType.PACK_PLANT},
     "oem": {FacilityType.PACK_PLANT},

@@ -273,6 +273,10 @@ class Reference:
             return Hint((wire("product"), wire("whole")), _floor_remainder)
         if (template, signal) == ("CeilProportion", "remainder"):
             return Hint((wire("product"), wire("whole")), _ceil_remainder)
+        if template == "OriginProof" and signal.startswith("split["):
+            # A recycler's pre-consumer grams: grams[m] * recycledPreConsumerBps \ 10000.
+            return Hint((wire(f"grams{signal[5:]}"), wire("recycledPreConsumerBps")),
+                        lambda grams, bps: grams * bps // 10000)
         raise ValueError(f"no formula for the hint {template}.{signal}: add one to attacker.py")
 
     def _topological(self, members: set[int], dependencies: Mapping[int, tuple[int, ...]]) -> list[int]:

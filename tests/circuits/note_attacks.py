@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .attacker import Attack, Honest, plus
+from .lots import FIELD_MODULUS
 
 MERKLE = "lib/merkle.circom LeanIMTRoot: "
 REGISTRY = "lib/registry.circom ParticipantMembership: "
@@ -60,9 +61,10 @@ def participant_attacks(member: str, account_input: str, role_input: str, flags_
                         flags_follow: Callable[[Honest], dict[str, int]] | None = None) -> list[Attack]:
     """One attack per ParticipantMembership statement (and the RangeCheck and Num2Bits statements
     it instantiates) on the membership component `member`, fed by the main inputs named. The
-    scenario's participant must not be an auditor: the forgeries read its leaf as an auditor's.
-    `flags_follow` gives what else the circuit must change when the participant's flags drop by 1
-    (the note's flags, where the circuit copies them)."""
+    scenario's participant must not be an auditor (the forgeries read its leaf as an auditor's), and
+    its flags' bit 0 must be clear and its flags below 255. `flags_follow` gives what else the circuit
+    must change when the participant's flags rise by 1, bit 0 set (the note's flags, where the
+    circuit copies them)."""
 
     def as_auditor(honest: Honest) -> dict[str, int]:
         """The leaf of role r read as role 1: account + (r - 1) * 2^160 packs the same."""
@@ -80,11 +82,19 @@ def participant_attacks(member: str, account_input: str, role_input: str, flags_
         Attack(f"{member}: a leaf read as an auditor's, the account's range check fed the real account",
                REGISTRY + "accountRange.in <== account;", scenario,
                lambda honest: {**as_auditor(honest), f"{member}.accountRange.in": honest(account_input)}),
-        Attack(f"{member}: role r + 256 with flags f - 1, the role's range check fed r",
+        Attack(f"{member}: role r - 256 with flags f + 1, the role's range check fed r",
                REGISTRY + "roleRange.in <== roleIndex;", scenario,
-               lambda honest: {role_input: honest(role_input) + 256, flags_input: honest(flags_input) - 1,
+               lambda honest: {role_input: honest(role_input) - 256, flags_input: honest(flags_input) + 1,
                                f"{member}.roleRange.in": honest(role_input),
                                **(flags_follow(honest) if flags_follow else {})}),
+        Attack(f"{member}: a leaf read as an auditor's, the flags absorbing the role's difference, the flags' range "
+               "check fed the real flags", REGISTRY + "flagsRange.in <== riskFlags;", scenario,
+               lambda honest: {role_input: 1, flags_input: honest(flags_input)
+                               + (honest(role_input) - 1) * pow(256, -1, FIELD_MODULUS),
+                               f"{member}.flagsRange.in": honest(flags_input)}),
+        Attack(f"{member}: the participant's flag bit 0 output as set, its flags' bit clear",
+               REGISTRY + "flagBits <== flagsRange.bits;", scenario,
+               lambda honest: {f"{member}.flagBits[0]": 1, **(flags_follow(honest) if flags_follow else {})}),
         Attack(f"{member}: the leaf packs another account",
                REGISTRY + "leaf.inputs <== [account + roleIndex * (1 << 160) + riskFlags * (1 << 168), shieldingKey];",
                scenario, {f"{member}.leaf.inputs[0]": plus(f"{member}.leaf.inputs[0]", 1)}),

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batterytrace.model.membership import facility_leaf
-from batterytrace.model.registry import Facility, FacilityType
+from batterytrace.model.registry import FacilityType
 from batterytrace.zk.custody import AUDITOR_ROLE_INDEX, CustodyOperation, Participant, custody_inputs, custody_successor
 from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import MetalValues, Note, NoteState, NoteValues
@@ -22,6 +21,8 @@ from batterytrace.zk.origin import (
 )
 from batterytrace.zk.poseidon import poseidon
 
+#: IRegistry.FacilityType of the lithium and nickel origin types.
+BRINE, HARD_ROCK, NICKEL = 8, 9, 10
 SHIELDING_DOMAIN = int.from_bytes(b"batterytrace.shielding.v1", "big")
 CONTEXT = 0xC0FFEE
 MINER_ROLE_INDEX, PROCESSOR_ROLE_INDEX = 2, 3
@@ -51,7 +52,9 @@ AUDITOR = party(333, 0x3333333333333333333333333333333333333333, AUDITOR_ROLE_IN
 OUTSIDER = party(444, 0x4444444444444444444444444444444444444444, PROCESSOR_ROLE_INDEX)
 REGISTERED = (MINE, REFINERY, AUDITOR)
 
-BAG = NoteValues((MetalValues(700_000, 700_000, 0, 0),), total_grams=2_000_000, co2e_grams=3_500_000, risk_flags=4)
+NONE = MetalValues()
+BAG = NoteValues((MetalValues(700_000, 700_000, 0, 0), NONE, NONE), total_grams=2_000_000, co2e_grams=3_500_000,
+                 risk_flags=4)
 
 
 def note(state: NoteState = NoteState.ACTIVE, owner: Party = MINE, counterparty: Party | None = None) -> Note:
@@ -99,23 +102,26 @@ def custody_scenario(operation: CustodyOperation) -> dict[str, object]:
 # -- origin mints ------------------------------------------------------------------------------------
 
 NOW = 1_790_000_000
-FLOORS = TypeFloors(industrial_mine=5_000, artisanal_site=4_000, recycler=1_000)
+FLOORS = TypeFloors.of_types({int(FacilityType.INDUSTRIAL_MINE): 5_000, int(FacilityType.ARTISANAL_SITE): 4_000,
+                               int(FacilityType.RECYCLER): 1_000, BRINE: 3_000, HARD_ROCK: 7_000, NICKEL: 6_500})
 RECYCLER_PARTY = party(555, 0x5555555555555555555555555555555555555555, 7, risk_flags=0)
 COUNTRY_CD = int.from_bytes(b"CD", "big")
 
 MINE_SITE = Site(MINE.participant.account, 3, int(FacilityType.INDUSTRIAL_MINE), 0, 0, 6_000, COUNTRY_CD)
 ARTISANAL = Site(MINE.participant.account, 4, int(FacilityType.ARTISANAL_SITE), 4, 0, 0, COUNTRY_CD)
 RECYCLING = Site(RECYCLER_PARTY.participant.account, 5, int(FacilityType.RECYCLER), 0, 200, 0,
-                 int.from_bytes(b"BE", "big"))
+                 int.from_bytes(b"BE", "big"), 3_000)
+BRINE_SITE = Site(MINE.participant.account, 7, BRINE, 0, 0, 0, int.from_bytes(b"CL", "big"))
+NICKEL_SITE = Site(MINE.participant.account, 8, NICKEL, 0, 0, 0, int.from_bytes(b"ID", "big"))
 REFINING = Site(REFINERY.participant.account, 6, int(FacilityType.REFINERY), 0, 200, 0, COUNTRY_CD)
 CERTIFICATION = CertificationWindow(9, MINE_SITE.facility_id, 0, NOW - 86_400, NOW + 86_400)
 
 
 def site_leaf(site: Site) -> int:
-    country = site.country.to_bytes(2, "big").decode()
-    record = Facility(site.facility_id, f"0x{site.operator:040x}", FacilityType(site.facility_type), country,
-                      site.risk_flags, site.max_yield_loss_bps, "site", b"", True, site.co2e_floor_grams_per_kg)
-    return facility_leaf(record, site.risk_flags)
+    """The facility leaf as IMembershipRoots lays it out, computed here rather than by the model's twin."""
+    packed = (site.facility_id | site.facility_type << 32 | site.risk_flags << 40 | site.max_yield_loss_bps << 48
+              | site.co2e_floor_grams_per_kg << 64 | site.country << 96 | site.recycled_pre_consumer_bps << 112)
+    return poseidon([site.operator, packed])
 
 
 def certification_leaf(window: CertificationWindow) -> int:
@@ -129,7 +135,8 @@ class Registry:
     def __init__(self, certifications: tuple[CertificationWindow, ...] = (CERTIFICATION,)) -> None:
         self.participants = LeanIMT([11, participant_leaf(MINE.participant), participant_leaf(REFINERY.participant),
                                      participant_leaf(RECYCLER_PARTY.participant), 12])
-        self.facilities = LeanIMT([21] + [site_leaf(s) for s in (MINE_SITE, ARTISANAL, RECYCLING, REFINING)])
+        self.facilities = LeanIMT([21] + [site_leaf(s) for s in (MINE_SITE, ARTISANAL, RECYCLING, REFINING,
+                                                                         BRINE_SITE, NICKEL_SITE)])
         self.certifications = LeanIMT([31, 32] + [certification_leaf(c) for c in certifications])
 
     def inputs(self, note, minter, site: Site, *, certification: CertificationWindow | None = None,
@@ -145,15 +152,16 @@ class Registry:
 
 
 def mined(site: Site = MINE_SITE, minter=MINE, *, certified: bool = True, kind: int = COBALT_HYDROXIDE,
-          cobalt: int = 700_000, co2e: int = 4_900_000, operator_flags: int | None = None, external_id: int = 0xE4):
+          cobalt: int = 700_000, co2e: int = 4_900_000, operator_flags: int | None = None, external_id: int = 0xE4,
+          lithium: int = 0, nickel: int = 0):
     return origin_note(owner=minter.key, secret=minter.secret, site=site,
                        operator_flags=minter.participant.risk_flags if operator_flags is None else operator_flags,
-                       kind=kind, cobalt_grams=cobalt, total_grams=2_000_000, co2e_grams=co2e,
+                       kind=kind, grams=(cobalt, lithium, nickel), total_grams=2_000_000, co2e_grams=co2e,
                        external_id=external_id, floors=FLOORS, certified=certified, blinding=0xB1)
 
 
 def forged(site: Site, minter, *, kind: int = COBALT_HYDROXIDE) -> Note:
     """An origin note built by hand, past the twin's checks."""
-    values = NoteValues((MetalValues(700_000, 0, 0, 0),), 2_000_000, 4_900_000, site.risk_flags)
+    values = NoteValues((MetalValues(700_000, 0, 0, 0), NONE, NONE), 2_000_000, 4_900_000, site.risk_flags)
     return Note(values, kind=kind, owner=minter.key, tag=origin_tag(minter.secret, site.facility_id, 0xE4),
                 blinding=0xB1)

@@ -20,14 +20,17 @@ PACK_MAKER = party(666, 0x6666666666666666666666666666666666666666, PACK_MAKER_R
 OEM = party(777, 0x7777777777777777777777777777777777777777, OEM_ROLE_INDEX, risk_flags=0b10)
 PASSPORT_PARTIES = (MINE, PACK_MAKER, OEM, AUDITOR)
 
-# 8 kg of cobalt in a 75 kWh pack: 40% certified, 10% pre- and 15% post-consumer recycled, 60 kg CO2e
-# (7.5 kg per kg of cobalt, 800 g per kWh), from an artisanal site.
+# 8 kg of cobalt in a 75 kWh pack: 40% certified, 10% pre- and 15% post-consumer recycled; 7 kg of
+# lithium: 50% certified, 6% pre- and 8% post-consumer; 40 kg of nickel: 75% certified, 5% and 10%;
+# 60 kg CO2e (7.5 kg per kg of cobalt, 800 g per kWh), from an artisanal site.
 CAPACITY_WH = 75_000
-PACK_VALUES = NoteValues((MetalValues(8_000, 3_200, 800, 1_200),), total_grams=450_000, co2e_grams=60_000,
+PACK_VALUES = NoteValues((MetalValues(8_000, 3_200, 800, 1_200), MetalValues(7_000, 3_500, 420, 560),
+                          MetalValues(40_000, 30_000, 2_000, 4_000)), total_grams=450_000, co2e_grams=60_000,
                          risk_flags=ARTISANAL_SITE)
 #: Every claim exactly at the pack's values; child labour and conflict areas forbidden.
-CLAIMS = PackClaims(declared_grams=(8_000,), min_certified_bps=(4_000,), min_pre_consumer_bps=(1_000,),
-                    min_post_consumer_bps=(1_500,), max_co2e_grams_per_kg_cobalt=7_500, max_co2e_grams_per_kwh=800,
+CLAIMS = PackClaims(declared_grams=(8_000, 7_000, 40_000), min_certified_bps=(4_000, 5_000, 7_500),
+                    min_pre_consumer_bps=(1_000, 600, 500), min_post_consumer_bps=(1_500, 800, 1_000),
+                    max_co2e_grams_per_kg_cobalt=7_500, max_co2e_grams_per_kwh=800,
                     capacity_wh=CAPACITY_WH, forbidden_risk_flags=CHILD_LABOUR | CONFLICT_AREA)
 
 

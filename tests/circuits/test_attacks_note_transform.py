@@ -31,6 +31,8 @@ from .transform_notes import (
     TransformRegistry,
     job,
     job_inputs,
+    metal_job,
+    metal_job_inputs,
     owned,
     spec,
 )
@@ -43,6 +45,7 @@ CEIL = "lib/arithmetic.circom CeilProportion: "
 DISTINCT = "lib/arithmetic.circom AssertDistinctWhenUsed: "
 CHECKS = "lib/checks.circom "
 SLOTS = 4
+METALS = 3
 TWO_64 = 1 << 64
 ALLOTTED = 123456789   # a commitment or nullifier of the attacker's choosing
 CERTIFIED_0, CO2E_0 = "main.outputCertifiedGrams[0][0]", "main.outputCo2eGrams[0]"
@@ -65,7 +68,7 @@ def _scenarios() -> dict[str, tuple[dict[str, object], dict[str, str]]]:
         "plain split": ((plain,), (spec(HYDROXIDE, 350_000, 1_000_000, 0), spec(HYDROXIDE, 340_000, 980_000, 1)),
                         80_000),
         "twin inputs": ((BAG, twin), (spec(2, 1_380_000, 4_000_000, 0),), 160_000),
-        "twin outputs": ((BAG,), tuple(OutputSpec(HYDROXIDE, (345_000,), 1_000_000, tag=0x7A60, blinding=blinding)
+        "twin outputs": ((BAG,), tuple(OutputSpec(HYDROXIDE, (345_000, 0, 0), 1_000_000, tag=0x7A60, blinding=blinding)
                                        for blinding in (0xB10, 0xB11)), 80_000),
     }
     scenarios = {}
@@ -78,10 +81,16 @@ def _scenarios() -> dict[str, tuple[dict[str, object], dict[str, str]]]:
     # No CO2e at all (the recycler's floor is 0): the CO2e shares, allotted by metal, then constrain
     # no output's grams, so a grams range check is the only bound left on them.
     black_mass = owned(700_000, 0, 0, 0, 2_000_000, 0, 0, kind=BLACK_MASS, owner=RECYCLER_PARTY)
-    specs = (OutputSpec(BLACK_MASS, (350_000,), 1_000_000, tag=0xB1), OutputSpec(BLACK_MASS, (340_000,), 980_000, tag=0xB2))
+    specs = (OutputSpec(BLACK_MASS, (350_000, 0, 0), 1_000_000, tag=0xB1),
+             OutputSpec(BLACK_MASS, (340_000, 0, 0), 980_000, tag=0xB2))
     created = transform_notes((black_mass,), RECYCLER_PARTY.participant, RECYCLING, specs, 0)
     scenarios["carbon-free split"] = (job_inputs((black_mass,), created, 0, actor=RECYCLER_PARTY, site=RECYCLING),
                                       ties(1, 2))
+    # Three metals: the recycler's black mass into cobalt sulfate, lithium carbonate and nickel
+    # sulfate; pCAM and lithium hydroxide into CAM and a leftover of hydroxide.
+    for name in ("recycle", "cathode"):
+        spent, created, _process_co2e = metal_job(name)
+        scenarios[name] = (metal_job_inputs(name), ties(len(spent), len(created)))
     return scenarios
 
 
@@ -97,33 +106,39 @@ def same(name: str) -> Callable[[Honest], int]:
     return lambda honest: honest(name)
 
 
-def reshare(grams: Mapping[int, int] | None = None, totals: Mapping[int, int] | None = None,
+def reshare(grams: Mapping[int | tuple[int, int], int] | None = None, totals: Mapping[int, int] | None = None,
             whole: int | None = None, extra: Mapping[str, int] | None = None) -> Callable[[Honest], dict[str, int]]:
-    """The changes `extra`, and the outputs' grams and totals changed by `grams` and `totals`, with
-    every output's shares and CO2e recomputed by the rules from the values the attack leaves (the
-    inputs' and the process CO2e, after `extra`): what the circuit's equations then demand. `whole`
-    replaces the shares' divisor."""
+    """The changes `extra`, and the outputs' grams and totals changed by `grams` (output j's cobalt,
+    or (j, m): output j's metal m) and `totals`, with every output's shares and CO2e recomputed by
+    the rules from the values the attack leaves (the inputs' and the process CO2e, after `extra`):
+    what the circuit's equations then demand. `whole` replaces the cobalt shares' divisor."""
     def changes(honest: Honest) -> dict[str, int]:
         written = dict(extra or {})
 
         def value(name: str) -> int:
             return written[name] if name in written else honest(name)
 
-        def column(name: str) -> int:
-            return sum(value(f"main.input{name}[{i}][0]") for i in range(SLOTS))
+        def column(name: str, m: int) -> int:
+            return sum(value(f"main.input{name}[{i}][{m}]") for i in range(SLOTS))
 
-        part = {j: value(f"main.outputGrams[{j}][0]") for j in range(SLOTS)} | dict(grams or {})
+        moved = {(key, 0) if isinstance(key, int) else key: grams for key, grams in (grams or {}).items()}
+        part = {(j, m): moved.get((j, m), value(f"main.outputGrams[{j}][{m}]")) for j in range(SLOTS) for m in range(METALS)}
         mass = {j: value(f"main.outputTotalGrams[{j}]") for j in range(SLOTS)} | dict(totals or {})
-        divisor = column("Grams") if whole is None else whole
+        divisor = {m: column("Grams", m) or 1 for m in range(METALS)}
+        if whole is not None:
+            divisor[0] = whole
         allocated = sum(value(f"main.inputCo2eGrams[{i}]") for i in range(SLOTS)) + value("main.processCo2eGrams")
+        metal_out = sum(part.values())
         for j in range(SLOTS):
-            if part[j] == 0 and mass[j] == 0:
+            metal_j = sum(part[j, m] for m in range(METALS))
+            if metal_j == 0 and mass[j] == 0:
                 continue
-            written[f"main.outputGrams[{j}][0]"] = part[j]
             written[f"main.outputTotalGrams[{j}]"] = mass[j]
-            for name in ("Certified", "PreConsumer", "PostConsumer"):
-                written[f"main.output{name}Grams[{j}][0]"] = column(f"{name}Grams") * part[j] // divisor
-            written[f"main.outputCo2eGrams[{j}]"] = -(-allocated * part[j] // sum(part.values()))
+            for m in range(METALS):
+                written[f"main.outputGrams[{j}][{m}]"] = part[j, m]
+                for name in ("Certified", "PreConsumer", "PostConsumer"):
+                    written[f"main.output{name}Grams[{j}][{m}]"] = column(f"{name}Grams", m) * part[j, m] // divisor[m]
+            written[f"main.outputCo2eGrams[{j}]"] = -(-allocated * metal_j // metal_out)
         return written
     return changes
 
@@ -179,11 +194,18 @@ def recyclers_plant(honest: Honest) -> dict[str, int]:
                "main.facilityType": RECYCLING.facility_type, "main.siteFlags": RECYCLING.risk_flags,
                "main.maxYieldLossBps": RECYCLING.max_yield_loss_bps,
                "main.siteFloor": RECYCLING.co2e_floor_grams_per_kg, "main.country": RECYCLING.country,
+               "main.recycledPreConsumerBps": RECYCLING.recycled_pre_consumer_bps,
                "main.facilityPathLength": length, "main.facilityPathIndex": index}
     written.update({f"main.facilitySiblings[{k}]": sibling for k, sibling in enumerate(siblings)})
     return written
 
 
+def with_changes(base: Callable[[Honest], dict[str, int]], more: Mapping[str, int]) -> Callable[[Honest], dict[str, int]]:
+    return lambda honest: {**base(honest), **more}
+
+
+#: recycle: 1 kg of the lithium carbonate's lithium put into the recycled cobalt sulfate instead.
+LITHIUM_IN_SULFATE = reshare({(0, 1): 1_000, (1, 1): 28_500})
 WASHED = {"main.outputRiskFlags[0]": ARTISANAL_SITE | CONFLICT_AREA}   # merge: child labour dropped
 TEN_PERCENT_LOST = {0: 630_000}                                     # refine: 70 kg of 700 lost, 5% allowed
 PHANTOM = {"main.inputGrams[3][0]": 50_000, "main.inputCertifiedGrams[3][0]": 50_000,
@@ -235,8 +257,11 @@ ATTACKS = [
     Attack("the site is in a facilities tree the contract does not know (not activated)",
            NT + "site.root === facilitiesRoot;", "refine",
            {"main.facilitiesRoot": plus("main.facilitiesRoot", 1)}, ties=untied("refine", "main.facilitiesRoot")),
+    Attack("the site's membership is checked for another split (which a transform does not use)",
+           NT + "site.recycledPreConsumerBps <== recycledPreConsumerBps;", "refine",
+           {"main.site.recycledPreConsumerBps": plus("main.recycledPreConsumerBps", 1)}),
     Attack("the refinery's leaf read as a mine's, the mine taken for a refinery",
-           NT + "isType[t].in <== facilityType - (FIRST_TRANSFORMING_TYPE() + t);", "split",
+           NT + "isType[t].in <== facilityType - TRANSFORMING_TYPE(t);", "split",
            {"main.facilityType": 0, "main.isType[0].in": 0}),
     Attack("a mine's leaf transforms as no type at all", NT + "typeCount === 1;", "split", {"main.facilityType": 0},
            culprits=("main.isType[0].out",)),
@@ -382,15 +407,35 @@ ATTACKS = [
     Attack("a refinery makes a pack, the made kinds' product taken as 0",
            NT + "madeMiss[j][1] <== madeMiss[j][0] * (outputKind[j] - made[2]);", "refine",
            {"main.outputKind[0]": PACK, "main.madeMiss[0][1]": 0}),
+    Attack("a refinery makes a pack, the made kinds' last factor taken as 0",
+           NT + "madeMiss[j][2] <== madeMiss[j][1] * (outputKind[j] - made[3]);", "refine",
+           {"main.outputKind[0]": PACK, "main.madeMiss[0][2]": 0}),
     Attack("a refinery makes a pack, the input's factor taken as 0",
            NT + "inputMiss[j][i] <== inputUsed[i] * (outputKind[j] - inputKind[i] - 1) + 1;", "refine",
            {"main.outputKind[0]": PACK, "main.inputMiss[0][0]": 0}),
     Attack("a refinery makes a pack, the running product taken as 0",
-           NT + "kindMiss[j][i] <== (i == 0 ? madeMiss[j][1] : kindMiss[j][i - 1]) * inputMiss[j][i];", "refine",
+           NT + "kindMiss[j][i] <== (i == 0 ? madeMiss[j][2] : kindMiss[j][i - 1]) * inputMiss[j][i];", "refine",
            {"main.outputKind[0]": PACK, "main.kindMiss[0][3]": 0}),
     Attack("a kind the facility does not make: a refinery makes a pack from hydroxide",
            NT + "kindMiss[j][nInputs - 1] * outputUsed[j] === 0;", "refine", {"main.outputKind[0]": PACK},
            culprits=("main.kindMiss[0][3]",)),
+    # The kind mask: each used output holds only metals its kind may hold, per metal.
+    Attack("lithium in recycled cobalt sulfate", NOTES + "KindHoldsMetals: grams[m] * miss[m][11] === 0;", "recycle",
+           LITHIUM_IN_SULFATE, culprits=("main.holds[0].grams[1]",)),
+    Attack("cobalt in lithium hydroxide", NOTES + "KindHoldsMetals: grams[m] * miss[m][11] === 0;", "cathode",
+           reshare({(0, 0): 96_000, (1, 0): 1_000}), culprits=("main.holds[1].grams[0]",)),
+    Attack("nickel in lithium carbonate", NOTES + "KindHoldsMetals: grams[m] * miss[m][11] === 0;", "recycle",
+           reshare({(1, 2): 1_000, (2, 2): 474_000}), culprits=("main.holds[1].grams[2]",)),
+    Attack("lithium in recycled cobalt sulfate, the kind check told black mass", NT + "holds[j].kind <== outputKind[j];",
+           "recycle", with_changes(LITHIUM_IN_SULFATE, {"main.holds[0].kind": BLACK_MASS})),
+    Attack("lithium in recycled cobalt sulfate, the kind check told no lithium", NT + "holds[j].grams <== outputGrams[j];",
+           "recycle", with_changes(LITHIUM_IN_SULFATE, {"main.holds[0].grams[1]": 0})),
+    Attack("lithium in recycled cobalt sulfate, the first factor taken as 0",
+           NOTES + "KindHoldsMetals: miss[m][0] <== kind - KIND_HOLDING(m, 0);", "recycle",
+           with_changes(LITHIUM_IN_SULFATE, {"main.holds[0].miss[1][0]": 0})),
+    Attack("lithium in recycled cobalt sulfate, the product taken as 0",
+           NOTES + "KindHoldsMetals: miss[m][n] <== miss[m][n - 1] * (kind - KIND_HOLDING(m, n));", "recycle",
+           with_changes(LITHIUM_IN_SULFATE, {"main.holds[0].miss[1][11]": 0})),
     # A created note's free values.
     Attack("output 1 of -1 kg of cobalt gives output 0 a kilogram more, its range check fed the honest grams",
            NT + "gramsRange[j][m].in <== outputGrams[j][m];", "carbon-free split",
@@ -597,11 +642,24 @@ ATTACKS = [
            reshare(extra={"main.siteFloor": (REFINERY_SITE.co2e_floor_grams_per_kg - (1 << 32)) % P,
                           "main.country": REFINERY_SITE.country + 1, "main.processCo2eGrams": 0,
                           "main.site.floorRange.in": REFINERY_SITE.co2e_floor_grams_per_kg})),
+    Attack("the refinery read with the country - 2^16 and a split of 1 bps, the country check fed the country",
+           FACILITY + "countryRange.in <== country;", "split",
+           {"main.country": (REFINERY_SITE.country - (1 << 16)) % P, "main.recycledPreConsumerBps": 1,
+            "main.site.countryRange.in": REFINERY_SITE.country}),
+    # The split, the leaf's top field and unused by a transform, read as the wrapped number that
+    # absorbs a larger yield-loss bound: the forgery tests/circuits/test_packed_leaves.py builds for
+    # the fields below it, which the split's range check stops.
+    Attack("a 10% loss under a bound of 10%, the refinery's leaf read with the split absorbing the difference",
+           FACILITY + "splitRange.in <== recycledPreConsumerBps;", "refine",
+           reshare(TEN_PERCENT_LOST, extra={"main.maxYieldLossBps": 1_000,
+                                            "main.recycledPreConsumerBps": -500 * pow(1 << 64, P - 2, P) % P,
+                                            "main.site.splitRange.in": 0})),
     Attack("the site's flag bits are not its flags' bits", FACILITY + "flagBits <== flagsRange.bits;", "refine",
            {"main.site.flagBits[2]": 1}),
     Attack("the facility leaf packs another id",
            FACILITY + "leaf.inputs <== [operator, facilityId + facilityType * (1 << 32) + riskFlags * (1 << 40)"
-           " + maxYieldLossBps * (1 << 48) + co2eFloorGramsPerKg * (1 << 64) + country * (1 << 96)];", "refine",
+           " + maxYieldLossBps * (1 << 48) + co2eFloorGramsPerKg * (1 << 64) + country * (1 << 96)"
+           " + recycledPreConsumerBps * (1 << 112)];", "refine",
            {"main.site.leaf.inputs[1]": plus("main.site.leaf.inputs[1]", 1)}),
     Attack("the facility path starts from another leaf", FACILITY + "path.leaf <== leaf.out;", "refine",
            {"main.site.path.leaf": plus("main.site.leaf.out", 1)}),

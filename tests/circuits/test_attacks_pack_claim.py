@@ -9,13 +9,18 @@ roots, unused nullifiers, the issuer's role) are tested against the contract."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+
+from batterytrace.zk.notes import METALS, MetalValues
+from batterytrace.zk.pack_claim import PackClaims
 
 from .attacker import Attack, AttackLab, Honest, P, constraint_labels, plus, poseidon_attacks
 from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA
 from .note_attacks import lean_imt_attacks, participant_attacks
 from .notes import MINE, OUTSIDER
-from .pack_notes import MODULE, OEM, pack_scenario
+from .pack_notes import CAPACITY_WH, CLAIMS, MODULE, OEM, PACK_VALUES, PassportLedger, pack_note, pack_scenario
 
 PACK_CLAIM = "lib/pack_claim.circom PackClaimProof: "
 NOTES = "lib/notes.circom "
@@ -25,6 +30,9 @@ CHILD_LABOUR_PACK = ARTISANAL_SITE | CHILD_LABOUR  # flags of a pack the passpor
 # The pack (pack_notes.PACK_VALUES): 8 kg of cobalt, 3.2 kg certified, 0.8 kg pre- and 1.2 kg
 # post-consumer recycled, 60 kg CO2e, 75 kWh; every claim exactly at those figures.
 COBALT = 8_000
+#: A lithium cobalt oxide pack: the pack's cobalt and lithium, no nickel, and its tightest claims.
+NICKEL_FREE = pack_note(values=replace(PACK_VALUES, metals=(*PACK_VALUES.metals[:2], MetalValues())))
+NICKEL_FREE_CLAIMS = PackClaims.tightest(NICKEL_FREE, CAPACITY_WH, CHILD_LABOUR | CONFLICT_AREA)
 
 TIES = {"main.noteRoot": "main.notePath.root", "main.nullifier": "main.spentNullifier.nullifier",
         "main.participantsRoot": "main.member.root"}
@@ -39,6 +47,17 @@ def same(name: str):
     return lambda honest: honest(name)
 
 
+def claim(metal: int = 0, *, grams: int | None = None, certified: int | None = None, pre: int | None = None,
+          post: int | None = None, claims: PackClaims = CLAIMS) -> int:
+    """The metal's packed claim (grams | certified << 64 | pre << 80 | post << 96), the fields given
+    replacing the honest claims'."""
+    fields = (claims.declared_grams[metal], claims.min_certified_bps[metal], claims.min_pre_consumer_bps[metal],
+              claims.min_post_consumer_bps[metal])
+    grams, certified, pre, post = (value if value is not None else honest
+                                   for value, honest in zip((grams, certified, pre, post), fields))
+    return grams | certified << 64 | pre << 80 | post << 96
+
+
 def certified_share_below_the_minimum(bits: str):
     """A minimum certified share of 40.01%, which 3.2 kg of 8 kg misses: the difference
     certified * 10000 - minimum * grams is -8000, and the attacker writes its own decomposition:
@@ -47,31 +66,54 @@ def certified_share_below_the_minimum(bits: str):
         written = {f"main.certifiedShare[0].difference.out[{index}]": 0 for index in range(79)}
         if bits == "field":
             written["main.certifiedShare[0].difference.out[0]"] = P - COBALT
-        return {"main.minCertifiedBps[0]": 4_001, **written}
+        return {"main.metalClaims[0]": claim(certified=4_001), **written}
     return changes
 
 
 SHARES = (("certified", "Certified", "certifiedGrams", 4_000), ("pre-consumer", "PreConsumer", "preConsumerGrams", 1_000),
           ("post-consumer", "PostConsumer", "postConsumerGrams", 1_500))
+FIELD = {"Certified": "certified", "PreConsumer": "pre", "PostConsumer": "post"}
 
 
 def share_attacks() -> list[Attack]:
-    """Per share: its bound not a bps value, and each side of its comparison taken at the honest one
-    while the claim asks one basis point more than the pack holds."""
+    """Per share: its bound read from the claim as another one, its bound above 100%, and each side
+    of its comparison taken at the honest one while the claim asks one basis point more than the
+    pack holds."""
     attacks = []
     for name, capitalised, grams, bps in SHARES:
         component = f"{capitalised[0].lower()}{capitalised[1:]}"
         bound = f"main.min{capitalised}Bps[0]"
+        raised = {"main.metalClaims[0]": claim(**{FIELD[capitalised]: bps + 1})}
         attacks += [
-            Attack(f"a minimum {name} share of -1 bps, its check fed {bps}",
-                   PACK_CLAIM + f"{component}IsBps[m].bps <== min{capitalised}Bps[m];", "pack",
-                   {bound: P - 1, f"main.{component}IsBps[0].bps": bps}),
+            Attack(f"a {name} share claimed 1 bps above the pack's, the bound taken as the pack's",
+                   PACK_CLAIM + f"min{capitalised}Bps[m] <== {component}Bound;", "pack", {**raised, bound: bps}),
+            Attack(f"a {name} share of 200% of a pack without nickel, its bps check fed 0",
+                   PACK_CLAIM + f"{component}IsBps[m].bps <== min{capitalised}Bps[m];", "nickel-free pack",
+                   {"main.metalClaims[2]": claim(2, claims=NICKEL_FREE_CLAIMS, **{FIELD[capitalised]: 20_000}),
+                    f"main.{component}IsBps[2].bps": 0}),
             Attack(f"a {name} share below its bound, the bound's side taken at the pack's share",
                    PACK_CLAIM + f"{component}Share[m].a <== min{capitalised}Bps[m] * grams[m];", "pack",
-                   {bound: bps + 1, f"main.{component}Share[0].a": bps * COBALT}),
+                   {**raised, f"main.{component}Share[0].a": bps * COBALT}),
             Attack(f"a {name} share below its bound, the pack's side taken at the bound",
                    PACK_CLAIM + f"{component}Share[m].b <== {grams}[m] * 10000;", "pack",
-                   {bound: bps + 1, f"main.{component}Share[0].b": (bps + 1) * COBALT}),
+                   {**raised, f"main.{component}Share[0].b": (bps + 1) * COBALT}),
+        ]
+    return attacks
+
+
+def per_metal_attacks() -> list[Attack]:
+    """Per metal: a declared weight that is not the pack's, and its claim decomposed from another."""
+    attacks = []
+    for metal, name in enumerate(METALS):
+        grams = CLAIMS.declared_grams[metal]
+        attacks += [
+            Attack(f"a passport declaring 1 g more {name} than the pack holds", PACK_CLAIM + "declared === grams[m];",
+                   "pack", {f"main.metalClaims[{metal}]": claim(metal, grams=grams + 1)},
+                   culprits=(f"main.claimBits[{metal}].out[0]",)),
+            Attack(f"a passport declaring 1 g more {name}, its claim decomposed as the pack's",
+                   PACK_CLAIM + "claimBits[m].in <== metalClaims[m];", "pack",
+                   {f"main.metalClaims[{metal}]": claim(metal, grams=grams + 1),
+                    f"main.claimBits[{metal}].in": claim(metal)}),
         ]
     return attacks
 
@@ -155,8 +197,7 @@ ATTACKS = [
            PACK_CLAIM + "spentNullifier.nullifier === nullifier;", "pack", {"main.nullifier": plus("main.nullifier", 1)},
            ties=untied("main.nullifier")),
     # The claims.
-    Attack("declared grams above the note's", PACK_CLAIM + "declaredGrams[m] === grams[m];", "pack",
-           {"main.declaredGrams[0]": COBALT + 1}),
+    *per_metal_attacks(),
     *share_attacks(),
     Attack("a CO2e bound per kg of 2^64 + 7500, its range check fed 7500",
            PACK_CLAIM + "maxPerKgRange.in <== maxCo2eGramsPerKgCobalt;", "pack",
@@ -226,15 +267,17 @@ ATTACKS = [
            {"main.riskFlags": CHILD_LABOUR_PACK, "main.flagBits.bits[0]": 0}),
     Attack("a certified share below its bound, the difference decomposed as 0",
            CHECKS + "AssertLessEqBounded: difference.in <== b - a;", "pack",
-           {"main.minCertifiedBps[0]": 4_001, "main.certifiedShare[0].difference.in": 0}),
+           {"main.metalClaims[0]": claim(certified=4_001), "main.certifiedShare[0].difference.in": 0}),
     Attack("the headroom of a share bound is not 10000 minus it", CHECKS + "AssertBps: signal headroom <== 10000 - bps;",
            "pack", {"main.certifiedIsBps[0].headroom": plus("main.certifiedIsBps[0].headroom", 1)}),
     Attack("the headroom of a share bound is decomposed for another number",
            CHECKS + "AssertBps: _ <== Num2Bits(14)(headroom); [input in]", "pack",
            {"main.certifiedIsBps[0].Num2Bits#0.in": plus("main.certifiedIsBps[0].headroom", 1)}),
-    Attack("a minimum certified share of -1 bps, its range check fed 0",
+    # A bound is 16 bits of its claim and its headroom 14: the bound's own 14-bit range check is
+    # redundant here, and only its binding can be broken alone.
+    Attack("a share bound's 14-bit range check is fed another number than the bound",
            CHECKS + "AssertBps: _ <== RangeCheck(14)(bps); [input in]", "pack",
-           {"main.minCertifiedBps[0]": P - 1, "main.certifiedIsBps[0].RangeCheck#0.in": 0}),
+           {"main.certifiedIsBps[0].RangeCheck#0.in": plus("main.minCertifiedBps[0]", 1)}),
     # circomlib's Num2Bits, as the share bound uses it.
     Attack("a certified share below its bound, decomposed with a non-bit", BITIFY + "out[i] * (out[i] -1 ) === 0;",
            "pack", certified_share_below_the_minimum("field"),
@@ -251,7 +294,9 @@ ATTACKS = [
 
 @pytest.fixture(scope="module")
 def lab() -> AttackLab:
-    return AttackLab("pack_claim", {"pack": pack_scenario()}, {"pack": TIES}, ATTACKS)
+    nickel_free = PassportLedger([pack_note(OEM), NICKEL_FREE]).claim_inputs(NICKEL_FREE, claims=NICKEL_FREE_CLAIMS)
+    return AttackLab("pack_claim", {"pack": pack_scenario(), "nickel-free pack": nickel_free},
+                     {"pack": TIES, "nickel-free pack": TIES}, ATTACKS)
 
 
 def test_the_harness_computes_what_the_witness_generator_computes(lab: AttackLab) -> None:

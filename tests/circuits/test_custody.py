@@ -15,7 +15,7 @@ from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import MetalValues, Note, NoteState, NoteValues
 
 from .lots import FIELD_MODULUS
-from .notes import AUDITOR, BAG, CONTEXT, MINE, OUTSIDER, REFINERY, Ledger, note, party
+from .notes import AUDITOR, BAG, CONTEXT, MINE, NONE, OUTSIDER, REFINERY, Ledger, note, party
 
 STEPS = [
     # operation, spent note, actor, receiver, expected successor (owner, state, counterparty)
@@ -116,7 +116,7 @@ def test_the_successor_keeps_values_kind_and_tag(evaluate):
     spent = note()
     ledger = Ledger([spent])
     honest = custody_successor(spent, CustodyOperation.OFFER, MINE.participant, receiver=REFINERY.key, blinding=0xB1)
-    lighter = Note(NoteValues((MetalValues(600_000, 600_000, 0, 0),), 2_000_000, 3_500_000, 4), kind=1,
+    lighter = Note(NoteValues((MetalValues(600_000, 600_000, 0, 0), NONE, NONE), 2_000_000, 3_500_000, 4), kind=1,
                    owner=REFINERY.key, tag=0xBA6, state=NoteState.OFFERED, counterparty=MINE.key, blinding=0xB1)
     other_kind = Note(BAG, kind=4, owner=REFINERY.key, tag=0xBA6, state=NoteState.OFFERED, counterparty=MINE.key,
                       blinding=0xB1)

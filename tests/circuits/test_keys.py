@@ -17,12 +17,12 @@ CIRCUITS = {"custody": "CustodyVerifier", "origin": "OriginVerifier", "note_tran
 PUBLIC_SIGNALS = {
     "custody": ["noteRoot", "nullifier", "outputCommitment", "participantsRoot", "operation", "context"],
     "origin": ["outputCommitment", "mintTag", "participantsRoot", "facilitiesRoot", "certificationsRoot", "proofTime",
-               "industrialMineFloor", "artisanalSiteFloor", "recyclerFloor", "context"],
+               "typeFloors", "context"],
     "note_transform": ["noteRoot"] + [f"nullifiers[{i}]" for i in range(4)] + [f"outputCommitments[{i}]" for i in range(4)]
     + ["participantsRoot", "facilitiesRoot", "context"],
-    "pack_claim": ["noteRoot", "nullifier", "participantsRoot", "issuer", "declaredGrams[0]", "minCertifiedBps[0]",
-                   "minPreConsumerBps[0]", "minPostConsumerBps[0]", "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh",
-                   "capacityWh", "forbiddenRiskFlags", "context"],
+    "pack_claim": ["noteRoot", "nullifier", "participantsRoot", "issuer", "metalClaims[0]", "metalClaims[1]",
+                   "metalClaims[2]", "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh", "capacityWh", "forbiddenRiskFlags",
+                   "context"],
 }
 KEYS = ROOT / "src" / "batterytrace" / "keys"
 VERIFIERS = ROOT / "contracts" / "verifiers"

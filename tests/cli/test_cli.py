@@ -301,6 +301,34 @@ def test_errors_are_one_clear_line(run, deployed, relayer, account, arguments, f
     assert fragment in one_error_line(run(account, *arguments))
 
 
+def test_the_facility_types_offered_are_the_registrys():
+    from batterytrace.cli.ledger import _FACILITY_TYPES
+    from batterytrace.model.registry import FacilityType
+
+    assert _FACILITY_TYPES == tuple(facility_type.name for facility_type in FacilityType)
+
+
+def test_an_auditor_sets_a_recyclers_input_split_in_percent(run, deployed):
+    recycler = 6
+    keys = printed_keys(run.ok(recycler, "keys"))
+    run.ok(ADMIN, "register", address(recycler), "--role", "RECYCLER", "--legal-name", "Recycling NV", "--identifier",
+           f"LEI{recycler:017d}", "--country", "BE", "--encryption-key", keys["encryption key"], "--shielding-key", keys["shielding key"])
+    site = run.ok(recycler, "facility", "register", "--type", "RECYCLER", "--site-id", "HOBOKEN", "--country", "BE").split()[1]
+    run.ok(AUDITOR, "facility", "activate", site, "--evidence", "recycler audit")
+    split = ["facility", "recycled-split", site, "--pre-consumer-percent"]
+    assert run.ok(AUDITOR, *split, "12.5").strip() == (
+        f"facility {site}: recycled input 12.50% pre-consumer, 87.50% post-consumer")
+    assert "at most two decimals, got '12.345'" in one_error_line(run(AUDITOR, *split, "12.345"))
+    assert "0 to 100 with at most two decimals, got '100.01'" in one_error_line(run(AUDITOR, *split, "100.01"))
+    assert "must be a percentage such as 12.5, got 'half'" in one_error_line(run(AUDITOR, *split, "half"))
+    assert "lacks AUDITOR_ROLE" in one_error_line(run(recycler, *split, "10"))
+    assert one_error_line(run(AUDITOR, "facility", "recycled-split", deployed["refinery"], "--pre-consumer-percent", "10")) == (
+        f"error: facility {deployed['refinery']} is a REFINERY, not a RECYCLER: only a recycler's input has a recycled split")
+    brine = run.ok(MINER, "facility", "register", "--type", "BRINE_OPERATION", "--site-id", "ATACAMA", "--country", "CL").split()[1]
+    assert one_error_line(run(AUDITOR, "certify", brine, "--scheme", "CIRAF")) == (
+        "error: scheme CIRAF does not cover lithium, the metal of a BRINE_OPERATION")
+
+
 def test_no_relayer_and_a_silent_one_are_one_clear_line(run, deployed, home, tmp_path, monkeypatch):
     deployment = Deployment.load(home / "deployments" / "31337.json")
     monkeypatch.setattr(cli_session, "STATE_DIR", tmp_path)

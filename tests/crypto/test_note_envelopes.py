@@ -21,8 +21,9 @@ def public(key: coincurve.PrivateKey) -> bytes:
 
 
 def offered() -> Note:
-    values = NoteValues((MetalValues(700_000, 700_000, 0, 21_000),), 2_000_000, 6_300_000, 0b100)
-    return Note(values, kind=1, owner=11, tag=99, state=NoteState.OFFERED, counterparty=22)
+    values = NoteValues((MetalValues(700_000, 700_000, 0, 21_000), MetalValues(90_000, 0, 9_000, 0),
+                         MetalValues(1_100_000, 550_000, 0, 0)), 2_000_000, 6_300_000, 0b100)
+    return Note(values, kind=10, owner=11, tag=99, state=NoteState.OFFERED, counterparty=22)  # black mass
 
 
 def test_a_note_round_trips_through_its_fixed_width_bytes():
@@ -101,7 +102,7 @@ def test_a_malformed_envelope_or_another_version_is_refused():
 
 
 def test_the_length_does_not_depend_on_the_values():
-    small = Note(NoteValues((MetalValues(1),), 1), kind=1, owner=11, tag=1)
+    small = Note(NoteValues((MetalValues(1), MetalValues(), MetalValues()), 1), kind=1, owner=11, tag=1)
     assert len(encrypt_note(small, {"owner": public(OWNER)}, slots=3)) == len(encrypt_note(offered(), {"owner": public(OWNER)}, slots=3))
 
 

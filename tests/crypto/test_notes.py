@@ -17,20 +17,27 @@ from batterytrace.zk.poseidon import poseidon
 
 U64 = 2**64
 COBALT = MetalValues(200_000, 150_000, 5_000, 20_000)
+LITHIUM = MetalValues(30_000, 10_000, 0, 3_000)
+NICKEL = MetalValues(400_000, 0, 40_000, 0)
+METALS = (COBALT, LITHIUM, NICKEL)
 
 
 def note(**overrides) -> Note:
-    fields = {"values": NoteValues((COBALT,), 1_000_000, 3_000_000, int(RiskFlag.ARTISANAL)), "kind": 1, "owner": 11,
+    fields = {"values": NoteValues(METALS, 1_000_000, 3_000_000, int(RiskFlag.ARTISANAL)), "kind": 10, "owner": 11,
               "tag": 99, "blinding": 123456789}
     return Note(**{**fields, **overrides})
 
 
 @st.composite
 def notes(draw) -> Note:
-    grams = draw(st.integers(0, U64 - 1))
-    pre = draw(st.integers(0, grams))
-    metal = MetalValues(grams, draw(st.integers(0, grams)), pre, draw(st.integers(0, grams - pre)))
-    values = NoteValues((metal,), draw(st.integers(grams, U64 - 1)), draw(st.integers(0, U64 - 1)), draw(st.integers(0, 255)))
+    metals = []
+    for _ in range(3):  # each metal below 2^64 / 3, so that their sum fits a lot's 64-bit total
+        grams = draw(st.integers(0, (U64 - 1) // 3))
+        pre = draw(st.integers(0, grams))
+        metals.append(MetalValues(grams, draw(st.integers(0, grams)), pre, draw(st.integers(0, grams - pre))))
+    metal_grams = sum(metal.grams for metal in metals)
+    values = NoteValues(tuple(metals), draw(st.integers(metal_grams, U64 - 1)), draw(st.integers(0, U64 - 1)),
+                        draw(st.integers(0, 255)))
     state = draw(st.sampled_from(NoteState))
     field = st.integers(1, SNARK_SCALAR_FIELD - 1)
     return Note(values, kind=draw(st.integers(0, 255)), owner=draw(field), tag=draw(st.integers(0, SNARK_SCALAR_FIELD - 1)),
@@ -38,22 +45,24 @@ def notes(draw) -> Note:
 
 
 def test_the_commitment_and_nullifier_hash_the_fields_in_the_circuits_order():
-    values_hash = poseidon([200_000, 150_000, 5_000, 20_000, 1_000_000, 3_000_000, 4])
+    # Per metal (cobalt, lithium, nickel) grams, certified, pre- and post-consumer; then total, CO2e, flags.
+    values_hash = poseidon([200_000, 150_000, 5_000, 20_000, 30_000, 10_000, 0, 3_000, 400_000, 0, 40_000, 0,
+                            1_000_000, 3_000_000, 4])
     assert note().values.values_hash == values_hash
-    commitment = poseidon([values_hash, 1, 11, 0, 0, 99, 123456789])
+    commitment = poseidon([values_hash, 10, 11, 0, 0, 99, 123456789])  # black mass holds all three
     assert note().commitment == commitment
     assert note().nullifier == poseidon([commitment, 123456789])
 
 
 def test_the_blinding_changes_the_commitment_and_a_fresh_one_is_drawn_each_time():
     assert note(blinding=1).commitment != note(blinding=2).commitment
-    first, second = Note(note().values, kind=1, owner=11, tag=99), Note(note().values, kind=1, owner=11, tag=99)
+    first, second = Note(note().values, kind=10, owner=11, tag=99), Note(note().values, kind=10, owner=11, tag=99)
     assert first.blinding != second.blinding and 0 < first.blinding < SNARK_SCALAR_FIELD
 
 
 def test_a_custody_step_keeps_values_kind_and_tag_and_draws_a_new_blinding():
     offered = note().moved(owner=22, state=NoteState.OFFERED, counterparty=11)
-    assert (offered.values, offered.kind, offered.tag, offered.owner, offered.counterparty) == (note().values, 1, 99, 22, 11)
+    assert (offered.values, offered.kind, offered.tag, offered.owner, offered.counterparty) == (note().values, 10, 99, 22, 11)
     assert offered.blinding != note().blinding and offered.nullifier != note().nullifier
 
 
@@ -63,10 +72,11 @@ def test_a_custody_step_keeps_values_kind_and_tag_and_draws_a_new_blinding():
     (lambda: MetalValues(U64), "grams must be an integer number of grams"),
     (lambda: MetalValues(-1), "grams must be an integer number of grams"),
     (lambda: MetalValues(1.5), "grams must be an integer number of grams"),
-    (lambda: NoteValues((COBALT,), 199_999), "exceed the lot's total 199999"),
-    (lambda: NoteValues((COBALT,), 1_000_000, U64), "CO2e grams"),
-    (lambda: NoteValues((COBALT,), 1_000_000, 0, 256), "risk flags must be one byte"),
-    (lambda: NoteValues((COBALT, COBALT), 1_000_000), "carries 1 metal"),
+    (lambda: NoteValues(METALS, 629_999), "the metals' 630000 g exceed the lot's total 629999"),
+    (lambda: NoteValues(METALS, 1_000_000, U64), "CO2e grams"),
+    (lambda: NoteValues(METALS, 1_000_000, 0, 256), "risk flags must be one byte"),
+    (lambda: NoteValues((COBALT,), 1_000_000), "carries 3 metal"),
+    (lambda: NoteValues((*METALS, COBALT), 1_000_000), "carries 3 metal"),
     (lambda: note(kind=256), "material kind must be one byte"),
     (lambda: note(blinding=SNARK_SCALAR_FIELD), "blinding must be a field element"),
     (lambda: note(owner=0), "owner is a shielding key"),

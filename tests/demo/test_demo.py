@@ -24,7 +24,6 @@ from batterytrace.evm.toolchain import project_root
 from batterytrace.sdk.passports import get_passport
 from tests.helpers.observed import Story, json_exposures, json_pairs
 
-
 #: The hardhat run repeats the whole flow on another node (minutes of proofs): `make audit` sets it.
 ON_HARDHAT = os.environ.get("BATTERYTRACE_DEMO_ON_HARDHAT") == "1"
 
@@ -59,9 +58,15 @@ def test_every_passport_reverifies_and_claims_full_traceability(anvil_run):
     assert len(summary.passports) == 4
     for passport in summary.passports:
         assert passport.reverified_offchain
-        assert passport.cobalt_grams == 5_250
-        assert passport.origin_lots == 9
-        assert passport.min_recycled_percent > 0
+        assert passport.metal("cobalt").grams == 5_250
+        assert passport.metal("lithium").grams == 7_100
+        assert passport.metal("nickel").grams == 42_000
+        # Nine cobalt bags, the brine concentrate and the MHP (black mass counts among the nine).
+        assert passport.origin_lots == 11
+        for metal in ("cobalt", "lithium", "nickel"):
+            # Every metal carries recycled grams from the recycler's black mass, split as audited.
+            assert passport.metal(metal).min_pre_consumer_percent > 0
+            assert passport.metal(metal).min_post_consumer_percent > 0
 
 
 def test_the_four_files_are_written_and_valid(anvil_run):
@@ -76,7 +81,8 @@ def test_the_four_files_are_written_and_valid(anvil_run):
 def test_the_summary_reads_in_seconds_and_as_json(anvil_run):
     summary = anvil_run[0]
     text = summary.render()
-    assert "30 lots" in text and "re-verified off chain with py-ecc: yes" in text
+    assert "36 lots" in text and "re-verified off chain with py-ecc: yes" in text
+    assert "lithium 7.10 kg" in text and "nickel 42.00 kg" in text
     data = json.loads(json.dumps(summary.to_json()))
     assert data["passports"][0]["battery_id"].startswith("https://id.batterytrace.example/01/")
     assert data["illustrative"] is True
@@ -160,7 +166,7 @@ def test_a_keyless_observer_after_the_demo_links_no_material_operation(anvil_run
     assert by_type["shielded offer"][0] == summary.handovers
     assert by_type["shielded dispute"][0] == by_type["shielded deliver"][0] == summary.disputes
     assert by_type["shielded transform"][0] == summary.transformations
-    assert by_type["shielded mint"][0] == 12  # the origin bags: the lots the transforms did not make
+    assert by_type["shielded mint"][0] == 14  # the origin lots: the lots the transforms did not make
     assert by_type["passport issuance"][0] == len(summary.passports)
 
     assert data["operations"]["byType"] == {name: {"total": total, "linked": linked} for name, (total, linked) in by_type.items()}

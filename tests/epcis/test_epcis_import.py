@@ -63,7 +63,8 @@ def test_commissioning_plans_a_mint_in_grams(resolver):
     (operation,) = plan_import(mint_document(), resolver)
     assert operation == PlannedOperation("mint", {
         "facility_id": MINE, "external_id": "HYD-2026-0042", "kind": MaterialKind.COBALT_HYDROXIDE,
-        "cobalt_grams": 600_125, "total_grams": 2_000_500, "co2e_grams": 9_000_000,
+        "cobalt_grams": 600_125, "total_grams": 2_000_500, "co2e_grams": 9_000_000, "lithium_grams": 0,
+        "nickel_grams": 0,
     }, EVENT_ID)
 
 
@@ -122,11 +123,22 @@ def test_an_external_id_over_31_bytes_is_refused(resolver):
         plan_import(doc, resolver)
 
 
-def test_commissioning_without_cobalt_is_refused(resolver):
+def test_commissioning_without_any_metal_is_refused(resolver):
     doc = mint_document()
     del doc["epcisBody"]["eventList"][0]["bt:cobaltKg"]
-    with pytest.raises(EpcisError, match=rf"^event {EVENT_ID}: bt:cobaltKg is required$"):
+    with pytest.raises(EpcisError, match=rf"^event {EVENT_ID}: an origin lot needs bt:cobaltKg, bt:lithiumKg or "
+                                         r"bt:nickelKg$"):
         plan_import(doc, resolver)
+
+
+def test_commissioning_lithium_plans_a_mint_of_lithium_alone(resolver):
+    doc = mint_document()
+    event = doc["epcisBody"]["eventList"][0]
+    del event["bt:cobaltKg"]
+    event["bt:lithiumKg"] = 120
+    (operation,) = plan_import(doc, resolver)
+    assert (operation.arguments["cobalt_grams"], operation.arguments["lithium_grams"],
+            operation.arguments["nickel_grams"]) == (0, 120_000, 0)
 
 
 def test_commissioning_with_fractional_grams_is_refused(resolver):

@@ -37,7 +37,8 @@ GENEALOGY = [PACK, CELL, CATHODE, RECYCLED, SULFATE, MINE, ARTISANAL, UNCERTIFIE
 
 
 def note(lot, cobalt, certified, pre_consumer=0, post_consumer=0):
-    values = NoteValues((MetalValues(cobalt, certified, pre_consumer, post_consumer),), cobalt * 3, cobalt * 10)
+    values = NoteValues((MetalValues(cobalt, certified, pre_consumer, post_consumer), MetalValues(), MetalValues()),
+                        cobalt * 3, cobalt * 10)
     return Note(values, int(lot.kind), owner=1, tag=lot.lot_id)
 
 

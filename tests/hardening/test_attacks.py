@@ -16,9 +16,10 @@ import pytest
 
 from batterytrace.exceptions import MissingRoleError, RevertedError
 from batterytrace.model.lots import DisputeOutcome, LotStatus
-from batterytrace.model.registry import FacilityType, Role
+from batterytrace.model.registry import Role
 from batterytrace.sdk.passports import issue_passports
 from batterytrace.zk.custody import CustodyOperation
+from batterytrace.zk.origin import ORIGIN_TYPES, TypeFloors
 from tests.helpers.flows import battery_id, build_pack, mint_at, request_for
 from tests.helpers.hardening import BASE_FIELD, negated, plain, proof_parts
 from tests.helpers.relayer import ledger_of
@@ -114,9 +115,9 @@ def test_a_negated_proof_verifies_but_mints_and_steps_nothing_twice(world):
     a, b, c = proof_parts(proof)
     malleated = negated(a, b, c)
     registry = world.admin.registry.functions
-    floors = [world.chain.call(registry.co2eFloorGramsPerKg(int(kind)))
-              for kind in (FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE, FacilityType.RECYCLER)]
-    signals = [*request, *floors, world.chain.call(ledger.contract.functions.originContext(openings))]
+    # The six origin types' rulebook floors, packed into one signal as the ledger packs them.
+    floors = TypeFloors.of_types({kind: world.chain.call(registry.co2eFloorGramsPerKg(kind)) for kind in ORIGIN_TYPES})
+    signals = [*request, floors.packed, world.chain.call(ledger.contract.functions.originContext(openings))]
     verifier = world.chain.contract("OriginVerifier", world.deployment.origin_verifier)
     assert malleated[:2] != (a, b) and verifier.functions.verifyProof(*malleated, signals).call() is True
     functions = ledger.contract.functions

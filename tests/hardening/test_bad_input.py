@@ -52,7 +52,7 @@ def test_mint_with_a_quantity_that_is_not_whole_grams_is_refused_before_sending(
 def test_mint_with_more_cobalt_than_mass_is_refused_before_sending(world, cobalt, data):
     total = data.draw(st.integers(min_value=0, max_value=cobalt - 1))
     block = world.chain.w3.eth.block_number
-    with pytest.raises(ValueError, match=r"exceeds the lot's total_grams"):
+    with pytest.raises(ValueError, match=r"exceed its total_grams"):
         world.miner.mint_origin(world.facilities["miner"].facility_id, "FUZZ", MaterialKind.COBALT_HYDROXIDE,
                                 cobalt_grams=cobalt, total_grams=total, co2e_grams=0)
     assert world.chain.w3.eth.block_number == block

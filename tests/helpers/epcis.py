@@ -43,7 +43,8 @@ def lot_note(tag: int, cobalt: int, total: int, co2e: int, *, owner: str = MINER
              flags: RiskFlag = RiskFlag.ARTISANAL) -> Note:
     """An active note of lot ``tag`` held by ``owner``, with a fixed blinding (so a fixed commitment)."""
     metal = MetalValues(cobalt, cobalt if certified is None else certified, pre_consumer, post_consumer)
-    return Note(NoteValues((metal,), total, co2e, int(flags)), int(kind), KEYS[owner], tag, blinding=tag + 7)
+    return Note(NoteValues((metal, MetalValues(), MetalValues()), total, co2e, int(flags)), int(kind), KEYS[owner], tag,
+                blinding=tag + 7)
 
 
 @dataclass

@@ -15,7 +15,15 @@ from batterytrace.model.registry import FacilityType
 from batterytrace.zk.custody import CustodyOperation, Participant, custody_inputs, custody_successor
 from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import Note
-from batterytrace.zk.origin import COBALT_HYDROXIDE, CertificationWindow, Site, TypeFloors, origin_inputs, origin_note
+from batterytrace.zk.origin import (
+    COBALT_HYDROXIDE,
+    ORIGIN_TYPES,
+    CertificationWindow,
+    Site,
+    TypeFloors,
+    origin_inputs,
+    origin_note,
+)
 
 CONTRACTS = ("ShieldedLedger", "OriginVerifier", "CustodyVerifier", "NoteTransformVerifier", "PackClaimVerifier")
 OPENINGS = [b"opening encrypted for the owner", b"opening encrypted for the auditor"]
@@ -58,8 +66,7 @@ def participant(client) -> Participant:
 
 def floors(client) -> TypeFloors:
     read = client.registry.functions.co2eFloorGramsPerKg
-    return TypeFloors(*(client.chain.call(read(int(kind))) for kind in (
-        FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE, FacilityType.RECYCLER)))
+    return TypeFloors.of_types({origin_type: client.chain.call(read(origin_type)) for origin_type in ORIGIN_TYPES})
 
 
 def mine_site(world) -> Site:
@@ -80,8 +87,8 @@ def mint(ledger: Ledger, *, external_id: int = 0xE4, proof_time: int | None = No
                                  int(certification.valid_from.timestamp()), int(certification.valid_until.timestamp()))
     type_floors = floors(miner)
     note = origin_note(owner=miner.shielding_public_key, secret=miner.shielding_keys.secret, site=site,
-                       operator_flags=0, kind=COBALT_HYDROXIDE, cobalt_grams=700_000, total_grams=2_000_000,
-                       co2e_grams=700 * max(6_000, type_floors.industrial_mine, site.co2e_floor_grams_per_kg),
+                       operator_flags=0, kind=COBALT_HYDROXIDE, grams=(700_000, 0, 0), total_grams=2_000_000,
+                       co2e_grams=700 * max(6_000, type_floors.of(int(FacilityType.INDUSTRIAL_MINE)), site.co2e_floor_grams_per_kg),
                        external_id=external_id, floors=type_floors, certified=True)
     openings = _openings(openings, note)
     proof_time = world.chain.latest_timestamp() if proof_time is None else proof_time

@@ -49,7 +49,18 @@ def test_an_index_of_the_transparent_lots_layout_is_refused(world, tmp_path):
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.execute("INSERT INTO meta VALUES ('deployment', ?)", (f"{world.deployment.chain_id}:{world.deployment.ledger}",))
-    with pytest.raises(ConfigurationError, match="written by layout 1, not 2"):
+    with pytest.raises(ConfigurationError, match="written by layout 1, not 3"):
+        Indexer(world.miner, path)
+
+
+def test_an_index_of_the_cobalt_only_layout_is_refused(world, tmp_path):
+    """Layout 2 had no recycled input split in its facilities table (issue 15)."""
+    path = tmp_path / "cobalt.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        old.executemany("INSERT INTO meta VALUES (?, ?)",
+                        [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", "2")])
+    with pytest.raises(ConfigurationError, match="written by layout 2, not 3: use another database"):
         Indexer(world.miner, path)
 
 

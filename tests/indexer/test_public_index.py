@@ -113,12 +113,25 @@ def test_the_registry_tables_hold_the_participants_and_facilities(story, index):
     assert world.stranger.address not in participants
     for name, facility in world.facilities.items():
         on_chain = world.miner.facility(facility.facility_id)
-        [(operator, facility_type, country, site_id, flags, loss)] = index.db.execute(
-            "SELECT operator, facility_type, country, site_id, risk_flags, max_yield_loss_bps FROM facilities "
-            "WHERE facility_id = ?", (facility.facility_id,))
-        assert (operator, facility_type, country, site_id, loss) == (
-            on_chain.operator, on_chain.facility_type, on_chain.country, on_chain.site_id, on_chain.max_yield_loss_bps), name
+        [(operator, facility_type, country, site_id, flags, loss, split)] = index.db.execute(
+            "SELECT operator, facility_type, country, site_id, risk_flags, max_yield_loss_bps, recycled_pre_consumer_bps "
+            "FROM facilities WHERE facility_id = ?", (facility.facility_id,))
+        assert (operator, facility_type, country, site_id, loss, split) == (
+            on_chain.operator, on_chain.facility_type, on_chain.country, on_chain.site_id, on_chain.max_yield_loss_bps,
+            on_chain.recycled_pre_consumer_bps), name
         assert flags & ~int(on_chain.risk_flags) == 0, name  # the site's own findings, without its operator's
+
+
+def test_a_recyclers_input_split_is_indexed(world, tmp_path):
+    """No proof needed: the registry's events alone."""
+    recycler = world.facilities["recycler"].facility_id
+    world.auditor.set_recycled_input_split(recycler, 1_250)
+    world.auditor.set_recycled_input_split(recycler, 3_750)
+    with Indexer(world.miner, tmp_path / "split.db") as synced:
+        synced.sync()
+        rows = dict(synced.db.execute("SELECT facility_id, recycled_pre_consumer_bps FROM facilities"))
+    assert rows[recycler] == 3_750 == world.admin.facility(recycler).recycled_pre_consumer_bps
+    assert {bps for facility_id, bps in rows.items() if facility_id != recycler} == {0}
 
 
 def test_a_second_sync_and_the_handlers_again_change_nothing(index, tables):

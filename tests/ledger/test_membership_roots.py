@@ -14,6 +14,7 @@ from batterytrace.model.membership import (
     MembershipSet,
     certification_leaf,
     facility_leaf,
+    facility_leaf_right,
     participant_key,
     participant_leaf,
 )
@@ -21,6 +22,7 @@ from batterytrace.model.registry import FacilityType, IdentifierKind, Role, Sche
 from batterytrace.model.risk import RiskFlag
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.merkle import LeanIMT, verify_proof
+from batterytrace.zk.poseidon import poseidon
 from batterytrace.zk.shielding import ShieldingKeys
 from tests.helpers.sandbox import signer
 
@@ -94,6 +96,8 @@ def test_every_kind_of_change_keeps_the_trees_equal(world):
     auditor.record_operator_risk_finding(world.miner.address, RiskFlag.NONE, "remediated")
     assert_trees_match(world)
     auditor.set_process_parameters(world.facilities["refiner"].facility_id, 700, co2e_floor_grams_per_kg=150)
+    assert_trees_match(world)
+    auditor.set_recycled_input_split(world.facilities["recycler"].facility_id, 3_300)
     assert_trees_match(world)
     auditor.suspend_certification(world.certification_ids["refiner"], "missed surveillance audit")
     assert_trees_match(world)
@@ -173,6 +177,20 @@ def test_a_change_with_stale_siblings_is_refused_and_the_sdk_retries(world):
         world.auditor.send(registry.setProcessParameters(site, 650, 0, stale), "stale siblings")
     world.auditor.set_process_parameters(site, 650)
     assert world.admin.facility(site).max_yield_loss_bps == 650
+    assert_trees_match(world)
+
+
+def test_the_facility_leaf_packs_the_recycled_split_at_bit_112(world):
+    """The leaf twin's layout, field by field, and the registry's leaf equal to it."""
+    site = world.facilities["recycler"]
+    world.auditor.set_recycled_input_split(site.facility_id, 0x1234)
+    record = world.admin.facility(site.facility_id)
+    right = facility_leaf_right(record, 0)
+    assert right >> 112 == 0x1234 and (right >> 96) & 0xFFFF == int.from_bytes(b"BE", "big")
+    assert right & (2**32 - 1) == site.facility_id and (right >> 32) & 0xFF == int(FacilityType.RECYCLER)
+    assert (right >> 48) & 0xFFFF == record.max_yield_loss_bps and (right >> 64) & (2**32 - 1) == record.co2e_floor_grams_per_kg
+    leaf = world.admin.registry.functions.membershipLeaf(1, site.facility_id).call()
+    assert leaf == facility_leaf(record, 0) == poseidon([participant_key(record.operator), right])
     assert_trees_match(world)
 
 

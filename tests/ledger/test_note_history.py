@@ -21,7 +21,7 @@ from batterytrace.epcis.units import kilograms
 from batterytrace.exceptions import UnknownLotError
 from batterytrace.model.identifiers import evidence_hash
 from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
-from batterytrace.model.passports import ClaimBounds
+from batterytrace.model.passports import ClaimBounds, MetalBounds
 from batterytrace.model.registry import FacilityType, Scheme
 from batterytrace.sdk.note_history import NoteHistory, NoteOperation, genealogy_from_notes, lot_node, note_history
 from batterytrace.sdk.shielded import ShieldedLedgerOperations, ShieldedLot
@@ -101,7 +101,8 @@ def test_the_auditors_genealogy_has_both_bags_as_origins_made_at_the_mine(story)
         # Spent by the refinery's transform: consumed, last held by the refinery.
         assert (node.status, node.custodian) == (LotStatus.CONSUMED, world.refiner.address)
         assert node.created_block == block_of(story, bag.transaction) < sulfate.created_block
-    bounds = ClaimBounds(1_390_000, 0, 0, 10**9, 10**9, 75_000, 0)
+    bounds = ClaimBounds((MetalBounds(1_390_000, 0, 0, 0), MetalBounds(0, 0, 0, 0), MetalBounds(0, 0, 0, 0)),
+                         10**9, 10**9, 75_000, 0)
     claims = proven_claims(bounds, nodes, verified=True)
     assert (claims.origin_lot_count, claims.origin_certification_schemes) == (2, ("IRMA",))
 

@@ -64,7 +64,7 @@ def test_a_pack_note_backs_one_passport_for_the_passport_contract_alone(world, p
     with pytest.raises(RevertedError, match="ProofInvalid"):
         world.chain.transact(passport_contract.signer, other, "redeem for another passport")
     stronger = list(redemption.request)
-    stronger[4] = [(690_000, 10_000, 1, 0)]  # a claim the proof did not prove
+    stronger[4] = [(690_000, 10_000, 1, 0), *redemption.request[4][1:]]  # a claim the proof did not prove
     with pytest.raises(RevertedError, match="ProofInvalid"):
         world.chain.transact(passport_contract.signer, ledger.contract.functions.redeemPack(tuple(stronger), redemption.proof,
                                                                                             binding), "a stronger claim")

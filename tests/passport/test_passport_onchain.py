@@ -131,9 +131,13 @@ def test_the_contract_refuses_hand_built_issues(world, packs, issue_arguments):
         send(world, "pack_maker", (with_pack(flags=FLAGS | int(RiskFlag.ARTISANAL)), proofs))
     # Claims below the policy, refused before the ledger sees them: child labour not forbidden, and
     # shares above 100% (certified, or pre- and post-consumer recycled together).
-    (grams, certified, pre, post), = pack[4]
-    for below in (with_pack(flags=int(RiskFlag.CONFLICT_AREA)), with_pack(metals=[(grams, 10_001, pre, post)]),
-                  with_pack(metals=[(grams, certified, 6_000, 5_000)])):
+    (grams, certified, pre, post), *others = pack[4]
+    nickel = others[1]
+    for below in (with_pack(flags=int(RiskFlag.CONFLICT_AREA)),
+                  with_pack(metals=[(grams, 10_001, pre, post), *others]),
+                  with_pack(metals=[(grams, certified, 6_000, 5_000), *others]),
+                  # the policy holds per metal: nickel's shares above 100% together
+                  with_pack(metals=[(grams, certified, pre, post), others[0], (nickel[0], nickel[1], 5_001, 5_000)])):
         with pytest.raises(RevertedError, match="PassportClaimsBelowPolicy"):
             send(world, "pack_maker", (below, proofs))
     # The request names the pack maker as the issuer; the OEM sends it, under its own prefix.

@@ -3,7 +3,8 @@
 Figures are ILLUSTRATIVE, derived from /work/shared/data/REFERENCE.md: about 0.07 kg cobalt per kWh for
 NMC811 (CRU 2018) gives 5.25 kg cobalt; NMC pack footprints of 61-106 kg CO2e/kWh (IVL 2019); about
 10 kg CO2e per kg cobalt for the cobalt sector (Roskill 2021, derived); 16% recycled cobalt is the EU
-minimum from 2031 (Reg. 2023/1542 Art. 8). Names and addresses are fictitious.
+minimum from 2031 (Reg. 2023/1542 Art. 8); 7.1 kg lithium and 42 kg nickel as the demo's maker
+declares them. Names and addresses are fictitious.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from batterytrace.demo.data import example_pack_passport_input
 from batterytrace.documents.batterypass import build_passport_document
-from batterytrace.documents.passport_input import PassportInput, ProvenClaims
+from batterytrace.documents.passport_input import PassportInput, ProvenClaims, ProvenMetal
 from batterytrace.model.risk import RiskFlag
 
 DOCS = "https://docs.batterytrace.example/packs/BT-75-NMC811"
@@ -23,11 +24,12 @@ PASSPORT_URN = "urn:batterytrace:passport:31337:0x5FbDB2315678afecb367f032d93F64
 
 @pytest.fixture
 def proven_claims() -> ProvenClaims:
+    """Cobalt 16% recycled (the 2031 minimum, below 2036's), lithium 7.05% (above 2031's 6%), nickel 5%
+    (below 2031's 6%)."""
     return ProvenClaims(
-        cobalt_grams_traced=5_250,
+        metals=(ProvenMetal(5_250, 6_000, 400, 1_200), ProvenMetal(7_100, 2_500, 0, 705),
+                ProvenMetal(42_000, 8_000, 300, 200)),
         origin_lot_count=7,
-        min_certified_share_bps=6_000,
-        min_recycled_share_bps=1_600,
         max_co2e_grams_per_kg_cobalt=9_500,
         max_co2e_grams_per_kwh=700,
         forbidden_risk_flags=frozenset({RiskFlag.CHILD_LABOUR, RiskFlag.HUMAN_RIGHTS}),

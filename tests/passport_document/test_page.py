@@ -15,10 +15,11 @@ from batterytrace.documents.batterypass import build_passport_document
 from batterytrace.documents.canonical import document_hash
 from batterytrace.documents.claims import FROM_GENEALOGY, claim_statuses
 from batterytrace.documents.page import ChainInfo, ClaimStatus, describe_claims, render_passport_page
+from batterytrace.documents.passport_input import ProvenMetal
 from batterytrace.documents.tiers import AccessTier, split_by_tier
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.lots import LotStatus, MaterialKind
-from batterytrace.model.passports import ClaimBounds
+from batterytrace.model.passports import ClaimBounds, MetalBounds
 from batterytrace.model.registry import FacilityType, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.passports import PassportVerification
@@ -26,7 +27,7 @@ from batterytrace.sdk.passports import PassportVerification
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 HOW = f"Groth16 proof re-verified against chain 31337 contract {CONTRACT} at block 42"
-FAILED_CLAIM = 3  # "≤ 9.5 kg CO2e per kg cobalt"
+FAILED_CLAIM = 5  # "≤ 9.5 kg CO2e per kg cobalt"
 
 
 @pytest.fixture
@@ -55,13 +56,86 @@ def page(public_document, claims_status, chain_info, tmp_path) -> Path:
 
 def test_claim_sentences(proven_claims):
     assert describe_claims(proven_claims) == [
-        "100% of 5.25 kg cobalt traced to 7 origin lots",
-        "≥ 60% cobalt from certified sites (IRMA, RMAP)",
-        "≥ 16% recycled cobalt",
+        "100% of 5.25 kg cobalt, 7.1 kg lithium and 42 kg nickel traced to 7 origin lots",
+        "≥ 60% cobalt, ≥ 25% lithium and ≥ 80% nickel from certified sites (IRMA, RMAP)",
+        "≥ 16% recycled cobalt (≥ 4% pre-consumer, ≥ 12% post-consumer)",
+        "≥ 7.05% recycled lithium (≥ 0% pre-consumer, ≥ 7.05% post-consumer)",
+        "≥ 5% recycled nickel (≥ 3% pre-consumer, ≥ 2% post-consumer)",
         "≤ 9.5 kg CO2e per kg cobalt",
-        "≤ 0.7 kg CO2e per kWh from the cobalt supply chain",
+        "≤ 0.7 kg CO2e per kWh from the traced supply chain",
         "no child-labour or human-rights flag at any origin site",
     ]
+
+
+def test_a_metal_the_pack_holds_none_of_claims_nothing(proven_claims):
+    cobalt_only = dataclasses.replace(proven_claims, metals=(proven_claims.cobalt, ProvenMetal(0, 0, 0, 0),
+                                                             ProvenMetal(0, 0, 0, 0)))
+    texts = describe_claims(cobalt_only)
+    assert texts[:3] == ["100% of 5.25 kg cobalt traced to 7 origin lots",
+                         "≥ 60% cobalt from certified sites (IRMA, RMAP)",
+                         "≥ 16% recycled cobalt (≥ 4% pre-consumer, ≥ 12% post-consumer)"]
+    assert not any("lithium" in text or "nickel" in text for text in texts)
+
+
+class _RecycledTable(HTMLParser):
+    """Collects the recycled-content table: row header -> the visible text of each cell after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self._in_table = False
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("class", "recycled") in attrs:
+            self._in_table = True
+        elif self._in_table and tag == "tr":
+            self._row = []
+        elif self._in_table and self._row is not None and tag in ("th", "td"):
+            self._row.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_table = False
+        elif tag == "tr" and self._row:
+            self.rows[self._row[0].strip()] = [" ".join(cell.split()) for cell in self._row[1:]]
+            self._row = None
+
+    def handle_data(self, data):
+        if self._in_table and self._row:
+            self._row[-1] += " " + data
+
+
+def _recycled_table(page: Path) -> dict[str, list[str]]:
+    parser = _RecycledTable()
+    parser.feed(page.read_text())
+    return parser.rows
+
+
+def test_page_shows_each_metals_shares_beside_the_art8_minimums(page):
+    rows = _recycled_table(page)
+    assert rows["Material"][-2:] == ["Art. 8 minimum from 18 August 2031", "Art. 8 minimum from 18 August 2036"]
+    assert rows["Cobalt"] == ["5.25 kg", "≥ 60%", "≥ 4%", "≥ 12%", "≥ 16%", "16% ✓ meets", "26% ✗ below"]
+    assert rows["Lithium"] == ["7.1 kg", "≥ 25%", "≥ 0%", "≥ 7.05%", "≥ 7.05%", "6% ✓ meets", "12% ✗ below"]
+    assert rows["Nickel"] == ["42 kg", "≥ 80%", "≥ 3%", "≥ 2%", "≥ 5%", "6% ✗ below", "15% ✗ below"]
+    assert rows["Lead"] == ["not traced: the ledger carries no lead (Li-ion)", "85% not proven", "85% not proven"]
+
+
+def test_a_metal_above_one_minimum_and_below_another(passport_input, proven_claims, chain_info, tmp_path):
+    """Lithium at 12.5% meets both of its minimums (6%, 12%); nickel at 5.99% misses 2031's 6% by a
+    basis point; a metal with no grams is not proven against either."""
+    metals = (ProvenMetal(0, 0, 0, 0), ProvenMetal(7_100, 0, 250, 1_000), ProvenMetal(42_000, 0, 0, 599))
+    claims = dataclasses.replace(proven_claims, metals=metals)
+    document = build_passport_document(dataclasses.replace(passport_input, claims=claims))
+    statuses = [ClaimStatus(text, True, HOW) for text in describe_claims(claims)]
+    rows = _recycled_table(render_passport_page(split_by_tier(document)[AccessTier.PUBLIC], statuses, chain_info, tmp_path))
+    assert rows["Lithium"][-3:] == ["≥ 12.5%", "6% ✓ meets", "12% ✓ meets"]
+    assert rows["Nickel"][-3:] == ["≥ 5.99%", "6% ✗ below", "15% ✗ below"]
+    assert rows["Cobalt"] == ["none traced in this pack", "16% not proven", "26% not proven"]
+
+
+def test_the_recycled_table_is_marked_unverified_when_a_proof_fails(page):
+    assert 'id="recycled-heading">Recycled content and certified origin <span class="badge bad">' in page.read_text()
 
 
 def test_page_writes_html_and_qr_files(page):
@@ -119,7 +193,8 @@ def test_a_page_from_the_chain_names_no_lot_pack_note_or_supplier(public_documen
                _node(0xB0B << 200, MaterialKind.BLACK_MASS, recycler)]
     pack = _node(0xC0FFEE << 200, MaterialKind.PACK, maker, tuple(node.lot_id for node in origins))
     nullifier = 0xDEADBEEF << 220
-    bounds = ClaimBounds(5_250, 6_000, 1_600, 9_500, 700, 75_000, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS))
+    metals = (MetalBounds(5_250, 6_000, 400, 1_200), MetalBounds(0, 0, 0, 0), MetalBounds(0, 0, 0, 0))
+    bounds = ClaimBounds(metals, 9_500, 700, 75_000, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS))
     verification = PassportVerification(1, True, bounds, nullifier, "0x" + "ab" * 32, 42, 31337, CONTRACT, "verifies")
     statuses = claim_statuses(verification, [pack, *origins])
     assert [status.text for status in statuses[:2]] == ["100% of 5.25 kg cobalt traced to 2 origin lots",

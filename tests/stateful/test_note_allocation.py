@@ -37,13 +37,15 @@ def notes(draw: st.DrawFn) -> Note:
     cobalt = draw(st.integers(1, GRAMS))
     pre_consumer = draw(st.integers(0, cobalt))
     metal = MetalValues(cobalt, draw(st.integers(0, cobalt)), pre_consumer, draw(st.integers(0, cobalt - pre_consumer)))
-    values = NoteValues((metal,), cobalt + draw(st.integers(0, GRAMS)), draw(st.integers(0, GRAMS)), draw(st.integers(0, 15)))
+    # Cobalt hydroxide holds cobalt alone (KIND_METALS): lithium and nickel are 0.
+    values = NoteValues((metal, MetalValues(), MetalValues()), cobalt + draw(st.integers(0, GRAMS)),
+                        draw(st.integers(0, GRAMS)), draw(st.integers(0, 15)))
     return Note(values, kind=COBALT_HYDROXIDE, owner=ACTOR.shielding_key, tag=draw(st.integers(1, 2**200)),
                 blinding=draw(st.integers(1, 2**200)))
 
 
 def spec(number: int, kind: int, cobalt_grams: int, total_grams: int) -> OutputSpec:
-    return OutputSpec(kind, (cobalt_grams,), total_grams, tag=1_000 + number)
+    return OutputSpec(kind, (cobalt_grams, 0, 0), total_grams, tag=1_000 + number)
 
 
 @st.composite
@@ -72,6 +74,7 @@ def test_a_valid_job_conserves_cobalt_certified_recycled_co2e_and_flags(job):
     metals_out = [note.values.metals[0] for note in created]
     assert [(note.kind, note.tag, metal.grams, note.values.total_grams) for note, metal in zip(created, metals_out, strict=True)] \
         == [(output.kind, output.tag, output.grams[0], output.total_grams) for output in outputs]
+    assert all(note.values.metals[1:] == (MetalValues(), MetalValues()) for note in created)  # no lithium, no nickel
     cobalt_in, cobalt_out = sum(metal.grams for metal in metals_in), sum(metal.grams for metal in metals_out)
     assert cobalt_out <= cobalt_in and (cobalt_in - cobalt_out) * BASIS_POINTS <= site.max_yield_loss_bps * cobalt_in
     for metal in metals_out:

@@ -94,13 +94,19 @@ def _integer(option: str, text: str) -> int:
         raise ValueError(f"{option} must be a decimal or 0x-hex integer, got {text!r}") from None
 
 
+#: ``FacilityType``'s names, spelled out as the other choices are: the commands import the model
+#: only when they run (tests/cli holds the two equal).
+_FACILITY_TYPES = ("INDUSTRIAL_MINE", "ARTISANAL_SITE", "REFINERY", "PRECURSOR_PLANT", "CATHODE_PLANT", "CELL_PLANT", "PACK_PLANT",
+                   "RECYCLER", "BRINE_OPERATION", "HARD_ROCK_MINE", "NICKEL_MINE", "LITHIUM_REFINERY", "NICKEL_REFINERY")
+
+
 @click.group()
 def facility() -> None:
     """Facilities of the sending participant."""
 
 
 @facility.command("register")
-@click.option("--type", "facility_type", type=click.Choice(["INDUSTRIAL_MINE", "ARTISANAL_SITE", "REFINERY", "PRECURSOR_PLANT", "CATHODE_PLANT", "CELL_PLANT", "PACK_PLANT", "RECYCLER"]), required=True)
+@click.option("--type", "facility_type", type=click.Choice(_FACILITY_TYPES), required=True)
 @click.option("--site-id", required=True)
 @click.option("--country", required=True)
 @click.option("--location", default="", help="Location text; only its hash goes on chain.")
@@ -151,6 +157,34 @@ def facility_process(session: Session, facility_id: int, max_yield_loss_bps: int
     """Set a facility's audited maximum yield loss and emissions floor (auditors)."""
     session.client().set_process_parameters(facility_id, max_yield_loss_bps, co2e_floor)
     click.echo(f"facility {facility_id}: maximum yield loss {max_yield_loss_bps / 100:.2f}%, floor {co2e_floor} g CO2e/kg")
+
+
+@facility.command("recycled-split")
+@click.argument("facility_id", type=int)
+@click.option("--pre-consumer-percent", "percent", required=True, metavar="PERCENT",
+              help="Audited pre-consumer (production scrap) share of the recycler's input, 0-100 with up to two "
+                   "decimals; the rest is post-consumer.")
+@click.pass_obj
+@fail_cleanly
+def facility_recycled_split(session: Session, facility_id: int, percent: str) -> None:
+    """Set a recycler's audited split of pre- and post-consumer input (auditors)."""
+    bps = _percent_bps("--pre-consumer-percent", percent)
+    session.client().set_recycled_input_split(facility_id, bps)
+    click.echo(f"facility {facility_id}: recycled input {bps / 100:.2f}% pre-consumer, {(10_000 - bps) / 100:.2f}% post-consumer")
+
+
+def _percent_bps(option: str, text: str) -> int:
+    """A percentage of 0 to 100 with at most two decimals, in basis points."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"{option} must be a percentage such as 12.5, got {text!r}") from None
+    bps = value * 100
+    if not value.is_finite() or bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
+        raise ValueError(f"{option} must be 0 to 100 with at most two decimals, got {text!r}")
+    return int(bps)
 
 
 @facility.command("risk")

@@ -19,32 +19,41 @@ import click
 from batterytrace.cli.output import json_default, print_record
 from batterytrace.cli.session import ANY_BASE_INT, Session, fail_cleanly
 
-_OUTPUT_FORMAT = "EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS"
+_OUTPUT_FORMAT = "EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS or EXTERNAL_ID:KIND:COBALT:LITHIUM:NICKEL:TOTAL_GRAMS"
+#: The kinds an origin lot may have (model.facilities.ORIGIN_KINDS), in the mint's --kind choice.
+_ORIGIN_KINDS = ["COBALT_ORE", "COBALT_HYDROXIDE", "BLACK_MASS", "LITHIUM_BRINE_CONCENTRATE", "SPODUMENE_CONCENTRATE",
+                 "NICKEL_ORE", "NICKEL_INTERMEDIATE"]
 
 
 @click.command()
 @click.argument("facility_id", type=int)
 @click.option("--external-id", required=True,
               help="The lot's id in your ERP, 1 to 31 bytes (unique per site; minting it again returns the same lot).")
-@click.option("--kind", type=click.Choice(["COBALT_ORE", "COBALT_HYDROXIDE", "BLACK_MASS"]), default="COBALT_HYDROXIDE", show_default=True)
-@click.option("--cobalt-grams", type=int, required=True)
+@click.option("--kind", type=click.Choice(_ORIGIN_KINDS), default="COBALT_HYDROXIDE", show_default=True)
+@click.option("--cobalt-grams", type=int, default=0, show_default=True)
+@click.option("--lithium-grams", type=int, default=0, show_default=True)
+@click.option("--nickel-grams", type=int, default=0, show_default=True)
 @click.option("--total-grams", type=int, required=True)
 @click.option("--co2e-grams", type=int, required=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @fail_cleanly
-def mint(session: Session, facility_id: int, external_id: str, kind: str, cobalt_grams: int, total_grams: int, co2e_grams: int,
-         as_json: bool) -> None:
-    """Create an origin lot at a site you operate, with its origin proof (miners, recyclers): its
-    cobalt is certified when the site holds a certification valid now. A note has no field for the
-    physical seal or RFID tag (the transparent lots' --tag-id): keep it against the external id."""
+def mint(session: Session, facility_id: int, external_id: str, kind: str, cobalt_grams: int, lithium_grams: int,
+         nickel_grams: int, total_grams: int, co2e_grams: int, as_json: bool) -> None:
+    """Create an origin lot at a site you operate, with its origin proof (miners, recyclers): give
+    the grams of each metal it holds (those its kind may hold); they are certified when the site holds
+    a certification valid now, and recycled at a recycler. A note has no field for the physical seal
+    or RFID tag: keep it against the external id."""
     from batterytrace.model.lots import MaterialKind
 
     with session.ledger() as ledger:
-        minted = ledger.client.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams, co2e_grams)
+        minted = ledger.client.mint_origin(facility_id, external_id, MaterialKind[kind], cobalt_grams, total_grams,
+                                           co2e_grams, lithium_grams=lithium_grams, nickel_grams=nickel_grams)
         transaction = ledger.lot(minted.lot_id).transaction
+    metals = minted.note.values.metals
     print_record({"tag": hex(minted.lot_id), "created": minted.created,
-                  "certified_cobalt_grams": minted.note.values.metals[0].certified_grams, "transaction": transaction}, as_json)
+                  "certified_cobalt_grams": metals[0].certified_grams, "certified_lithium_grams": metals[1].certified_grams,
+                  "certified_nickel_grams": metals[2].certified_grams, "transaction": transaction}, as_json)
 
 
 @click.command()
@@ -108,14 +117,15 @@ def _output(text: str) -> Any:
     from batterytrace.model.lots import MaterialKind, OutputPlan
 
     parts = text.split(":")
-    if len(parts) != 4 or not parts[0]:
+    if len(parts) not in (4, 6) or not parts[0]:
         raise ValueError(f"--output {text!r} is not {_OUTPUT_FORMAT}")
-    external_id, kind, cobalt, total = parts
+    external_id, kind, *grams = parts
     if kind not in MaterialKind.__members__:
         raise ValueError(f"--output {text!r}: {kind!r} is not a material kind ({', '.join(MaterialKind.__members__)})")
-    if not (cobalt.isdigit() and total.isdigit()):
-        raise ValueError(f"--output {text!r}: COBALT_GRAMS and TOTAL_GRAMS are whole grams")
-    return OutputPlan(external_id, MaterialKind[kind], int(cobalt), int(total))
+    if not all(value.isdigit() for value in grams):
+        raise ValueError(f"--output {text!r}: the metals' grams and TOTAL_GRAMS are whole grams")
+    cobalt, lithium, nickel = (grams[0], "0", "0") if len(grams) == 2 else grams[:3]
+    return OutputPlan(external_id, MaterialKind[kind], int(cobalt), int(grams[-1]), int(lithium), int(nickel))
 
 
 @click.command()
@@ -152,15 +162,19 @@ def _flags(value: int) -> str:
 def _lot_record(ledger: Any, current: Any) -> dict[str, Any]:
     """A lot's current note as the account's keys see it. An offered or disputed note names the
     receiver as its holder and the sender as its counterparty."""
-    from batterytrace.model.lots import MaterialKind
+    from batterytrace.model.lots import METAL_NAMES, MaterialKind
 
     note = current.note
-    cobalt = note.values.metals[0]
     client = ledger.client
+    metals: dict[str, int] = {}
+    for name, metal in zip(METAL_NAMES, note.values.metals, strict=True):
+        metals |= {f"{name}_grams": metal.grams, f"certified_{name}_grams": metal.certified_grams,
+                   f"pre_consumer_{name}_grams": metal.pre_consumer_grams,
+                   f"post_consumer_{name}_grams": metal.post_consumer_grams,
+                   f"recycled_{name}_grams": metal.pre_consumer_grams + metal.post_consumer_grams}
     return {
         "tag": hex(current.tag), "kind": MaterialKind(note.kind).name, "state": note.state.name,
-        "cobalt_grams": cobalt.grams, "certified_cobalt_grams": cobalt.certified_grams,
-        "recycled_cobalt_grams": cobalt.pre_consumer_grams + cobalt.post_consumer_grams,
+        **metals,
         "total_grams": note.values.total_grams, "co2e_grams": note.values.co2e_grams, "risk_flags": _flags(note.values.risk_flags),
         "holder": client.participant_for_shielding_key(note.owner),
         "counterparty": client.participant_for_shielding_key(note.counterparty) if note.counterparty else None,
@@ -180,7 +194,9 @@ def lot_list(session: Session, as_json: bool) -> None:
         click.echo(json.dumps(records, indent=2))
         return
     for record in records:
-        click.echo(f"{record['tag']}  {record['kind']:<23} {record['state']:<8}  {record['cobalt_grams']} g cobalt in "
+        contents = ", ".join(f"{record[f'{name}_grams']} g {name}" for name in ("cobalt", "lithium", "nickel")
+                             if record[f"{name}_grams"]) or "no metal"
+        click.echo(f"{record['tag']}  {record['kind']:<23} {record['state']:<8}  {contents} in "
                    f"{record['total_grams']} g  holder {record['holder']}")
     if not records:
         click.echo("no lots held or offered")

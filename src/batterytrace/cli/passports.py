@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from batterytrace.cli.output import json_default, print_record
 from batterytrace.cli.session import ANY_BASE_INT, Session, fail_cleanly
+
+if TYPE_CHECKING:
+    from batterytrace.model.passports import MetalBounds
 
 
 @click.group()
@@ -32,14 +35,23 @@ def passport_issue(session: Session, pack_tag: int, battery_id: str, document_pa
     proof bound to the new passport; you send the issuance from your own account, as the regulation
     names the issuer."""
     from batterytrace.documents.canonical import document_hash
+    from batterytrace.model.lots import METAL_NAMES
     from batterytrace.sdk.passports import PassportRequest, issue_passports
 
     document = json.loads(document_path.read_text())
     with session.ledger(relaying=False) as ledger:
         (issued,) = issue_passports(ledger.client, [PassportRequest(pack_tag, battery_id, document_uri, document_hash(document), capacity_wh)])
-    bounds = issued.bounds
-    click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: {bounds.cobalt_grams} g cobalt traced, "
-               f">= {bounds.min_certified_bps / 100:.2f}% certified, >= {bounds.min_recycled_bps / 100:.2f}% recycled")
+    click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: "
+               + "; ".join(_metal_claim(name, metal) for name, metal in zip(METAL_NAMES, issued.bounds.metals, strict=True)))
+
+
+def _metal_claim(name: str, metal: MetalBounds) -> str:
+    """One metal's proven figures in the issue message; a metal the pack holds none of claims nothing."""
+    if not metal.grams:
+        return f"no {name} in this pack"
+    return (f"{metal.grams} g {name} traced, >= {metal.min_certified_bps / 100:.2f}% certified, "
+            f">= {metal.min_recycled_bps / 100:.2f}% recycled ({metal.min_pre_consumer_bps / 100:.2f}% pre-, "
+            f"{metal.min_post_consumer_bps / 100:.2f}% post-consumer)")
 
 
 @passport.command("show")

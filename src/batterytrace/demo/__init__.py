@@ -1,4 +1,4 @@
-"""The main job: DRC mines to EV passports on a local chain."""
+"""The main job: cobalt, lithium and nickel mines to EV passports on a local chain."""
 
 from batterytrace.demo.run import DemoSummary, run_demo
 

@@ -3,8 +3,11 @@
 Quantities, grades and emissions are ILLUSTRATIVE, derived from ../shared/data/REFERENCE.md:
 hydroxide bags of 2 t at 35% cobalt, 98% leach recovery, CoSO4.7H2O at 20.97% cobalt, NMC811 pCAM
 at 6.4% and CAM at 6.1%, about 0.07 kg cobalt per kWh (5.25 kg in a 75 kWh pack), about 10 kg CO2e
-per kg cobalt across the sector. Company names follow the pilot's public press releases; every
-figure attached to them is invented for the demo.
+per kg cobalt across the sector. Lithium and nickel follow NMC811's proportions (about 7.1 kg lithium
+and 42 kg nickel in the pack): brine concentrate at 6% lithium, LiOH.H2O at 16.5%, Li2CO3 at 18.8%, MHP
+at 39% nickel, NiSO4.6H2O at 22.3%; black mass from end-of-life packs at 8% cobalt, 4% nickel and 1%
+lithium. Company names follow the pilot's public press releases; the lithium and nickel companies
+are fictitious, and every figure attached to any company is invented for the demo.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from batterytrace.model.registry import FacilityType, Role
 
 CAPACITY_WH = 75_000
 PACK_COBALT_GRAMS = 5_250
+PACK_LITHIUM_GRAMS = 7_100
+PACK_NICKEL_GRAMS = 42_000
 PACKS = 4
 HYDROXIDE_BAG_GRAMS = 2_000_000
 HYDROXIDE_COBALT_SHARE = Decimal("0.35")
@@ -24,6 +29,19 @@ MINE_CO2E_GRAMS_PER_KG = 4_000  # mining and hydroxide production, illustrative
 SULFATE_COBALT_SHARE = Decimal("0.2097")
 PCAM_COBALT_SHARE = Decimal("0.064")
 CAM_COBALT_SHARE = Decimal("0.061")
+BRINE_LOT_GRAMS = 2_500_000
+BRINE_LITHIUM_SHARE = Decimal("0.06")
+BRINE_CO2E_GRAMS_PER_KG = 5_000   # brine pumping and evaporation, per kg of lithium, illustrative
+LIOH_LITHIUM_SHARE = Decimal("0.165")
+LI2CO3_LITHIUM_SHARE = Decimal("0.188")
+MHP_LOT_GRAMS = 2_000_000
+MHP_NICKEL_SHARE = Decimal("0.39")
+HPAL_CO2E_GRAMS_PER_KG = 25_000   # laterite mining and HPAL, per kg of nickel, illustrative
+NISO4_NICKEL_SHARE = Decimal("0.223")
+BLACK_MASS_GRAMS = 2_500_000
+BLACK_MASS_SHARES = (Decimal("0.08"), Decimal("0.01"), Decimal("0.04"))   # cobalt, lithium, nickel
+#: The share of the recycler's input the auditor certified as pre-consumer (production scrap).
+RECYCLER_PRE_CONSUMER_BPS = 2_500
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,14 @@ COMPANIES = (
     Company("packs", "Pack assembly (Gruenheide)", Role.PACK_MAKER, 9, "DE", "PACKS000000000000001", (FacilityType.PACK_PLANT, "GRUENHEIDE-PACK")),
     Company("oem", "Tesla (Gigafactory Berlin-Brandenburg)", Role.OEM, 10, "DE", "TESLA000000000000001", (FacilityType.PACK_PLANT, "GIGA-BERLIN")),
     Company("recycler", "Umicore (Hoboken recycling)", Role.RECYCLER, 11, "BE", "UMICORE0000000000004", (FacilityType.RECYCLER, "HOBOKEN")),
+    Company("salar", "Salar brine operation (Atacama, fictitious)", Role.MINER, 12, "CL", "SALAR000000000000001",
+            (FacilityType.BRINE_OPERATION, "ATACAMA-BRINE")),
+    Company("converter", "Lithium hydroxide plant (Antofagasta, fictitious)", Role.PROCESSOR, 13, "CL",
+            "LIOH0000000000000001", (FacilityType.LITHIUM_REFINERY, "ANTOFAGASTA-LIOH")),
+    Company("laterite", "Laterite nickel mine and HPAL (Sulawesi, fictitious)", Role.MINER, 14, "ID",
+            "LATERITE000000000001", (FacilityType.NICKEL_MINE, "SULAWESI-HPAL")),
+    Company("nickel", "Nickel sulfate refinery (Harjavalta, fictitious)", Role.PROCESSOR, 15, "FI",
+            "NISULF00000000000001", (FacilityType.NICKEL_REFINERY, "HARJAVALTA-NISO4")),
 )
 
 
@@ -67,4 +93,5 @@ def total_for(cobalt_grams: int, cobalt_share: Decimal) -> int:
 
 def pack_plan(index: int) -> OutputPlan:
     """The ``index``-th pack lot the pack maker assembles from one cell batch."""
-    return OutputPlan(f"PACK-{index:04d}", MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000)
+    return OutputPlan(f"PACK-{index:04d}", MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000, PACK_LITHIUM_GRAMS,
+                      PACK_NICKEL_GRAMS)

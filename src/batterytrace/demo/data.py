@@ -1,9 +1,9 @@
 """Illustrative maker data for an NMC811 EV pack of 75 kWh: what the demo's EV maker declares.
 
 Figures are ILLUSTRATIVE, derived from ../shared/data/REFERENCE.md: about 0.07 kg cobalt per kWh for
-NMC811 (CRU 2018) gives 5.25 kg cobalt; NMC pack footprints of 61-106 kg CO2e/kWh (IVL 2019); 16%
-recycled cobalt is the EU minimum from 2031 (Reg. 2023/1542 Art. 8). Names and addresses are
-fictitious.
+NMC811 (CRU 2018) gives 5.25 kg cobalt; NMC pack footprints of 61-106 kg CO2e/kWh (IVL 2019). The
+maker declares no recycled content: the document states the shares the claim proof establishes.
+Names and addresses are fictitious.
 """
 
 from __future__ import annotations
@@ -34,13 +34,17 @@ from batterytrace.documents.passport_input import (
     PostalAddress,
     PowerAtStateOfCharge,
     ProvenClaims,
-    RecycledContent,
-    RecycledMaterial,
     SparePart,
     SparePartSupplier,
 )
 
 DOCS = "https://docs.batterytrace.example/packs/BT-75-NMC811"
+
+
+def _kg(grams_traced: int, typical_kg: Decimal) -> Decimal:
+    """A metal's declared mass: what the ledger traced, else the typical NMC811 figure (a metal the
+    pack's note holds none of is still in the cathode; the passport then proves nothing about it)."""
+    return Decimal(grams_traced) / 1000 if grams_traced else typical_kg
 
 
 def example_pack_passport_input(
@@ -64,7 +68,7 @@ def example_pack_passport_input(
         warranty_period="--12",
         mass_kg=Decimal("480.5"),
         capacity_kwh=Decimal("75"),
-        cobalt_content_grams=claims.cobalt_grams_traced,
+        cobalt_content_grams=claims.cobalt.grams_traced,
         claims=claims,
         carbon_footprint=CarbonFootprint(
             kg_co2e_per_kwh_by_stage={
@@ -83,9 +87,9 @@ def example_pack_passport_input(
             third_party_assurance_uri=f"{DOCS}/assurance-2026.pdf",
         ),
         materials=(
-            Material("Cobalt", "7440-48-4", Decimal(claims.cobalt_grams_traced) / 1000, "cathode", True),
-            Material("Nickel", "7440-02-0", Decimal("42.0"), "cathode", True),
-            Material("Lithium", "7439-93-2", Decimal("7.1"), "cathode", True),
+            Material("Cobalt", "7440-48-4", _kg(claims.cobalt.grams_traced, Decimal("5.25")), "cathode", True),
+            Material("Nickel", "7440-02-0", _kg(claims.nickel.grams_traced, Decimal("42.0")), "cathode", True),
+            Material("Lithium", "7439-93-2", _kg(claims.lithium.grams_traced, Decimal("7.1")), "cathode", True),
             Material("Manganese", "7439-96-5", Decimal("4.9"), "cathode", True),
             Material("Natural graphite", "7782-42-5", Decimal("55.0"), "anode", True),
         ),
@@ -103,7 +107,6 @@ def example_pack_passport_input(
                                   "spares@spares.example", "https://spares.example",
                                   (SparePart("Module M12", "BT75-M12-0001"), SparePart("BMS board", "BT75-BMS-0007"))),
             ),
-            recycled_content=(RecycledContent(RecycledMaterial.COBALT, Decimal("4"), Decimal("12")),),
             safety_instructions_uri=f"{DOCS}/safety.pdf",
             extinguishing_agents=("Water (large quantities)",),
             waste_prevention_uri=f"{DOCS}/waste-prevention.html",

@@ -9,7 +9,7 @@ from pathlib import Path
 from batterytrace.demo.companies import CAPACITY_WH
 from batterytrace.demo.data import example_pack_passport_input
 from batterytrace.demo.steps import DemoRun
-from batterytrace.demo.summary import PassportSummary
+from batterytrace.demo.summary import MetalSummary, PassportSummary
 from batterytrace.documents.batterypass import build_passport_document
 from batterytrace.documents.canonical import canonical_json, document_hash
 from batterytrace.documents.claims import claim_statuses, proven_claims
@@ -18,6 +18,7 @@ from batterytrace.documents.page import ChainInfo, render_passport_page
 from batterytrace.documents.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
 from batterytrace.epcis.note_export import export_notes
 from batterytrace.model.genealogy import LotNode
+from batterytrace.model.lots import METAL_NAMES
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, note_claim_bounds, verify_passport
@@ -86,9 +87,9 @@ def issue_pack_passports(
             battery_id=item.battery_id,
             passport_id=hex(item.passport_id),
             urn=urn,
-            cobalt_grams=item.bounds.cobalt_grams,
-            min_certified_percent=item.bounds.min_certified_bps / 100,
-            min_recycled_percent=item.bounds.min_recycled_bps / 100,
+            metals=tuple(MetalSummary(name, metal.grams, metal.min_certified_bps / 100, metal.min_pre_consumer_bps / 100,
+                                      metal.min_post_consumer_bps / 100)
+                         for name, metal in zip(METAL_NAMES, item.bounds.metals, strict=True)),
             max_kg_co2e_per_kg_cobalt=item.bounds.max_co2e_grams_per_kg_cobalt / 1000,
             max_kg_co2e_per_kwh=item.bounds.max_co2e_grams_per_kwh / 1000,
             origin_lots=origin_count,

@@ -17,6 +17,7 @@ from batterytrace.demo.companies import (
     HYDROXIDE_BAG_GRAMS,
     HYDROXIDE_COBALT_SHARE,
     MINE_CO2E_GRAMS_PER_KG,
+    RECYCLER_PRE_CONSUMER_BPS,
     grams,
 )
 from batterytrace.demo.summary import Tally
@@ -24,8 +25,9 @@ from batterytrace.evm.chain import Chain
 from batterytrace.evm.node import DEFAULT_MNEMONIC
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import ProofError
+from batterytrace.model.facilities import transforms_lots
 from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
-from batterytrace.model.registry import FacilityType, IdentifierKind, Scheme
+from batterytrace.model.registry import IdentifierKind, Scheme
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import deploy
@@ -70,7 +72,11 @@ class DemoRun:
         return self.ledger(key).lot(tag)
 
     def cobalt(self, key: str, tags: list[int]) -> int:
-        return sum(self.note(key, tag).note.values.metals[0].grams for tag in tags)
+        return self.metal(key, tags, 0)
+
+    def metal(self, key: str, tags: list[int], metal: int) -> int:
+        """The grams of metal ``metal`` (0 cobalt, 1 lithium, 2 nickel) in lots ``tags``, as ``key`` sees them."""
+        return sum(self.note(key, tag).note.values.metals[metal].grams for tag in tags)
 
     def advance_time(self, seconds: int) -> None:
         self.chain.w3.provider.make_request("evm_increaseTime", [seconds])
@@ -116,10 +122,12 @@ class DemoRun:
         auditor = self.client("auditor")
         for key, facility_id in self.facilities.items():
             site = auditor.facility(facility_id)
-            extraction = site.facility_type in (FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE)
             receipt = auditor.activate_facility(facility_id, f"{key} site audit: type, location, process",
-                                                max_yield_loss_bps=0 if extraction else 300)
+                                                max_yield_loss_bps=300 if transforms_lots(site.facility_type) else 0)
             self.tally.record("activate facility", receipt)
+        # The recycler's input stream: a quarter production scrap (pre-consumer), the rest end-of-life packs.
+        receipt = auditor.set_recycled_input_split(self.facilities["recycler"], RECYCLER_PRE_CONSUMER_BPS)
+        self.tally.record("certify recycled input split", receipt)
         now = datetime.fromtimestamp(self.chain.latest_timestamp(), tz=timezone.utc)
         year = timedelta(days=365)
         certifications = {}
@@ -130,13 +138,18 @@ class DemoRun:
             ("precursor", Scheme.RMAP, now + year),
             ("cathode", Scheme.RMAP, now + year),
             ("recycler", Scheme.RMAP, now + year),
+            ("salar", Scheme.IRMA, now + year),
+            ("converter", Scheme.RMAP, now + year),
+            ("laterite", Scheme.COPPER_MARK, now + year),   # The Copper Mark's standard covers nickel
+            ("nickel", Scheme.RMAP, now + year),
         ):
             certification = auditor.certify(self.facilities[key], scheme, None, until, f"{key}-{scheme.name}-audit.pdf")
             certifications[key] = certification.certification_id
         receipt = auditor.record_risk_finding(self.facilities["cooperative"], RiskFlag.CHILD_LABOUR, "site visit: minors observed at the pit")
         self.tally.record("record risk finding", receipt)
         self.say(f"[bold]2[/] the auditor activated {len(self.facilities)} sites (3% maximum yield losses at the plants), "
-                 "certified 6 (Glencore's Copper Mark expires in 2 days) and flagged the artisanal site")
+                 f"certified {len(certifications)} (Glencore's Copper Mark expires in 2 days), flagged the artisanal site "
+                 f"and certified the recycler's input as {RECYCLER_PRE_CONSUMER_BPS / 100:.0f}% pre-consumer")
         return certifications
 
     # -- material --------------------------------------------------------------------------------
@@ -147,9 +160,13 @@ class DemoRun:
         self.tally.gas[operation].append(int(self.chain.w3.eth.get_transaction_receipt(transaction)["gasUsed"]))
 
     def mint_bag(self, key: str, external_id: str, cobalt_share: Decimal = HYDROXIDE_COBALT_SHARE, total: int = HYDROXIDE_BAG_GRAMS,
-                 kind: MaterialKind = MaterialKind.COBALT_HYDROXIDE, co2e_per_kg: int = MINE_CO2E_GRAMS_PER_KG) -> int:
-        cobalt = grams(Decimal(total) * cobalt_share)
-        lot = self.client(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, cobalt * co2e_per_kg // 1000)
+                 kind: MaterialKind = MaterialKind.COBALT_HYDROXIDE, co2e_per_kg: int = MINE_CO2E_GRAMS_PER_KG,
+                 lithium_share: Decimal = Decimal(0), nickel_share: Decimal = Decimal(0)) -> int:
+        """An origin lot of ``total`` grams holding each metal at its share; CO2e per kg of its metal."""
+        cobalt, lithium, nickel = (grams(Decimal(total) * share) for share in (cobalt_share, lithium_share, nickel_share))
+        co2e = (cobalt + lithium + nickel) * co2e_per_kg // 1000
+        lot = self.client(key).mint_origin(self.facilities[key], external_id, kind, cobalt, total, co2e,
+                                           lithium_grams=lithium, nickel_grams=nickel)
         self._gas("mint origin lot (proof, relayed)", key, lot.lot_id)
         self.tally.lots += 1
         self.tally.proofs_verified_on_chain += 1

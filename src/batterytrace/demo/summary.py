@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from batterytrace.evm.chain import Receipt
@@ -27,19 +27,48 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class MetalSummary:
+    """One metal of a passport's pack: its grams traced and the shares proven at least, in percent."""
+
+    metal: str
+    grams: int
+    min_certified_percent: float
+    min_pre_consumer_percent: float
+    min_post_consumer_percent: float
+
+    @property
+    def min_recycled_percent(self) -> float:
+        return self.min_pre_consumer_percent + self.min_post_consumer_percent
+
+    def render(self) -> str:
+        """The metal's line of the summary; a metal without grams is not in the pack and proves nothing."""
+        if not self.grams:
+            return f"{self.metal} not in this pack"
+        return (f"{self.metal} {self.grams / 1000:.2f} kg: >= {_percent(self.min_certified_percent)} certified, "
+                f">= {_percent(self.min_pre_consumer_percent)} pre- and >= {_percent(self.min_post_consumer_percent)} "
+                "post-consumer recycled")
+
+
+@dataclass(frozen=True)
 class PassportSummary:
-    """One issued passport's proven claims, in the units a person reads."""
+    """One issued passport's proven claims, in the units a person reads; ``metals`` in ``METAL_NAMES`` order."""
 
     battery_id: str
     passport_id: str
     urn: str
-    cobalt_grams: int
-    min_certified_percent: float
-    min_recycled_percent: float
+    metals: tuple[MetalSummary, ...]
     max_kg_co2e_per_kg_cobalt: float
     max_kg_co2e_per_kwh: float
     origin_lots: int
     reverified_offchain: bool
+
+    def metal(self, name: str) -> MetalSummary:
+        """The figures of the metal called ``name`` ("cobalt", "lithium", "nickel")."""
+        found = next((metal for metal in self.metals if metal.metal == name), None)
+        if found is None:
+            raise KeyError(f"passport {self.passport_id} has no metal {name!r}; it has "
+                           f"{', '.join(metal.metal for metal in self.metals)}")
+        return found
 
 
 @dataclass(frozen=True)
@@ -69,7 +98,7 @@ class DemoSummary:
             "disputes": self.disputes,
             "proofsVerifiedOnChain": self.proofs_verified_on_chain,
             "rejectedAttempts": list(self.rejected_attempts),
-            "passports": [passport.__dict__ for passport in self.passports],
+            "passports": [asdict(passport) for passport in self.passports],
             "gasPerOperation": self.gas_per_operation,
             "files": self.files,
             "seconds": round(self.seconds, 1),
@@ -95,14 +124,14 @@ class DemoSummary:
         first = self.passports[0]
         lines = [
             "",
-            f"batterytrace demo: DRC mines to EV passports on chain {self.chain_id} ({self.seconds:.0f} s, figures illustrative)",
+            f"batterytrace demo: DRC, Atacama and Sulawesi mines to EV passports on chain {self.chain_id} ({self.seconds:.0f} s, figures illustrative)",
             f"  traced   {self.lots} lots, {self.transformations} proven transformations, {self.handovers} handovers "
             f"({self.disputes} disputed weighing resolved by an auditor)",
             f"  proofs   {self.proofs_verified_on_chain} Groth16 proofs verified on chain; rejected: "
             + ("; ".join(self.rejected_attempts) or "none"),
             f"  passports {len(self.passports)} issued in one transaction; each proves, without opening its pack:",
-            f"           100% of {first.cobalt_grams / 1000:.2f} kg cobalt traced to {first.origin_lots} origin lots, "
-            f">= {first.min_certified_percent:.0f}% from certified sites, >= {first.min_recycled_percent:.0f}% recycled,",
+            f"           100% of each metal's grams traced to {first.origin_lots} origin lots:",
+            *(f"             {metal.render()}" for metal in first.metals),
             f"           <= {first.max_kg_co2e_per_kg_cobalt:.1f} kg CO2e per kg cobalt, <= {first.max_kg_co2e_per_kwh:.2f} kg CO2e per kWh, "
             "no child-labour, human-rights or conflict flag",
             "           re-verified off chain with py-ecc: " + ("yes" if all(p.reverified_offchain for p in self.passports) else "NO"),
@@ -111,6 +140,11 @@ class DemoSummary:
             "",
         ]
         return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    """A proven share as written: never rounded up (99.99% is not 100%), no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _thousands(gas: int) -> str:

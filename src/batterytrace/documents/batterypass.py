@@ -6,7 +6,7 @@ Each aspect validates against its own schema (:mod:`batterytrace.documents.valid
 zero-knowledge claims appear both inside the aspects they belong to (as `batterytraceProven`
 extension objects, which the aspect schemas allow) and in full under the top-level
 `batterytraceClaims`. The claims are bounds proven in zero knowledge, never the confidential
-values themselves.
+values themselves; the Circularity aspect's recycled content is stated from them alone.
 
 `canonical_json` and `document_hash` (:mod:`batterytrace.documents.canonical`) give the bytes and
 the keccak256 hash that go on chain.
@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from batterytrace.documents.passport_input import Party, PassportInput, PostalAddress, ProvenClaims
+from batterytrace.documents.passport_input import Party, PassportInput, PostalAddress, ProvenClaims, ProvenMetal
+from batterytrace.documents.recycled_content import LEAD_UNPROVEN, recycled_content_entries
 from batterytrace.documents.validation import BATTERY_PASS_MODEL_VERSION, validate_passport_document
 from batterytrace.exceptions import PassportError
 
@@ -83,13 +84,21 @@ def _contact(party: Party) -> dict[str, Any]:
     return contact
 
 
-def claims_json(claims: ProvenClaims) -> dict[str, Any]:
-    """The proven claims as JSON (the top-level `batterytraceClaims` section)."""
+def _metal_json(metal: ProvenMetal) -> dict[str, int]:
     return {
-        "cobaltGramsTraced": claims.cobalt_grams_traced,
+        "gramsTraced": metal.grams_traced,
+        "minCertifiedShareBps": metal.min_certified_share_bps,
+        "minPreConsumerRecycledShareBps": metal.min_pre_consumer_share_bps,
+        "minPostConsumerRecycledShareBps": metal.min_post_consumer_share_bps,
+        "minRecycledShareBps": metal.min_recycled_share_bps,
+    }
+
+
+def claims_json(claims: ProvenClaims) -> dict[str, Any]:
+    """The proven claims as JSON (the top-level `batterytraceClaims` section), per metal by name."""
+    return {
+        "metals": {name: _metal_json(metal) for name, metal in claims.by_metal()},
         "originLotCount": claims.origin_lot_count,
-        "minCertifiedShareBps": claims.min_certified_share_bps,
-        "minRecycledShareBps": claims.min_recycled_share_bps,
         "maxCo2eGramsPerKgCobalt": claims.max_co2e_grams_per_kg_cobalt,
         "maxCo2eGramsPerKwh": claims.max_co2e_grams_per_kwh,
         "forbiddenRiskFlagsAbsent": sorted(flag.term for flag in claims.forbidden_risk_flags),
@@ -130,7 +139,7 @@ def _carbon_footprint(data: PassportInput) -> dict[str, Any]:
         "batterytraceProven": {
             "maxCo2eGramsPerKgCobalt": data.claims.max_co2e_grams_per_kg_cobalt,
             "maxCo2eGramsPerKwh": data.claims.max_co2e_grams_per_kwh,
-            "scope": "cobalt supply chain, GBA GHG rulebook",
+            "scope": "traced cobalt, lithium and nickel supply chains, GBA GHG rulebook",
         },
     }
     if footprint.absolute_kg_co2e is not None:
@@ -143,9 +152,9 @@ def _supply_chain_due_diligence(data: PassportInput) -> dict[str, Any]:
     aspect: dict[str, Any] = {
         "supplyChainDueDiligenceReport": diligence.report_uri,
         "batterytraceProven": {
-            "cobaltGramsTraced": data.claims.cobalt_grams_traced,
+            "gramsTraced": {name: metal.grams_traced for name, metal in data.claims.by_metal()},
             "originLotCount": data.claims.origin_lot_count,
-            "minCertifiedShareBps": data.claims.min_certified_share_bps,
+            "minCertifiedShareBps": {name: metal.min_certified_share_bps for name, metal in data.claims.by_metal()},
             "originCertificationSchemes": sorted(data.claims.origin_certification_schemes),
             "forbiddenRiskFlagsAbsent": sorted(flag.term for flag in data.claims.forbidden_risk_flags),
         },
@@ -192,13 +201,17 @@ def _material_composition(data: PassportInput) -> dict[str, Any]:
         ],
         "batterytraceProven": {
             "cobaltContentGrams": data.cobalt_content_grams,
-            "cobaltGramsTraced": data.claims.cobalt_grams_traced,
+            "gramsTraced": {name: metal.grams_traced for name, metal in data.claims.by_metal()},
         },
     }
 
 
 def _circularity(data: PassportInput) -> dict[str, Any]:
+    """The Circularity aspect. Its recycled content, the eight public pre- and post-consumer shares of
+    Annex XIII (1e), is the claim proof's (:func:`recycled_content_entries`): lead stated 0 and
+    unproven, as the ledger carries no lead (Li-ion)."""
     info = data.circularity
+    metals = data.claims.by_metal()
     return {
         "dismantlingAndRemovalInformation": [
             {"documentType": doc.document_type.value, "mimeType": doc.mime_type, "documentURL": doc.url}
@@ -214,14 +227,7 @@ def _circularity(data: PassportInput) -> dict[str, Any]:
             }
             for supplier in info.spare_part_suppliers
         ],
-        "recycledContent": [
-            {
-                "recycledMaterial": share.material.value,
-                "preConsumerShare": _number(share.pre_consumer_percent),
-                "postConsumerShare": _number(share.post_consumer_percent),
-            }
-            for share in info.recycled_content
-        ],
+        "recycledContent": recycled_content_entries(data.claims),
         "safetyMeasures": {
             "safetyInstructions": info.safety_instructions_uri,
             "extinguishingAgent": list(info.extinguishing_agents),
@@ -232,7 +238,11 @@ def _circularity(data: PassportInput) -> dict[str, Any]:
             "informationOnCollection": info.collection_information_uri,
         },
         "renewableContent": _number(info.renewable_content_percent),
-        "batterytraceProven": {"minRecycledCobaltShareBps": data.claims.min_recycled_share_bps},
+        "batterytraceProven": {
+            "minPreConsumerRecycledShareBps": {name: metal.min_pre_consumer_share_bps for name, metal in metals},
+            "minPostConsumerRecycledShareBps": {name: metal.min_post_consumer_share_bps for name, metal in metals},
+            "lead": LEAD_UNPROVEN,
+        },
     }
 
 

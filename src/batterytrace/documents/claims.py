@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from batterytrace.documents.page import ClaimStatus, describe_claims
-from batterytrace.documents.passport_input import DOCUMENT_RISK_FLAGS, ProvenClaims
+from batterytrace.documents.passport_input import DOCUMENT_RISK_FLAGS, ProvenClaims, ProvenMetal
 from batterytrace.model.genealogy import LotNode
 from batterytrace.model.passports import ClaimBounds
 from batterytrace.model.registry import Scheme
@@ -19,18 +19,17 @@ _SCHEME_NAMES = {Scheme.RMAP: "RMAP", Scheme.IRMA: "IRMA", Scheme.COPPER_MARK: "
 def proven_claims(
     bounds: ClaimBounds, genealogy: Sequence[LotNode], verified: bool, transaction_hash: str | None = None
 ) -> ProvenClaims:
-    """What a claim proof establishes, as the passport document and page state it: the proven bounds,
-    with the origin lots and their certification schemes read from the pack's genealogy, which only
-    a note store that opens every note of it has (an auditor's:
-    :func:`batterytrace.sdk.note_history.genealogy_from_notes`). Of the flags the proof forbids, the
-    document states those of :data:`DOCUMENT_RISK_FLAGS`."""
+    """What a claim proof establishes, as the passport document and page state it: the proven bounds
+    per metal (grams traced, certified, pre- and post-consumer recycled shares), with the origin lots
+    and their certification schemes read from the pack's genealogy, which only a note store that opens
+    every note of it has (an auditor's: :func:`batterytrace.sdk.note_history.genealogy_from_notes`). Of
+    the flags the proof forbids, the document states those of :data:`DOCUMENT_RISK_FLAGS`."""
     origins = [node for node in genealogy if node.is_origin]
     forbidden = RiskFlag(bounds.forbidden_risk_flags) & DOCUMENT_RISK_FLAGS
     return ProvenClaims(
-        cobalt_grams_traced=bounds.cobalt_grams,
+        metals=tuple(ProvenMetal(metal.grams, metal.min_certified_bps, metal.min_pre_consumer_bps, metal.min_post_consumer_bps)
+                     for metal in bounds.metals),
         origin_lot_count=len(origins),
-        min_certified_share_bps=bounds.min_certified_bps,
-        min_recycled_share_bps=bounds.min_recycled_bps,
         max_co2e_grams_per_kg_cobalt=bounds.max_co2e_grams_per_kg_cobalt,
         max_co2e_grams_per_kwh=bounds.max_co2e_grams_per_kwh,
         forbidden_risk_flags=frozenset(forbidden.singles()),

@@ -16,6 +16,7 @@ import segno
 
 from batterytrace.documents.canonical import document_hash
 from batterytrace.documents.passport_input import ProvenClaims
+from batterytrace.documents.recycled_content import ART8_DATES, LEAD_UNPROVEN, RecycledRow, recycled_rows
 from batterytrace.documents.tiers import RESTRICTED_PATHS, AccessTier
 from batterytrace.model.risk import RiskFlag
 
@@ -64,17 +65,33 @@ def _percent(basis_points: int) -> str:
     return f"{(Decimal(basis_points) / 100).normalize():f}%"
 
 
+def _listed(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def describe_claims(claims: ProvenClaims) -> list[str]:
-    """The human sentences for each proven claim, in the order the page shows them."""
+    """The human sentences for each proven claim, in the order the page shows them: the traced content
+    and the certified shares (the two that name origin lots and schemes), each traced metal's recycled
+    shares, the CO2e bounds and the flags. A metal without grams in the pack claims nothing."""
     flags = sorted(claims.forbidden_risk_flags, key=lambda flag: flag.term)
     words = " or ".join(_RISK_WORDS.get(flag, flag.term) for flag in flags)
+    traced = [(name, metal) for name, metal in claims.by_metal() if metal.grams_traced] or [("cobalt", claims.cobalt)]
+    schemes = sorted(claims.origin_certification_schemes)
     texts = [
-        f"100% of {_kg(claims.cobalt_grams_traced)} kg cobalt traced to {claims.origin_lot_count} origin lots",
-        f"≥ {_percent(claims.min_certified_share_bps)} cobalt from certified sites"
-        + (f" ({', '.join(sorted(claims.origin_certification_schemes))})" if claims.origin_certification_schemes else ""),
-        f"≥ {_percent(claims.min_recycled_share_bps)} recycled cobalt",
+        f"100% of {_listed([f'{_kg(metal.grams_traced)} kg {name}' for name, metal in traced])} traced to "
+        f"{claims.origin_lot_count} origin lots",
+        f"{_listed([f'≥ {_percent(metal.min_certified_share_bps)} {name}' for name, metal in traced])} from certified sites"
+        + (f" ({', '.join(schemes)})" if schemes else ""),
+    ]
+    texts += [
+        f"≥ {_percent(metal.min_recycled_share_bps)} recycled {name} (≥ {_percent(metal.min_pre_consumer_share_bps)} "
+        f"pre-consumer, ≥ {_percent(metal.min_post_consumer_share_bps)} post-consumer)"
+        for name, metal in traced
+    ]
+    texts += [
         f"≤ {_kg(claims.max_co2e_grams_per_kg_cobalt)} kg CO2e per kg cobalt",
-        f"≤ {_kg(claims.max_co2e_grams_per_kwh)} kg CO2e per kWh from the cobalt supply chain",
+        f"≤ {_kg(claims.max_co2e_grams_per_kwh)} kg CO2e per kWh from the traced supply chain",
     ]
     if flags:
         texts.append(f"no {words} flag at any origin site")
@@ -118,6 +135,10 @@ th{font-size:.8rem;color:#4a5560;text-transform:uppercase;letter-spacing:.05em}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
 .big{font-size:1.6rem;font-weight:700}
+.art8{font-size:.8rem;font-weight:700}
+.art8.meets{color:#0b6b2e}
+.art8.below{color:#b00020}
+.art8.not-proven{color:#4a5560}
 footer{margin-top:24px;font-size:.8rem;color:#4a5560}
 """
 
@@ -215,6 +236,46 @@ def _carbon_section(document: Mapping[str, Any]) -> str:
             f'</tr></thead><tbody>{stages}</tbody></table></section>')
 
 
+def _art8_cell(row: RecycledRow, minimum_bps: int) -> str:
+    verdict = row.meets(minimum_bps)
+    word = "not proven" if verdict is None else "meets" if verdict else "below"
+    mark = "" if verdict is None else f'<span aria-hidden="true">{"✓" if verdict else "✗"} </span>'
+    return f'<td class="num">{_percent(minimum_bps)}<br><span class="art8 {word.replace(" ", "-")}">{mark}{word}</span></td>'
+
+
+def _recycled_section(document: Mapping[str, Any], claims_status: Sequence[ClaimStatus]) -> str:
+    """Per metal the proven certified and recycled shares, each beside the Art. 8 minimums it meets or not."""
+    claims = document.get("batterytraceClaims")
+    if not isinstance(claims, Mapping):
+        return ""
+    rows = []
+    for row in recycled_rows(claims):
+        name = row.material.value
+        if row.grams_traced is None:
+            figures = f'<td colspan="5">{_e(LEAD_UNPROVEN)}</td>'
+        elif not row.grams_traced:
+            figures = '<td colspan="5">none traced in this pack</td>'
+        else:
+            shares = (row.min_certified_bps, row.min_pre_consumer_bps, row.min_post_consumer_bps, row.min_recycled_bps)
+            figures = f'<td class="num">{_kg(row.grams_traced)} kg</td>' + "".join(
+                f'<td class="num">≥ {_percent(share)}</td>' for share in shares)
+        rows.append(f'<tr><th scope="row">{_e(name)}</th>{figures}'
+                    + "".join(_art8_cell(row, minimum) for minimum in row.minimums_bps) + "</tr>")
+    verified = all(claim.verified for claim in claims_status) if claims_status else None
+    since = [f"{moment.day} {moment:%B %Y}" for moment in ART8_DATES]
+    return ('<section aria-labelledby="recycled-heading"><h2 id="recycled-heading">Recycled content and '
+            f'certified origin {_badge(verified, "PROVEN", "NOT VERIFIED", "NO PROOF")}</h2>'
+            '<p class="how">Lower bounds proven by the pack-claim proof (the Circularity figures of this passport), '
+            'each recycled total beside the minimum share of recycled content in active materials of '
+            'Reg. (EU) 2023/1542 Art. 8(2) and 8(3).</p>'
+            '<table class="recycled"><thead><tr><th scope="col">Material</th><th scope="col" class="num">Traced</th>'
+            '<th scope="col" class="num">Certified</th><th scope="col" class="num">Pre-consumer recycled</th>'
+            '<th scope="col" class="num">Post-consumer recycled</th><th scope="col" class="num">Recycled total</th>'
+            f'<th scope="col" class="num">Art. 8 minimum from {since[0]}</th>'
+            f'<th scope="col" class="num">Art. 8 minimum from {since[1]}</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
 def _restricted_section(document: Mapping[str, Any], chain_info: ChainInfo) -> str:
     declared = document.get("batterytraceRestricted")
     rows = []
@@ -277,7 +338,8 @@ def render_passport_page(document: Mapping[str, Any], claims_status: Sequence[Cl
         f'<p class="how">Passport: <span class="id">{_e(document.get("passportIdentifier"))}</span></p>'
         f"{_summary(document)}</div>"
         f'<div class="qr">{qr_svg}Scan to open this passport</div></header>'
-        f"{verdict}{_claims_section(claims_status)}{_integrity_section(document, chain_info)}"
+        f"{verdict}{_claims_section(claims_status)}{_recycled_section(document, claims_status)}"
+        f"{_integrity_section(document, chain_info)}"
         f"{_carbon_section(document)}{_restricted_section(document, chain_info)}"
         f'<footer><p>Data model: Battery Pass {_e(document.get("batteryPassModelVersion"))}; '
         f'issued {_e(document.get("issuedAt"))}. Generated by batterytrace.</p></footer>'

@@ -2,7 +2,7 @@
 
 A :class:`PassportInput` holds everything the SDK knows when it issues a passport: the maker's
 declared data (aspect by aspect, in the units the Battery Pass 1.2.0 model uses) and the
-:class:`ProvenClaims`, the bounds a claim proof establishes. :mod:`batterytrace.documents.batterypass`
+:class:`ProvenClaims`, the bounds a claim proof establishes per metal. :mod:`batterytrace.documents.batterypass`
 turns it into the document.
 """
 
@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Mapping
 
 from batterytrace.exceptions import PassportError
+from batterytrace.model.lots import METAL_NAMES
 from batterytrace.model.risk import RiskFlag
 
 #: The risk flags the passport document states, in the GBA child-labour and human-rights rulebooks'
@@ -113,19 +114,46 @@ class Chemistry:
 
 
 @dataclass(frozen=True)
+class ProvenMetal:
+    """What a claim proof establishes about one metal of the pack: all of ``grams_traced`` traced to
+    origin lots, and at least these shares of it certified, pre- and post-consumer recycled (bps)."""
+
+    grams_traced: int
+    min_certified_share_bps: int
+    min_pre_consumer_share_bps: int
+    min_post_consumer_share_bps: int
+
+    def __post_init__(self) -> None:
+        if self.grams_traced < 0:
+            raise PassportError(f"grams_traced must not be negative, got {self.grams_traced}")
+        for name in ("min_certified_share_bps", "min_pre_consumer_share_bps", "min_post_consumer_share_bps"):
+            value = getattr(self, name)
+            if not 0 <= value <= 10_000:
+                raise PassportError(f"{name} must be within 0..10000 basis points, got {value}")
+        if self.min_recycled_share_bps > 10_000:
+            raise PassportError(f"pre- and post-consumer recycled shares add up to {self.min_recycled_share_bps} "
+                                "basis points, more than the whole")
+
+    @property
+    def min_recycled_share_bps(self) -> int:
+        """The recycled share proven: pre- and post-consumer together."""
+        return self.min_pre_consumer_share_bps + self.min_post_consumer_share_bps
+
+
+@dataclass(frozen=True)
 class ProvenClaims:
     """Bounds on the supply chain proven in zero knowledge. Never the confidential values themselves.
 
-    ``forbidden_risk_flags`` holds single flags of :data:`DOCUMENT_RISK_FLAGS` that no origin site
-    carries; the document names them by their ``term`` ("childLabour"). ``origin_lot_count`` and
-    ``origin_certification_schemes`` are not proven: they come from the pack's genealogy as a store
-    that opens all of it (an auditor's) rebuilds it.
+    ``metals`` holds one :class:`ProvenMetal` per metal the ledger carries, in ``METAL_NAMES`` order
+    (cobalt, lithium, nickel). ``forbidden_risk_flags`` holds single flags of
+    :data:`DOCUMENT_RISK_FLAGS` that no origin site carries; the document names them by their
+    ``term`` ("childLabour"). ``origin_lot_count`` and ``origin_certification_schemes`` are not
+    proven: they come from the pack's genealogy as a store that opens all of it (an auditor's)
+    rebuilds it.
     """
 
-    cobalt_grams_traced: int
+    metals: tuple[ProvenMetal, ...]
     origin_lot_count: int
-    min_certified_share_bps: int
-    min_recycled_share_bps: int
     max_co2e_grams_per_kg_cobalt: int
     max_co2e_grams_per_kwh: int
     forbidden_risk_flags: frozenset[RiskFlag]
@@ -134,12 +162,9 @@ class ProvenClaims:
     proof_transaction_hash: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("min_certified_share_bps", "min_recycled_share_bps"):
-            value = getattr(self, name)
-            if not 0 <= value <= 10_000:
-                raise PassportError(f"{name} must be within 0..10000 basis points, got {value}")
-        for name in ("cobalt_grams_traced", "origin_lot_count", "max_co2e_grams_per_kg_cobalt",
-                     "max_co2e_grams_per_kwh"):
+        if len(self.metals) != len(METAL_NAMES) or not all(isinstance(m, ProvenMetal) for m in self.metals):
+            raise PassportError(f"metals must hold one ProvenMetal per metal {METAL_NAMES}, got {self.metals!r}")
+        for name in ("origin_lot_count", "max_co2e_grams_per_kg_cobalt", "max_co2e_grams_per_kwh"):
             if getattr(self, name) < 0:
                 raise PassportError(f"{name} must not be negative, got {getattr(self, name)}")
         stated = DOCUMENT_RISK_FLAGS.singles()
@@ -147,6 +172,22 @@ class ProvenClaims:
         if unstated:
             raise PassportError(f"forbidden_risk_flags must be single risk flags the document states "
                                 f"({', '.join(flag.term for flag in stated)}), got {unstated!r}")
+
+    def by_metal(self) -> tuple[tuple[str, ProvenMetal], ...]:
+        """Each metal's name with its proven figures, in ``METAL_NAMES`` order."""
+        return tuple(zip(METAL_NAMES, self.metals, strict=True))
+
+    @property
+    def cobalt(self) -> ProvenMetal:
+        return self.metals[METAL_NAMES.index("cobalt")]
+
+    @property
+    def lithium(self) -> ProvenMetal:
+        return self.metals[METAL_NAMES.index("lithium")]
+
+    @property
+    def nickel(self) -> ProvenMetal:
+        return self.metals[METAL_NAMES.index("nickel")]
 
 
 @dataclass(frozen=True)
@@ -193,13 +234,6 @@ class HazardousSubstance:
 
 
 @dataclass(frozen=True)
-class RecycledContent:
-    material: RecycledMaterial
-    pre_consumer_percent: Decimal
-    post_consumer_percent: Decimal
-
-
-@dataclass(frozen=True)
 class DismantlingDocument:
     document_type: DocumentType
     mime_type: str
@@ -223,9 +257,11 @@ class SparePartSupplier:
 
 @dataclass(frozen=True)
 class CircularityInfo:
+    """The maker's circularity data. Recycled content is not among it: the document states the
+    proven shares (:class:`ProvenClaims`), so it cannot carry a figure the proof does not back."""
+
     dismantling_documents: tuple[DismantlingDocument, ...]
     spare_part_suppliers: tuple[SparePartSupplier, ...]
-    recycled_content: tuple[RecycledContent, ...]
     safety_instructions_uri: str
     extinguishing_agents: tuple[str, ...]
     waste_prevention_uri: str

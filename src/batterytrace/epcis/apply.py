@@ -157,15 +157,16 @@ def check_plan(client: BatteryTrace, plan: Sequence[PlannedOperation]) -> None:
 def _check_mint(lots: _PlannedLots, arguments: _Arguments) -> None:
     client = lots.client
     facility_id, external_id, kind = arguments["facility_id"], arguments["external_id"], MaterialKind(arguments["kind"])
-    cobalt, total, co2e = arguments["cobalt_grams"], arguments["total_grams"], arguments["co2e_grams"]
+    total, co2e = arguments["total_grams"], arguments["co2e_grams"]
+    metal = arguments["cobalt_grams"] + arguments.get("lithium_grams", 0) + arguments.get("nickel_grams", 0)
     lot_id = origin_lot_id(client.shielding_keys.secret, facility_id, external_id)
     if lots.known(lot_id) is not None:
         return  # minted before (or earlier in the plan): the SDK returns the lot from the store
     if client.shielded.origin_minted(facility_id, external_id):
         raise LotStateError(lot_id, message=f"lot {lot_id:#x} was minted but is not in {client.address}'s store: rescan it")
-    if not 1 <= cobalt <= total:
-        raise EpcisError(f"an origin lot holds 1 to total_grams ({total}) g of cobalt, not {cobalt}")
-    require_origin_mint(client, facility_id, kind, cobalt, co2e)
+    if not 1 <= metal <= total:
+        raise EpcisError(f"an origin lot holds 1 to total_grams ({total}) g of metal, not {metal}")
+    require_origin_mint(client, facility_id, kind, metal, co2e)
     lots.create(lot_id, kind, total)
 
 

@@ -101,13 +101,20 @@ def event_time(moment: datetime) -> str:
 
 
 def confidential_fields(note: Note) -> dict[str, Any]:
-    """A note's confidential values as ``bt:`` fields: cobalt is metal 0, recycled is its pre- and
-    post-consumer grams."""
-    cobalt, values = note.values.metals[0], note.values
+    """A note's confidential values as ``bt:`` fields, per metal (cobalt, lithium, nickel): its mass,
+    certified mass and pre- and post-consumer recycled mass (recycled their sum)."""
+    values = note.values
+    fields: dict[str, Any] = {}
+    for name, metal in zip(("Cobalt", "Lithium", "Nickel"), values.metals, strict=True):
+        fields |= {
+            f"bt:{name.lower()}Kg": kilograms(metal.grams),
+            f"bt:certified{name}Kg": kilograms(metal.certified_grams),
+            f"bt:preConsumer{name}Kg": kilograms(metal.pre_consumer_grams),
+            f"bt:postConsumer{name}Kg": kilograms(metal.post_consumer_grams),
+            f"bt:recycled{name}Kg": kilograms(metal.pre_consumer_grams + metal.post_consumer_grams),
+        }
     return {
-        "bt:cobaltKg": kilograms(cobalt.grams),
-        "bt:certifiedCobaltKg": kilograms(cobalt.certified_grams),
-        "bt:recycledCobaltKg": kilograms(cobalt.pre_consumer_grams + cobalt.post_consumer_grams),
+        **fields,
         "bt:co2eKg": kilograms(values.co2e_grams),
         "bt:riskFlags": [flag.name for flag in RiskFlag if flag and flag in RiskFlag(values.risk_flags)],
     }

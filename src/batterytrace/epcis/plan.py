@@ -211,13 +211,19 @@ def _plan_mint(event: _Event, resolver: Resolver, planned: dict[str, int]) -> Pl
     event.new_lot(epc, resolver)
     external_id = _external_id(epc, raw)
     facility_id = event.location(resolver)
+    metals = {name: event.field(name, required=False) for name in _METAL_FIELDS}
+    if all(value is None for value in metals.values()):
+        raise event.fail(f"an origin lot needs {', '.join(_METAL_FIELDS[:-1])} or {_METAL_FIELDS[-1]}")
+    metals = {name: 0 if value is None else value for name, value in metals.items()}
     arguments = {
         "facility_id": facility_id,
         "external_id": external_id,
         "kind": event.enum(MaterialKind, "bt:materialKind", event.field("bt:materialKind")),
-        "cobalt_grams": event.grams("bt:cobaltKg"),
+        "cobalt_grams": event.grams("bt:cobaltKg", metals["bt:cobaltKg"]),
         "total_grams": event.quantity_grams("quantityList", epc),
         "co2e_grams": event.grams("bt:co2eKg"),
+        "lithium_grams": event.grams("bt:lithiumKg", metals["bt:lithiumKg"]),
+        "nickel_grams": event.grams("bt:nickelKg", metals["bt:nickelKg"]),
     }
     planned[epc] = event.resolved(lambda: resolver.origin_lot_id(facility_id, external_id))
     return PlannedOperation("mint", arguments, event.id)
@@ -239,8 +245,10 @@ def _plan_transform(event: _Event, resolver: Resolver, planned: dict[str, int]) 
         outputs.append(OutputPlan(
             external_id=_external_id(epc, entry),
             kind=event.enum(MaterialKind, "bt:materialKind", entry.get("bt:materialKind")),
-            cobalt_grams=event.grams("bt:cobaltKg", _missing(event, epc, "bt:cobaltKg", entry)),
+            cobalt_grams=event.grams("bt:cobaltKg", _metal(event, epc, "bt:cobaltKg", entry)),
             total_grams=event.quantity_grams("outputQuantityList", epc),
+            lithium_grams=event.grams("bt:lithiumKg", entry.get("bt:lithiumKg", 0)),
+            nickel_grams=event.grams("bt:nickelKg", entry.get("bt:nickelKg", 0)),
         ))
     facility_id = event.location(resolver)
     arguments = {
@@ -254,7 +262,12 @@ def _plan_transform(event: _Event, resolver: Resolver, planned: dict[str, int]) 
     return PlannedOperation("transform", arguments, event.id)
 
 
-def _missing(event: _Event, epc: str, name: str, entry: Mapping[str, Any]) -> Any:
-    if name not in entry:
-        raise event.fail(f"output {epc} needs {name}")
-    return entry[name]
+def _metal(event: _Event, epc: str, name: str, entry: Mapping[str, Any]) -> Any:
+    """An output's ``name`` metal, 0 when absent, once the output names at least one metal."""
+    if not any(field in entry for field in _METAL_FIELDS):
+        raise event.fail(f"output {epc} needs {', '.join(_METAL_FIELDS[:-1])} or {_METAL_FIELDS[-1]}")
+    return entry.get(name, 0)
+
+
+#: The metals' mass fields of an output or an origin lot, kilograms (cobalt, lithium, nickel).
+_METAL_FIELDS = ("bt:cobaltKg", "bt:lithiumKg", "bt:nickelKg")

@@ -163,6 +163,32 @@ class BackdatedCertificationError(CertificationError):
         self.valid_from, self.recorded_at = valid_from, recorded_at
 
 
+class SchemeNotCoveredError(CertificationError):
+    """The scheme's standard does not cover the metal of the facility's type (a CIRAF
+    certification of a lithium brine operation), so the registry records no certification under it.
+    ``scheme`` and ``facility_type`` are the enums (or their values, when the chain refused)."""
+
+    solidity_errors = ("RegistrySchemeDoesNotCover",)
+
+    def __init__(self, scheme: object, facility_type: object, metal: str | None = None, message: str | None = None) -> None:
+        scheme_name, type_name = getattr(scheme, "name", scheme), getattr(facility_type, "name", facility_type)
+        what = f"{metal}, the metal of a {type_name}" if metal else f"the metal of facility type {type_name}"
+        super().__init__(None, message or f"scheme {scheme_name} does not cover {what}")
+        self.scheme, self.facility_type, self.metal = scheme, facility_type, metal
+
+
+class NotRecyclerError(RefusedError, ValueError):
+    """Only a recycler's input stream has a recycled split (pre- and post-consumer)."""
+
+    solidity_errors = ("RegistryNotRecycler",)
+
+    def __init__(self, facility_id: int, facility_type: object, message: str | None = None) -> None:
+        type_name = getattr(facility_type, "name", facility_type)
+        super().__init__(message or f"facility {facility_id} is a {type_name}, not a RECYCLER: only a recycler's "
+                                    "input has a recycled split")
+        self.facility_id, self.facility_type = facility_id, facility_type
+
+
 class InvalidEncryptionKeyError(RefusedError, ValueError):
     """``key`` is not a secp256k1 point (33 bytes compressed or 65 uncompressed) that openings can be
     encrypted to; ``account`` is the participant it belongs to or was given for."""
@@ -197,15 +223,15 @@ class ShieldingKeyTakenError(RefusedError, ValueError):
 
 
 class Co2eBelowFloorError(RefusedError, ValueError):
-    """An origin lot's declared CO2e is below the rulebook floor for its facility type: the origin
-    circuit has no witness for it."""
+    """An origin lot's declared CO2e is below the floor for its facility type or site, per kg of the
+    metal it contains (cobalt, lithium and nickel together): the origin circuit has no witness for it."""
 
-    def __init__(self, co2e_grams: int, cobalt_grams: int, floor_grams_per_kg: int) -> None:
+    def __init__(self, co2e_grams: int, metal_grams: int, floor_grams_per_kg: int) -> None:
         super().__init__(
-            f"{co2e_grams} g CO2e for {cobalt_grams} g cobalt is below the rulebook floor of "
-            f"{floor_grams_per_kg} g per kg cobalt"
+            f"{co2e_grams} g CO2e for {metal_grams} g of metal is below the rulebook floor of "
+            f"{floor_grams_per_kg} g per kg of metal"
         )
-        self.co2e_grams, self.cobalt_grams, self.floor_grams_per_kg = co2e_grams, cobalt_grams, floor_grams_per_kg
+        self.co2e_grams, self.metal_grams, self.floor_grams_per_kg = co2e_grams, metal_grams, floor_grams_per_kg
 
 
 class ProcessCo2eBelowFloorError(RefusedError, ValueError):

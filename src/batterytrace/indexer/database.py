@@ -17,7 +17,7 @@ from batterytrace.exceptions import ConfigurationError
 
 #: The tables' layout: an index written by another layout is refused, not read wrongly. Version 2
 #: indexes the shielded ledger (the transparent lots' tables of version 1 are gone).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 #: Every table and index, created if missing. ``events`` holds the raw logs; the others are derived.
 #: uint256 values (ids, commitments, nullifiers, roots, tags) are stored by :func:`uint_key`.
@@ -32,7 +32,8 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS facilities (
         facility_id BIGINT PRIMARY KEY, operator TEXT NOT NULL, facility_type INTEGER NOT NULL,
         country TEXT NOT NULL, site_id TEXT NOT NULL, risk_flags INTEGER NOT NULL,
-        max_yield_loss_bps INTEGER NOT NULL, registered_block BIGINT NOT NULL)""",
+        max_yield_loss_bps INTEGER NOT NULL, registered_block BIGINT NOT NULL,
+        recycled_pre_consumer_bps INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS participants (
         account TEXT PRIMARY KEY, role TEXT NOT NULL, country TEXT NOT NULL, registered_block BIGINT NOT NULL)""",
     # The ledger's public facts: a note's leaf, a spent nullifier, the operation event that made or

@@ -89,6 +89,11 @@ def process_parameters_set(db: Database, event: DecodedEvent) -> None:
                (event.args["newMaxYieldLossBps"], event.args["facilityId"]))
 
 
+def recycled_input_split_set(db: Database, event: DecodedEvent) -> None:
+    db.execute("UPDATE facilities SET recycled_pre_consumer_bps = ? WHERE facility_id = ?",
+               (event.args["newBps"], event.args["facilityId"]))
+
+
 def participant_registered(db: Database, event: DecodedEvent) -> None:
     args = event.args
     db.execute(
@@ -171,14 +176,19 @@ def passport_issued(db: Database, event: DecodedEvent) -> None:
         (uint_key(int(args["passportId"])), uint_key(int(args["packNullifier"])), args["economicOperator"],
          args["economicOperator"], args["batteryId"], "0x" + keccak(text=args["batteryId"]).hex(), args["documentUri"],
          args["documentHash"], args["legitimateInterestCommitment"], args["authoritiesCommitment"],
-         int(PassportStatus.ORIGINAL), json.dumps([int(value) for value in _claim_values(args["claims"])]),
+         int(PassportStatus.ORIGINAL), json.dumps(_claim_values(args["claims"])),
          event.block_number, event.transaction_hash),
     )
 
 
-def _claim_values(claims: Any) -> list[Any]:
-    # A struct argument decodes as a tuple, in the struct's field order (ClaimBounds' order).
-    return list(claims.values()) if isinstance(claims, Mapping) else list(claims)
+def _claim_values(claims: Any) -> Any:
+    # A struct argument decodes as a tuple (or a mapping), in the struct's field order, metals nested
+    # (ClaimBounds.as_tuple's layout): the integers as they are, for JSON.
+    if isinstance(claims, Mapping):
+        claims = list(claims.values())
+    if isinstance(claims, (list, tuple)):
+        return [_claim_values(value) for value in claims]
+    return int(claims)
 
 
 def passport_status_changed(db: Database, event: DecodedEvent) -> None:
@@ -212,6 +222,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("registry", "FacilityActivated"): facility_activated,
     ("registry", "RiskFindingRecorded"): risk_finding_recorded,
     ("registry", "ProcessParametersSet"): process_parameters_set,
+    ("registry", "RecycledInputSplitSet"): recycled_input_split_set,
     ("registry", "ParticipantRegistered"): participant_registered,
     ("ledger", "NoteCreated"): note_created,
     ("ledger", "NoteSpent"): note_spent,

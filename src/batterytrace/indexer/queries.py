@@ -197,7 +197,7 @@ class IndexQueries:
                 holder=holder, status=PassportStatus(int(status)),
                 issued_at=datetime.fromtimestamp(int(timestamp), tz=timezone.utc), battery_id_hash=_bytes(battery_hash),
                 document_hash=_bytes(document_hash), document_uri=uri, legitimate_interest_commitment=_bytes(interest),
-                authorities_commitment=_bytes(authorities), bounds=ClaimBounds(*json.loads(claims)),
+                authorities_commitment=_bytes(authorities), bounds=ClaimBounds.from_struct(json.loads(claims)),
             )
             passports.append(IndexedPassport(record, battery_id, int(block), transaction))
         return passports

@@ -47,13 +47,20 @@ def participant_leaf(record: Participant, operator_flags: RiskFlag | int) -> int
     return poseidon([participant_leaf_left(record.address, record.role, operator_flags), record.shielding_key])
 
 
-def facility_leaf(site: Facility, own_flags: RiskFlag | int) -> int:
-    """An activated facility's leaf. ``own_flags`` are the site's own findings (``Facility.risk_flags``
-    read through the registry adds the operator's, which its participant leaf carries)."""
+def facility_leaf_right(site: Facility, own_flags: RiskFlag | int) -> int:
+    """The right element of a facility's leaf: its id (bits 0-31), type (32-39), own risk flags
+    (40-47), maximum yield loss (48-63), emissions floor (64-95), country (96-111) and a recycler's
+    pre-consumer input share (112-127)."""
     country = int.from_bytes(site.country.encode(), "big")
-    packed = (site.facility_id | int(site.facility_type) << 32 | int(own_flags) << 40 | site.max_yield_loss_bps << 48
-              | site.co2e_floor_grams_per_kg << 64 | country << 96)
-    return poseidon([participant_key(site.operator), packed])
+    return (site.facility_id | int(site.facility_type) << 32 | int(own_flags) << 40 | site.max_yield_loss_bps << 48
+            | site.co2e_floor_grams_per_kg << 64 | country << 96 | site.recycled_pre_consumer_bps << 112)
+
+
+def facility_leaf(site: Facility, own_flags: RiskFlag | int) -> int:
+    """An activated facility's leaf, ``Poseidon(operator, right)`` (:func:`facility_leaf_right`).
+    ``own_flags`` are the site's own findings (``Facility.risk_flags`` read through the registry adds
+    the operator's, which its participant leaf carries)."""
+    return poseidon([participant_key(site.operator), facility_leaf_right(site, own_flags)])
 
 
 def certification_leaf(record: Certification) -> int:

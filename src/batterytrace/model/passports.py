@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from eth_utils import to_checksum_address
 
@@ -20,21 +22,72 @@ class PassportStatus(IntEnum):
 
 
 @dataclass(frozen=True)
-class ClaimBounds:
-    """What a passport claims about its pack (``IBatteryPassport.Claims``): proven without opening
-    the pack's note. A note passport's recycled share is its pre- and post-consumer shares summed."""
+class MetalBounds:
+    """What a passport claims about one metal of its pack (``IShieldedLedger.MetalClaim``): all of
+    its grams traced, and at least these shares certified, pre- and post-consumer recycled (bps)."""
 
-    cobalt_grams: int
+    grams: int
     min_certified_bps: int
-    min_recycled_bps: int
+    min_pre_consumer_bps: int
+    min_post_consumer_bps: int
+
+    @property
+    def min_recycled_bps(self) -> int:
+        """The recycled share proven: the pre- and post-consumer shares together."""
+        return self.min_pre_consumer_bps + self.min_post_consumer_bps
+
+
+@dataclass(frozen=True)
+class ClaimBounds:
+    """What a passport claims about its pack (``IBatteryPassport.Claims``), proven without opening the
+    pack's note: per metal (cobalt, lithium, nickel) its grams and shares, the CO2e bounds per kg of
+    cobalt and per kWh of capacity, and the risk flags the pack's material does not carry."""
+
+    metals: tuple[MetalBounds, ...]
     max_co2e_grams_per_kg_cobalt: int
     max_co2e_grams_per_kwh: int
     capacity_wh: int
     forbidden_risk_flags: int
 
-    def as_tuple(self) -> tuple[int, ...]:
-        return (self.cobalt_grams, self.min_certified_bps, self.min_recycled_bps, self.max_co2e_grams_per_kg_cobalt,
-                self.max_co2e_grams_per_kwh, self.capacity_wh, self.forbidden_risk_flags)
+    @classmethod
+    def from_struct(cls, raw: Sequence[Any]) -> ClaimBounds:
+        """From the contract's struct as web3 decodes it (or ``as_tuple``'s nesting, JSON-decoded)."""
+        metals, per_kg, per_kwh, capacity, flags = raw
+        return cls(tuple(MetalBounds(*(int(value) for value in metal)) for metal in metals), int(per_kg),
+                   int(per_kwh), int(capacity), int(flags))
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The contract's struct layout, metals nested."""
+        return (tuple((m.grams, m.min_certified_bps, m.min_pre_consumer_bps, m.min_post_consumer_bps)
+                      for m in self.metals),
+                self.max_co2e_grams_per_kg_cobalt, self.max_co2e_grams_per_kwh, self.capacity_wh,
+                self.forbidden_risk_flags)
+
+    @property
+    def cobalt(self) -> MetalBounds:
+        return self.metals[0]
+
+    @property
+    def lithium(self) -> MetalBounds:
+        return self.metals[1]
+
+    @property
+    def nickel(self) -> MetalBounds:
+        return self.metals[2]
+
+    @property
+    def cobalt_grams(self) -> int:
+        return self.metals[0].grams
+
+    @property
+    def min_certified_bps(self) -> int:
+        """Cobalt's certified share (the figure passports carried before lithium and nickel)."""
+        return self.metals[0].min_certified_bps
+
+    @property
+    def min_recycled_bps(self) -> int:
+        """Cobalt's recycled share, pre- and post-consumer together."""
+        return self.metals[0].min_recycled_bps
 
 
 def passport_id_for(battery_id: str) -> int:

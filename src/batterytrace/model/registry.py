@@ -50,6 +50,13 @@ class FacilityType(IntEnum):
     CELL_PLANT = 5
     PACK_PLANT = 6
     RECYCLER = 7
+    BRINE_OPERATION = 8
+    HARD_ROCK_MINE = 9
+    NICKEL_MINE = 10
+    #: A lithium converter or refinery (carbonate, hydroxide).
+    LITHIUM_REFINERY = 11
+    #: An HPAL plant or matte refinery (intermediate, sulfate).
+    NICKEL_REFINERY = 12
 
 
 class Scheme(IntEnum):
@@ -120,8 +127,9 @@ class Participant:
 class Facility:
     """A registered site. ``active`` once an auditor activated it (nothing is minted or transformed
     before); ``risk_flags`` are the site's findings with its operator's; ``co2e_floor_grams_per_kg``
-    is the auditor's floor of declared emissions (per kg of cobalt at an origin site, per kg
-    processed elsewhere)."""
+    is the auditor's floor of declared emissions (per kg of contained metal at an origin site, per
+    kg processed elsewhere); ``recycled_pre_consumer_bps`` the pre-consumer share of a recycler's
+    input stream the auditor certified (the rest is post-consumer; 0 at other types)."""
 
     facility_id: int
     operator: str
@@ -133,10 +141,12 @@ class Facility:
     location_commitment: bytes
     active: bool = False
     co2e_floor_grams_per_kg: int = 0
+    recycled_pre_consumer_bps: int = 0
 
     @classmethod
     def from_chain(cls, facility_id: int, raw: Any) -> Facility:
-        operator, facility_type, country, flags, max_loss, _registered, active, floor, site_id, location = raw
+        """From ``Registry.facility``'s tuple (``IRegistry.Facility``'s field order)."""
+        operator, facility_type, country, flags, max_loss, _registered, active, floor, site_id, location, split = raw
         return cls(
             facility_id=facility_id,
             operator=str(operator),
@@ -148,6 +158,7 @@ class Facility:
             location_commitment=bytes(location),
             active=bool(active),
             co2e_floor_grams_per_kg=int(floor),
+            recycled_pre_consumer_bps=int(split),
         )
 
 

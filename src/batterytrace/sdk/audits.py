@@ -1,6 +1,6 @@
 """What auditors do with the registry: activate facilities, certify them, record risk findings at
-sites and of operators, and set process parameters. Each operation checks the caller is an auditor
-and the inputs are valid before sending."""
+sites and of operators, and set process parameters and a recycler's recycled input split. Each
+operation checks the caller is an auditor and the inputs are valid before sending."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ from datetime import datetime
 from eth_utils import to_checksum_address
 
 from batterytrace.evm.chain import Receipt
-from batterytrace.exceptions import CertificationError, EvidenceRequiredError, FacilityAlreadyActiveError, FacilityNotAllowedError
-from batterytrace.model.facilities import may_operate
+from batterytrace.exceptions import (
+    CertificationError,
+    EvidenceRequiredError,
+    FacilityAlreadyActiveError,
+    FacilityNotAllowedError,
+    NotRecyclerError,
+    SchemeNotCoveredError,
+)
+from batterytrace.model.facilities import facility_metal, may_operate, scheme_covers
 from batterytrace.model.identifiers import country_code, evidence_hash
-from batterytrace.model.lots import BPS
+from batterytrace.model.lots import BPS, METAL_NAMES
 from batterytrace.model.membership import MembershipSet, participant_key
 from batterytrace.model.registry import Certification, CertificationStatus, FacilityType, Role, Scheme
 from batterytrace.model.risk import RiskFlag
@@ -37,6 +44,13 @@ def _require_evidence_to_clear(old: int, new: int, evidence: str | bytes | None,
         raise EvidenceRequiredError(action)
 
 
+def _require_covered(scheme: Scheme, facility_type: FacilityType) -> None:
+    """Twin of ``RegistrySchemeDoesNotCover``: the scheme covers the metal of the site's type."""
+    if not scheme_covers(scheme, facility_type):
+        metal = facility_metal(facility_type)
+        raise SchemeNotCoveredError(scheme, facility_type, None if metal is None else METAL_NAMES[metal])
+
+
 class AuditOperations(RegistryOperations):
     """The auditor's registry operations (every method here needs the AUDITOR role)."""
 
@@ -53,8 +67,8 @@ class AuditOperations(RegistryOperations):
     ) -> Receipt:
         """Activate a registered facility after its audit, with what the audit found: the type and
         country (by default those the operator declared), the site's risk findings, the maximum
-        yield loss and the emissions floor (grams CO2e per kg of cobalt minted at an origin site,
-        per kg processed elsewhere). Lots are minted or transformed only at active facilities; the
+        yield loss and the emissions floor (grams CO2e per kg of contained metal minted at an origin
+        site, per kg processed elsewhere). Lots are minted or transformed only at active facilities; the
         findings attach to the operator too, so its other sites inherit them."""
         self.require_role(Role.AUDITOR)
         site = self.facility(facility_id)
@@ -64,6 +78,8 @@ class AuditOperations(RegistryOperations):
         operator_role = self.participant(site.operator).role
         if not may_operate(operator_role, facility_type):
             raise FacilityNotAllowedError(facility_id, site.operator, f"may not be a {facility_type.name}: its operator is a {operator_role.value}")
+        for certification_id in self.registry.functions.facilityCertifications(facility_id).call():
+            _require_covered(self.certification(certification_id).scheme, facility_type)
         flags = _require_flags(risk_flags)
         self._require_parameters(max_yield_loss_bps, co2e_floor_grams_per_kg)
         if evidence_hash(evidence) == bytes(32):
@@ -87,7 +103,7 @@ class AuditOperations(RegistryOperations):
         ``is_certified`` answered for a past time stays true.
         """
         self.require_role(Role.AUDITOR)
-        self.facility(facility_id)
+        _require_covered(scheme, self.facility(facility_id).facility_type)
         latest = self.chain.latest_timestamp()
         start, end = (0 if valid_from is None else int(valid_from.timestamp())), int(valid_until.timestamp())
         if max(start, latest) >= end:
@@ -158,6 +174,22 @@ class AuditOperations(RegistryOperations):
             lambda: self.registry.functions.setProcessParameters(
                 facility_id, max_yield_loss_bps, co2e_floor_grams_per_kg, self.trees.siblings(MembershipSet.FACILITIES, facility_id)),
             f"set process parameters of facility {facility_id}",
+        )
+
+    def set_recycled_input_split(self, facility_id: int, pre_consumer_bps: int) -> Receipt:
+        """Set the share of a recycler's input stream the audit found pre-consumer (production
+        scrap), basis points; the rest is post-consumer (end-of-life batteries). Every origin lot
+        minted there afterwards splits its recycled grams of each metal by it."""
+        self.require_role(Role.AUDITOR)
+        if type(pre_consumer_bps) is not int or not 0 <= pre_consumer_bps <= BPS:
+            raise ValueError(f"pre_consumer_bps must be an integer 0..10000, not {pre_consumer_bps!r}")
+        site = self.facility(facility_id)
+        if site.facility_type is not FacilityType.RECYCLER:
+            raise NotRecyclerError(facility_id, site.facility_type)
+        return self.send_with_siblings(
+            lambda: self.registry.functions.setRecycledInputSplit(
+                facility_id, pre_consumer_bps, self.trees.siblings(MembershipSet.FACILITIES, facility_id)),
+            f"set the recycled input split of facility {facility_id}",
         )
 
     def _operator_siblings(self, operator: str) -> list[int]:

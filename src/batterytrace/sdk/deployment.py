@@ -13,9 +13,10 @@ from batterytrace.evm.signers import Signer
 from batterytrace.exceptions import ConfigurationError
 from batterytrace.model.registry import FacilityType, Role
 
-#: Rulebook floors of declared origin emissions, grams CO2e per kg cobalt (illustrative defaults:
-#: the cobalt sector averages about 10 kg CO2e per kg Co; a floor well below that stops a miner
-#: declaring a clean figure from nothing while leaving room for hydro-powered sites).
+#: Rulebook floors of declared origin emissions, grams CO2e per kg of contained metal (illustrative
+#: defaults: the cobalt sector averages about 10 kg CO2e per kg Co; a floor well below that stops a
+#: miner declaring a clean figure from nothing while leaving room for hydro-powered sites). The
+#: lithium and nickel origin types have none until the consortium sets one (``setCo2eFloor``).
 DEFAULT_CO2E_FLOORS_GRAMS_PER_KG = {
     FacilityType.INDUSTRIAL_MINE: 2_000,
     FacilityType.ARTISANAL_SITE: 1_000,

@@ -28,16 +28,20 @@ from batterytrace.exceptions import (
     MissingCorrectionEvidenceError,
     MissingRoleError,
     NotPassportHolderError,
+    NotRecyclerError,
     PrefixOwnerNotIssuerError,
     ProofInvalidError,
     RevertedError,
+    SchemeNotCoveredError,
     ShieldingKeyTakenError,
     UnknownCertificationError,
     UnknownFacilityError,
     UnknownParticipantError,
 )
+from batterytrace.model.facilities import facility_metal
+from batterytrace.model.lots import METAL_NAMES
 from batterytrace.model.passports import PassportStatus
-from batterytrace.model.registry import Role
+from batterytrace.model.registry import FacilityType, Role, Scheme
 
 _ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -68,7 +72,24 @@ _TWINS: dict[str, Build] = {
     "RegistryInvalidEncryptionKey": lambda a, text: InvalidEncryptionKeyError(a["account"], a["key"], message=text),
     "RegistryInvalidShieldingKey": lambda a, text: InvalidShieldingKeyError(a["account"], a["key"], message=text),
     "RegistryShieldingKeyTaken": lambda a, text: ShieldingKeyTakenError(a["key"], a["holder"], message=text),
+    "RegistrySchemeDoesNotCover": lambda a, text: _scheme_not_covered(a["scheme"], a["facilityType"], text),
+    "RegistryNotRecycler": lambda a, text: NotRecyclerError(a["facilityId"], _enum(FacilityType, a["facilityType"]),
+                                                            message=text),
 }
+
+
+def _enum(kind: type[Scheme] | type[FacilityType], value: int) -> Scheme | FacilityType | int:
+    # A value outside the enum (a newer contract) stays the number the chain gave.
+    try:
+        return kind(value)
+    except ValueError:
+        return value
+
+
+def _scheme_not_covered(scheme: int, facility_type: int, text: str) -> SchemeNotCoveredError:
+    kind = _enum(FacilityType, facility_type)
+    metal = facility_metal(kind) if isinstance(kind, FacilityType) else None
+    return SchemeNotCoveredError(_enum(Scheme, scheme), kind, METAL_NAMES[metal] if metal is not None else None, message=text)
 
 
 def _address_or_none(value: str) -> str | None:

@@ -28,7 +28,16 @@ from batterytrace.exceptions import (
 )
 from batterytrace.model.facilities import makes_kind, minting_role, mints_kind, mints_origin_lots, transforms_lots
 from batterytrace.model.genealogy import LotNode
-from batterytrace.model.lots import BPS, UINT64_MAX, DisputeOutcome, LotStatus, MaterialKind, OutputPlan
+from batterytrace.model.lots import (
+    BPS,
+    METAL_NAMES,
+    UINT64_MAX,
+    DisputeOutcome,
+    LotStatus,
+    MaterialKind,
+    OutputPlan,
+    kind_may_hold,
+)
 from batterytrace.model.registry import Facility, Role
 from batterytrace.sdk.audits import AuditOperations
 from batterytrace.sdk.note_history import NoteHistory, NoteStep, genealogy_from_notes, lot_status
@@ -79,11 +88,12 @@ def require_makes_kinds(facility: Facility, kinds: Sequence[MaterialKind], input
             raise KindNotAllowedError(facility.facility_id, kind)
 
 
-def require_origin_mint(client: AuditOperations, facility_id: int, kind: MaterialKind, cobalt_grams: int,
+def require_origin_mint(client: AuditOperations, facility_id: int, kind: MaterialKind, metal_grams: int,
                         co2e_grams: int) -> Facility:
     """What the registry says of an origin mint at ``facility_id`` by ``client``: a site that mints,
     the minting role, its operator, activated, the kind, and the declared CO2e at or above the
-    higher of the type's and the site's floor. Returns the site."""
+    higher of the type's and the site's floor per kg of the lot's metal (``metal_grams``, all its
+    metals together). Returns the site."""
     site = client.facility(facility_id)
     require_mints_origin_lots(site, client.address)
     client.require_role(minting_role(site.facility_type))
@@ -91,8 +101,8 @@ def require_origin_mint(client: AuditOperations, facility_id: int, kind: Materia
     require_active(site)
     require_mints_kind(site, kind)
     floor = max(client.co2e_floor(site.facility_type), site.co2e_floor_grams_per_kg)
-    if co2e_grams * 1000 < cobalt_grams * floor:
-        raise Co2eBelowFloorError(co2e_grams, cobalt_grams, floor)
+    if co2e_grams * 1000 < metal_grams * floor:
+        raise Co2eBelowFloorError(co2e_grams, metal_grams, floor)
     return site
 
 
@@ -135,6 +145,14 @@ class Lot:
     @property
     def cobalt_grams(self) -> int:
         return self.note.values.metals[0].grams
+
+    @property
+    def lithium_grams(self) -> int:
+        return self.note.values.metals[1].grams
+
+    @property
+    def nickel_grams(self) -> int:
+        return self.note.values.metals[2].grams
 
     @property
     def total_grams(self) -> int:
@@ -192,27 +210,35 @@ class LedgerOperations(AuditOperations):
     # -- material operations ---------------------------------------------------------------------
 
     def mint_origin(self, facility_id: int, external_id: str | int, kind: MaterialKind, cobalt_grams: int,
-                    total_grams: int, co2e_grams: int) -> MintResult:
-        """Create an origin lot at a mine, artisanal site or recycler this participant operates.
+                    total_grams: int, co2e_grams: int, *, lithium_grams: int = 0, nickel_grams: int = 0) -> MintResult:
+        """Create an origin lot at an extraction site or recycler this participant operates.
 
-        Certified cobalt equals the cobalt when the site holds a certification valid now, recycled
-        (post-consumer) cobalt equals it at a recycler, and the site's and operator's audited risk
-        flags enter the lot: the caller states masses and emissions only. Minting an external id
-        at the same site again returns the existing lot.
+        The caller states masses per metal (cobalt, lithium, nickel: those the kind may hold) and
+        emissions only. Every metal is certified when the site holds a certification valid now; at a
+        recycler every gram is recycled, split pre- and post-consumer as the auditor certified the
+        site's input; the site's and operator's audited risk flags enter the lot. Minting an external
+        id at the same site again returns the existing lot.
         """
-        for name, value in (("cobalt_grams", cobalt_grams), ("total_grams", total_grams), ("co2e_grams", co2e_grams)):
+        grams = (cobalt_grams, lithium_grams, nickel_grams)
+        for name, value in (("cobalt_grams", cobalt_grams), ("lithium_grams", lithium_grams),
+                            ("nickel_grams", nickel_grams), ("total_grams", total_grams), ("co2e_grams", co2e_grams)):
             _require_grams(name, value)
-        if cobalt_grams < 1:
-            raise ValueError("an origin lot must contain cobalt (cobalt_grams >= 1)")
-        if cobalt_grams > total_grams:
-            raise ValueError(f"cobalt_grams {cobalt_grams} exceeds the lot's total_grams {total_grams}")
+        if sum(grams) < 1:
+            raise ValueError("an origin lot must contain some metal (cobalt_grams, lithium_grams or nickel_grams >= 1)")
+        if sum(grams) > total_grams:
+            raise ValueError(f"the lot's metals ({sum(grams)} g) exceed its total_grams {total_grams}")
         kind = MaterialKind(kind)
+        for metal, amount in zip(METAL_NAMES, grams):
+            if amount and not kind_may_hold(kind, METAL_NAMES.index(metal)):
+                raise ValueError(f"a lot of {kind.name} holds no {metal} ({metal}_grams must be 0)")
         ledger = self.shielded
         if ledger.origin_minted(facility_id, external_id):
-            lot = ledger.mint_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams)
+            lot = ledger.mint_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams,
+                                     lithium_grams, nickel_grams)
             return MintResult(lot.tag, lot.note, created=False)
-        require_origin_mint(self, facility_id, kind, cobalt_grams, co2e_grams)
-        lot = ledger.mint_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams)
+        require_origin_mint(self, facility_id, kind, sum(grams), co2e_grams)
+        lot = ledger.mint_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams,
+                                 lithium_grams, nickel_grams)
         return MintResult(lot.tag, lot.note, created=True)
 
     def offer(self, lot_id: int, to: str) -> ShieldedLot:
@@ -251,8 +277,8 @@ class LedgerOperations(AuditOperations):
                   process_co2e_grams: int = 0) -> TransformResult:
         """Split, merge or refine lots this participant holds at one of its facilities, proven.
 
-        The caller states each output's cobalt and total mass; certified and recycled cobalt,
-        embodied CO2e and risk flags follow from the inputs by the circuit's rules, checked before
+        The caller states each output's grams per metal and total mass; certified and recycled grams
+        per metal, embodied CO2e and risk flags follow from the inputs by the circuit's rules, checked before
         proving (zk/note_transform.py: yield loss, the site's process CO2e floor). Running the same
         job again returns its outputs.
         """

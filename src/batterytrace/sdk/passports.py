@@ -32,6 +32,7 @@ from batterytrace.model.identifiers import evidence_hash
 from batterytrace.model.lots import MaterialKind
 from batterytrace.model.passports import (
     ClaimBounds,
+    MetalBounds,
     PassportStatus,
     authority_may_correct,
     holder_may_change,
@@ -161,11 +162,11 @@ def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest],
 
 
 def note_claim_bounds(claims: PackClaims) -> ClaimBounds:
-    """The passport's claims as the contract records a pack note's: the cobalt claim, its recycled
-    share the sum of the pre- and post-consumer bounds."""
-    return ClaimBounds(claims.declared_grams[0], claims.min_certified_bps[0],
-                       claims.min_pre_consumer_bps[0] + claims.min_post_consumer_bps[0],
-                       claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
+    """The passport's claims as the contract records a pack note's: per metal, its grams and shares."""
+    metals = tuple(MetalBounds(*fields) for fields in zip(claims.declared_grams, claims.min_certified_bps,
+                                                          claims.min_pre_consumer_bps, claims.min_post_consumer_bps,
+                                                          strict=True))
+    return ClaimBounds(metals, claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
                        claims.forbidden_risk_flags)
 
 
@@ -215,7 +216,7 @@ def get_passport(client: BatteryTrace, passport_id: int) -> PassportRecord:
         document_uri=str(client.passports.functions.tokenURI(passport_id).call()),
         legitimate_interest_commitment=bytes(li),
         authorities_commitment=bytes(authorities),
-        bounds=ClaimBounds(*[int(value) for value in claims]),
+        bounds=ClaimBounds.from_struct(claims),
     )
 
 

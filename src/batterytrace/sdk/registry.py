@@ -204,7 +204,8 @@ class RegistryOperations(Connection):
         return bool(self.registry.functions.isCertified(facility_id, int(scheme), int(at.timestamp())).call())
 
     def co2e_floor(self, facility_type: FacilityType) -> int:
-        """The rulebook floor of declared origin CO2e at this facility type, grams per kg cobalt."""
+        """The rulebook floor of declared origin CO2e at this facility type, grams per kg of
+        contained metal."""
         return int(self.registry.functions.co2eFloorGramsPerKg(int(facility_type)).call())
 
     def auditor_keys(self) -> dict[str, bytes]:

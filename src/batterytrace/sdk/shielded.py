@@ -50,7 +50,16 @@ from batterytrace.zk.note_transform import (
     transform_notes,
 )
 from batterytrace.zk.notes import METALS, Note, NoteState
-from batterytrace.zk.origin import CertificationWindow, Site, TypeFloors, mint_tag, origin_inputs, origin_note, origin_tag
+from batterytrace.zk.origin import (
+    ORIGIN_TYPES,
+    CertificationWindow,
+    Site,
+    TypeFloors,
+    mint_tag,
+    origin_inputs,
+    origin_note,
+    origin_tag,
+)
 from batterytrace.zk.pack_claim import PackClaims, pack_claim_inputs
 
 if TYPE_CHECKING:
@@ -225,7 +234,7 @@ class _ShieldedLedgerAccess:
             subset = (subset - 1) & shared
         site = Site(participant_key(record.operator), record.facility_id, int(record.facility_type), own,
                     record.max_yield_loss_bps, record.co2e_floor_grams_per_kg,
-                    int.from_bytes(record.country.encode(), "big"))
+                    int.from_bytes(record.country.encode(), "big"), record.recycled_pre_consumer_bps)
         return site, proof
 
     def _certification(self, facility_id: int, at: int) -> CertificationWindow | None:
@@ -281,8 +290,8 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         return bool(self.client.chain.call(self.contract.functions.isMinted(mint_tag(tag))))
 
     def mint_origin(self, facility_id: int, external_id: str | int, kind: MaterialKind, cobalt_grams: int,
-                    total_grams: int, co2e_grams: int) -> ShieldedLot:
-        """An origin lot at a mine, artisanal site or recycler this participant operates, certified
+                    total_grams: int, co2e_grams: int, lithium_grams: int = 0, nickel_grams: int = 0) -> ShieldedLot:
+        """An origin lot at an extraction site or recycler this participant operates, certified
         when the site holds a certification valid now. The same external id at the same site twice
         returns the first lot (its mint tag is refused on chain, and found here first)."""
         tag = origin_tag(self.client.shielding_keys.secret, facility_id, external_id_number(external_id))
@@ -292,12 +301,14 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
             if stored:
                 return ShieldedLot.of(stored[-1])
             raise LotStateError(tag, message=f"lot {tag:#x} was minted but is not in this participant's store: rescan it")
-        origin = self.prepare_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams)
+        origin = self.prepare_origin(facility_id, external_id, kind, cobalt_grams, total_grams, co2e_grams,
+                                     lithium_grams, nickel_grams)
         self.submit_origin(origin)
         return self.lot(tag)
 
     def prepare_origin(self, facility_id: int, external_id: str | int, kind: MaterialKind, cobalt_grams: int,
-                       total_grams: int, co2e_grams: int) -> PreparedOrigin:
+                       total_grams: int, co2e_grams: int, lithium_grams: int = 0,
+                       nickel_grams: int = 0) -> PreparedOrigin:
         """The proven ``mintOrigin`` call of :meth:`mint_origin`, not sent: for tooling that relays
         it itself (and for the demo, which alters one to show the ledger refusing it)."""
         client = self.client
@@ -311,11 +322,12 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         site, site_proof = self._site(site_record)
         proof_time = client.chain.latest_timestamp()
         window = self._certification(facility_id, proof_time)
-        floors = TypeFloors(*(client.co2e_floor(kind_) for kind_ in (
-            FacilityType.INDUSTRIAL_MINE, FacilityType.ARTISANAL_SITE, FacilityType.RECYCLER)))
+        floors = TypeFloors.of_types({origin_type: client.co2e_floor(FacilityType(origin_type))
+                                      for origin_type in ORIGIN_TYPES})
         me = self._participant()
         note = origin_note(owner=client.shielding_public_key, secret=secret, site=site, operator_flags=me.risk_flags,
-                           kind=int(kind), cobalt_grams=cobalt_grams, total_grams=total_grams, co2e_grams=co2e_grams,
+                           kind=int(kind), grams=(cobalt_grams, lithium_grams, nickel_grams), total_grams=total_grams,
+                           co2e_grams=co2e_grams,
                            external_id=external, floors=floors, certified=window is not None)
         openings = self._seal(note, client.address)
         context = client.chain.call(self.contract.functions.originContext(openings))
@@ -404,7 +416,7 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         trees.sync()
         site, site_proof = self._site(site_record)
         me = self._participant()
-        specs = [OutputSpec(int(output.kind), (output.cobalt_grams,) + (0,) * (len(METALS) - 1), output.total_grams, tag)
+        specs = [OutputSpec(int(output.kind), output.grams, output.total_grams, tag)
                  for output, tag in zip(outputs, tags, strict=True)]
         created = transform_notes([lot.note for lot in spent], me, site, specs, process_co2e_grams)
         openings = [self._seal(note, client.address) for note in created]

@@ -16,7 +16,7 @@ from typing import Any
 from batterytrace.exceptions import ProcessCo2eBelowFloorError, ProofError
 from batterytrace.zk.custody import NOTE_TREE_DEPTH, REGISTRY_TREE_DEPTH, Participant, padded_path
 from batterytrace.zk.merkle import MembershipProof
-from batterytrace.zk.notes import MAX_GRAMS, METALS, MetalValues, Note, NoteState, NoteValues
+from batterytrace.zk.notes import MAX_GRAMS, METALS, MetalValues, Note, NoteState, NoteValues, require_kind_holds
 from batterytrace.zk.origin import Site
 from batterytrace.zk.poseidon import poseidon
 
@@ -32,21 +32,23 @@ def output_tag(secret: int, facility_id: int, external_id: int) -> int:
     return poseidon([OUTPUT_TAG_DOMAIN, secret, facility_id, external_id])
 
 
-#: NoteTransformProof(4, 4, 1, 24, 16) in circuits/note_transform.circom: its slots.
+#: NoteTransformProof(4, 4, 3, 24, 16) in circuits/note_transform.circom: its slots.
 NOTE_TRANSFORM_INPUTS = 4
 NOTE_TRANSFORM_OUTPUTS = 4
 #: IRegistry.FacilityType indices of the types that transform lots (every type but the extraction sites).
 REFINERY, PRECURSOR_PLANT, CATHODE_PLANT, CELL_PLANT, PACK_PLANT, RECYCLER = range(2, 8)
+LITHIUM_REFINERY, NICKEL_REFINERY = 11, 12
 #: The kinds a transformation makes at each type (as model.facilities.makes_kind; MaterialKind
-#: indices of model/lots.py), besides its inputs' own kinds: sulfates and metal, precursor, cathode,
-#: cell, modules and packs, black mass and recycled sulfate.
+#: indices of model/lots.py), besides its inputs' own kinds (note_transform.circom's MADE_KIND).
 MADE_KINDS: dict[int, frozenset[int]] = {
     REFINERY: frozenset({2, 3, 4}),
     PRECURSOR_PLANT: frozenset({5}),
     CATHODE_PLANT: frozenset({6}),
     CELL_PLANT: frozenset({7}),
     PACK_PLANT: frozenset({8, 9}),
-    RECYCLER: frozenset({10, 11}),
+    RECYCLER: frozenset({10, 11, 14, 18}),
+    LITHIUM_REFINERY: frozenset({14, 15}),
+    NICKEL_REFINERY: frozenset({17, 18}),
 }
 BASIS_POINTS = 10_000
 
@@ -91,7 +93,7 @@ def _require_site(actor: Participant, site: Site) -> None:
         raise ProofError(f"facility {site.facility_id} is operated by another account than the actor's")
     if site.facility_type not in MADE_KINDS:
         raise ProofError(f"facility type {site.facility_type} transforms no lots (refineries, precursor, cathode, "
-                         "cell and pack plants and recyclers do)")
+                         "cell and pack plants and recyclers do, extraction sites do not)")
 
 
 def _require_output(number: int, spec: OutputSpec, site: Site, input_kinds: frozenset[int]) -> None:
@@ -104,6 +106,7 @@ def _require_output(number: int, spec: OutputSpec, site: Site, input_kinds: froz
                          f"{len(METALS)} {METALS}")
     for metal, grams in zip(METALS, spec.grams):
         _require_64_bits(f"output {number}'s {metal}", grams)
+    require_kind_holds(spec.kind, spec.grams, f"output {number}")
     _require_64_bits(f"output {number}'s total", spec.total_grams)
     if sum(spec.grams) == 0:
         raise ProofError(f"output {number} holds no metal")
@@ -262,6 +265,7 @@ def note_transform_inputs(
         "maxYieldLossBps": site.max_yield_loss_bps,
         "siteFloor": site.co2e_floor_grams_per_kg,
         "country": site.country,
+        "recycledPreConsumerBps": site.recycled_pre_consumer_bps,
         "facilityPathLength": facility_length,
         "facilityPathIndex": facility_index,
         "facilitySiblings": facility_siblings,

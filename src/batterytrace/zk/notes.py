@@ -7,7 +7,8 @@ circuit's, field for field:
     valuesHash = Poseidon(per metal: grams, certified, pre-consumer, post-consumer; total, co2e, flags)
     nullifier  = Poseidon(commitment, blinding)
 
-The metals are a parameter of the circuits (``METALS``); cobalt is metal 0.
+The metals are a parameter of the circuits (``METALS``): cobalt, lithium, nickel. A note's kind says
+which metals it may hold (``KIND_METALS``), and every operation creating a note proves it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,37 @@ import secrets
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
-from batterytrace.exceptions import OpeningError
+from batterytrace.exceptions import OpeningError, ProofError
 from batterytrace.zk.field import SNARK_SCALAR_FIELD
 from batterytrace.zk.poseidon import poseidon
 
-#: The metals a note carries, in the circuits' order (``NoteValues(metals)``).
-METALS = ("cobalt",)
+#: The metals a note carries, in the circuits' order (``NoteValues(metals)``). Lead, the regulation's
+#: fourth recycled-content metal, is not carried: a fourth metal takes the values hash past one
+#: Poseidon (16 inputs), and lithium-ion packs hold no lead to trace.
+METALS = ("cobalt", "lithium", "nickel")
+COBALT, LITHIUM, NICKEL = range(3)
+#: The material kinds (MaterialKind indices, model/lots.py) that may hold each metal, as
+#: KIND_HOLDING in notes.circom: cobalt the cobalt kinds, pCAM, CAM, cells, modules, packs and black
+#: mass; lithium CAM to pack, black mass and the lithium kinds; nickel pCAM to pack, black mass and
+#: the nickel kinds.
+KIND_METALS: tuple[frozenset[int], ...] = (
+    frozenset(range(12)),
+    frozenset({6, 7, 8, 9, 10, 12, 13, 14, 15}),
+    frozenset({5, 6, 7, 8, 9, 10, 16, 17, 18}),
+)
+
+
+def kind_may_hold(kind: int, metal: int) -> bool:
+    """Whether a note of ``kind`` may hold metal ``metal`` (an index into ``METALS``)."""
+    return kind in KIND_METALS[metal]
+
+
+def require_kind_holds(kind: int, grams: tuple[int, ...], what: str) -> None:
+    """ProofError unless a note of ``kind`` may hold every metal ``grams`` (per metal) gives it."""
+    for metal, amount in enumerate(grams):
+        if amount and not kind_may_hold(kind, metal):
+            raise ProofError(f"{what} is of material kind {kind}, which holds no {METALS[metal]} "
+                             f"(it gives {amount} g)")
 #: Masses and emissions are 64-bit grams in the circuits; flags and kinds one byte.
 MAX_GRAMS = 2**64
 MAX_BYTE = 2**8

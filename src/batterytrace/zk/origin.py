@@ -1,6 +1,7 @@
 """Origin mints on the shielded ledger: the rules of circuits/lib/origin.circom and its inputs.
 
-An origin note is created at an activated mine, artisanal site or recycler by its operator, who
+An origin note is created at an activated extraction site (cobalt mine or artisanal site, lithium
+brine operation or hard-rock mine, nickel mine) or a recycler by its operator, who
 proves that with membership proofs against the registry's roots, never saying which site. This is
 the Python home of the circuit's rules (``origin_note`` refuses what the circuit would), and
 ``origin_inputs`` lays out the witness.
@@ -14,13 +15,25 @@ from typing import Any
 from batterytrace.exceptions import ProofError
 from batterytrace.zk.custody import REGISTRY_TREE_DEPTH, Participant, padded_path
 from batterytrace.zk.merkle import MembershipProof
-from batterytrace.zk.notes import METALS, MetalValues, Note, NoteState, NoteValues
+from batterytrace.zk.notes import METALS, MetalValues, Note, NoteState, NoteValues, require_kind_holds
 from batterytrace.zk.poseidon import poseidon
 
-#: IRegistry.FacilityType and MaterialKind indices (model/lots.py) (origin.circom's constants).
-INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER = 0, 1, 7
-ORIGIN_TYPES = (INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER)
+#: IRegistry.FacilityType indices of the origin types, in the order of their rulebook floors in the
+#: circuit's typeFloors signal (origin.circom's ORIGIN_TYPE).
+INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER, BRINE_OPERATION, HARD_ROCK_MINE, NICKEL_MINE = 0, 1, 7, 8, 9, 10
+ORIGIN_TYPES = (INDUSTRIAL_MINE, ARTISANAL_SITE, RECYCLER, BRINE_OPERATION, HARD_ROCK_MINE, NICKEL_MINE)
+#: MaterialKind indices (model/lots.py) each origin type mints (origin.circom's ORIGIN_KIND).
 COBALT_ORE, COBALT_HYDROXIDE, BLACK_MASS = 0, 1, 10
+LITHIUM_BRINE_CONCENTRATE, SPODUMENE_CONCENTRATE, NICKEL_ORE, NICKEL_INTERMEDIATE = 12, 13, 16, 17
+ORIGIN_KINDS: dict[int, tuple[int, ...]] = {
+    INDUSTRIAL_MINE: (COBALT_ORE, COBALT_HYDROXIDE),
+    ARTISANAL_SITE: (COBALT_ORE, COBALT_HYDROXIDE),
+    RECYCLER: (BLACK_MASS,),
+    BRINE_OPERATION: (LITHIUM_BRINE_CONCENTRATE,),
+    HARD_ROCK_MINE: (SPODUMENE_CONCENTRATE,),
+    NICKEL_MINE: (NICKEL_ORE, NICKEL_INTERMEDIATE),
+}
+BASIS_POINTS = 10_000
 #: "batterytrace.mint.v1" as a big-endian integer: the mint tag's Poseidon domain.
 MINT_DOMAIN = int.from_bytes(b"batterytrace.mint.v1", "big")
 
@@ -36,6 +49,7 @@ class Site:
     max_yield_loss_bps: int
     co2e_floor_grams_per_kg: int
     country: int
+    recycled_pre_consumer_bps: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,15 +65,28 @@ class CertificationWindow:
 
 @dataclass(frozen=True)
 class TypeFloors:
-    """The rulebook's CO2e floors of the origin types, grams per kg of cobalt (public inputs)."""
+    """The rulebook's CO2e floors of the origin types, grams per kg of contained metal: one public
+    input, each type's 32 bits at 32 * its place in ``ORIGIN_TYPES``."""
 
-    industrial_mine: int
-    artisanal_site: int
-    recycler: int
+    by_type: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of_types(cls, floors: dict[int, int]) -> TypeFloors:
+        """From a floor per origin type (a missing type's floor is 0)."""
+        for facility_type, floor in floors.items():
+            if facility_type not in ORIGIN_TYPES:
+                raise ProofError(f"facility type {facility_type} is no origin type {ORIGIN_TYPES}")
+            if type(floor) is not int or not 0 <= floor < 2**32:
+                raise ProofError(f"a CO2e floor is a 32-bit number of grams per kg, got {floor!r}")
+        return cls(tuple((facility_type, floors.get(facility_type, 0)) for facility_type in ORIGIN_TYPES))
 
     def of(self, facility_type: int) -> int:
-        return {INDUSTRIAL_MINE: self.industrial_mine, ARTISANAL_SITE: self.artisanal_site,
-                RECYCLER: self.recycler}[facility_type]
+        return dict(self.by_type)[facility_type]
+
+    @property
+    def packed(self) -> int:
+        """The circuit's typeFloors signal (ShieldedLedger packs the registry's floors the same way)."""
+        return sum(floor << (32 * place) for place, (_, floor) in enumerate(self.by_type))
 
 
 def origin_tag(secret: int, facility_id: int, external_id: int) -> int:
@@ -79,7 +106,7 @@ def origin_note(
     site: Site,
     operator_flags: int,
     kind: int,
-    cobalt_grams: int,
+    grams: tuple[int, ...],
     total_grams: int,
     co2e_grams: int,
     external_id: int,
@@ -87,21 +114,32 @@ def origin_note(
     certified: bool,
     blinding: int | None = None,
 ) -> Note:
-    """The origin note the circuit accepts for these facts; ProofError with the reason otherwise."""
+    """The origin note the circuit accepts for these facts (``grams`` per metal, ``METALS`` order);
+    ProofError with the reason otherwise."""
     if site.facility_type not in ORIGIN_TYPES:
-        raise ProofError(f"facility type {site.facility_type} mints no origin lots (mines, artisanal sites, recyclers do)")
-    allowed = (BLACK_MASS,) if site.facility_type == RECYCLER else (COBALT_ORE, COBALT_HYDROXIDE)
+        raise ProofError(f"facility type {site.facility_type} mints no origin lots (extraction sites and "
+                         "recyclers do)")
+    allowed = ORIGIN_KINDS[site.facility_type]
     if kind not in allowed:
         raise ProofError(f"a facility of type {site.facility_type} mints material kinds {allowed}, not {kind}")
-    if cobalt_grams <= 0:
-        raise ProofError("an origin lot holds some cobalt")
+    if len(grams) != len(METALS):
+        raise ProofError(f"an origin lot gives grams for the {len(METALS)} metals {METALS}, got {len(grams)}")
+    require_kind_holds(kind, grams, "the origin lot")
+    metal = sum(grams)
+    if metal <= 0:
+        raise ProofError("an origin lot holds some metal")
+    if not 0 <= site.recycled_pre_consumer_bps <= BASIS_POINTS:
+        raise ProofError(f"the site's recycled split {site.recycled_pre_consumer_bps} is not basis points")
     floor = max(floors.of(site.facility_type), site.co2e_floor_grams_per_kg)
-    if co2e_grams * 1000 < cobalt_grams * floor:
-        raise ProofError(f"{co2e_grams} g CO2e is below the floor of {floor} g per kg of cobalt")
-    recycled = cobalt_grams if site.facility_type == RECYCLER else 0
-    cobalt = MetalValues(cobalt_grams, cobalt_grams if certified else 0, 0, recycled)
-    values = NoteValues((cobalt,) + (MetalValues(),) * (len(METALS) - 1), total_grams, co2e_grams,
-                        site.risk_flags | operator_flags)
+    if co2e_grams * 1000 < metal * floor:
+        raise ProofError(f"{co2e_grams} g CO2e is below the floor of {floor} g per kg of metal ({metal} g)")
+    recycler = site.facility_type == RECYCLER
+    metals = []
+    for amount in grams:
+        pre = amount * site.recycled_pre_consumer_bps // BASIS_POINTS if recycler else 0
+        post = amount - pre if recycler else 0
+        metals.append(MetalValues(amount, amount if certified else 0, pre, post))
+    values = NoteValues(tuple(metals), total_grams, co2e_grams, site.risk_flags | operator_flags)
     tag = origin_tag(secret, site.facility_id, external_id)
     if blinding is None:
         return Note(values, kind=kind, owner=owner, tag=tag, state=NoteState.ACTIVE)
@@ -144,9 +182,7 @@ def origin_inputs(
         "facilitiesRoot": facility_proof.root,
         "certificationsRoot": certifications_root,
         "proofTime": proof_time,
-        "industrialMineFloor": floors.industrial_mine,
-        "artisanalSiteFloor": floors.artisanal_site,
-        "recyclerFloor": floors.recycler,
+        "typeFloors": floors.packed,
         "context": context,
         "secret": secret,
         "account": minter.account,
@@ -161,6 +197,7 @@ def origin_inputs(
         "maxYieldLossBps": site.max_yield_loss_bps,
         "siteFloor": site.co2e_floor_grams_per_kg,
         "country": site.country,
+        "recycledPreConsumerBps": site.recycled_pre_consumer_bps,
         "facilityPathLength": facility_length,
         "facilityPathIndex": facility_index,
         "facilitySiblings": facility_siblings,

@@ -68,13 +68,17 @@ class PackClaims:
             forbidden_risk_flags=forbidden_risk_flags,
         )
 
+    @property
+    def metal_claims(self) -> tuple[int, ...]:
+        """Each metal's claim as the circuit's one public signal (ShieldedLedger packs it the same
+        way): grams | certified << 64 | pre-consumer << 80 | post-consumer << 96."""
+        return tuple(grams | certified << 64 | pre << 80 | post << 96 for grams, certified, pre, post in zip(
+            self.declared_grams, self.min_certified_bps, self.min_pre_consumer_bps, self.min_post_consumer_bps))
+
     def circuit_inputs(self) -> dict[str, Any]:
         """The claims as the circuit's public inputs, in its order (between issuer and context)."""
         return {
-            "declaredGrams": list(self.declared_grams),
-            "minCertifiedBps": list(self.min_certified_bps),
-            "minPreConsumerBps": list(self.min_pre_consumer_bps),
-            "minPostConsumerBps": list(self.min_post_consumer_bps),
+            "metalClaims": list(self.metal_claims),
             "maxCo2eGramsPerKgCobalt": self.max_co2e_grams_per_kg_cobalt,
             "maxCo2eGramsPerKwh": self.max_co2e_grams_per_kwh,
             "capacityWh": self.capacity_wh,
