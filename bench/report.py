@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import metals_growth
 from gas_meter import NEW_SLOT, PASSPORT_TARGET_GAS, PER_PUBLIC_INPUT, PROOF_FLOOR, STORAGE_SLOTS, TX_BASE
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
@@ -162,6 +163,7 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     else:
         w("Skipped in this run (`--skip-demo`).\n")
     out += growth_section(results)
+    out += metals_growth.section(results.get("metals"))
     out += scale_section(results["scale"])
     w("## What misses its target\n")
     for line in misses(results):

@@ -30,6 +30,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))  # the shared sandbox lives in tests/helpers, the baselines in bench/
 
 import gas_bench
+import metals_growth
 import report
 import scale_model
 import timing_bench
@@ -108,6 +109,12 @@ def full(arguments: argparse.Namespace) -> int:
         results["growth"] = timing_bench.bench_growth(bench.prover, records, arguments.growth_reps)
         print(f"throughput: {arguments.lots} lots offered and taken back through the relayer", flush=True)
         results["throughput"] = timing_bench.bench_throughput(bench, arguments.lots).as_dict()
+    print("metals: constraints, proving and verify gas of each circuit for 1, 2 and 3 metals", flush=True)
+    try:
+        results["metals"] = metals_growth.measure(arguments.growth_reps)
+    except Exception as error:  # noqa: BLE001 - the rest of the run's figures are still worth writing
+        results["metals"] = {"error": f"{type(error).__name__}: {str(error)[:500]}"}
+        print(f"metals: not measured: {results['metals']['error']}", file=sys.stderr, flush=True)
     for _ in range(arguments.gas_reps - 1):
         runs.append(gas_once())
     results["gas"] = merge_gas_runs(runs)
@@ -130,6 +137,7 @@ def write_docs(results: dict[str, Any]) -> None:
     """docs/BENCHMARKS.md and docs/bench/* from a run's results."""
     docs = ROOT / "docs"
     plots = report.growth_plot(results, docs / "bench") + scale_model.plot(results["scale"], docs / "bench")
+    plots += metals_growth.plot(results.get("metals"), docs / "bench")
     (docs / "BENCHMARKS.md").write_text(report.render(results, plots, ROOT))
     print(f"wrote docs/BENCHMARKS.md, {', '.join(str(p.relative_to(ROOT)) for p in plots)} ({results['total_seconds']:.0f} s run)")
 
