@@ -72,6 +72,11 @@ class PassportError(InputError):
     """A passport's request or document is invalid."""
 
 
+class CredentialError(InputError):
+    """A verifiable credential, its issuer's DID document or its status list fails verification
+    (a bad signature, an unknown key or context, outside its validity, revoked); the message says which."""
+
+
 class MembershipTreeError(InputError):
     """A Merkle tree operation is invalid; the Python tree (``zk.merkle.LeanIMT``) refuses what
     ``contracts/lib/MembershipTree.sol`` refuses, ``leaf`` being the value at fault."""
