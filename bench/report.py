@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import metals_growth
+import resolver_load
 from gas_meter import NEW_SLOT, PASSPORT_TARGET_GAS, PER_PUBLIC_INPUT, PROOF_FLOOR, STORAGE_SLOTS, TX_BASE
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
@@ -165,6 +166,7 @@ def render(results: dict[str, Any], plots: list[Path], root: Path) -> str:
     out += growth_section(results)
     out += metals_growth.section(results.get("metals"))
     out += scale_section(results["scale"])
+    out += resolver_load.section(results.get("resolver"))
     w("## What misses its target\n")
     for line in misses(results):
         w(f"- {line}")

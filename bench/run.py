@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))  # the shared sandbox lives in tests/helpers, the 
 import gas_bench
 import metals_growth
 import report
+import resolver_load
 import scale_model
 import timing_bench
 from gas_meter import GasRun
@@ -109,6 +110,8 @@ def full(arguments: argparse.Namespace) -> int:
         results["growth"] = timing_bench.bench_growth(bench.prover, records, arguments.growth_reps)
         print(f"throughput: {arguments.lots} lots offered and taken back through the relayer", flush=True)
         results["throughput"] = timing_bench.bench_throughput(bench, arguments.lots).as_dict()
+        print(f"resolver: {arguments.load_seconds:.0f} s of load on the public tier, and as long reading the chain", flush=True)
+        results["resolver"] = resolver_load.measure(bench, arguments.load_seconds)
     print("metals: constraints, proving and verify gas of each circuit for 1, 2 and 3 metals", flush=True)
     try:
         results["metals"] = metals_growth.measure(arguments.growth_reps)
@@ -174,6 +177,7 @@ def main() -> int:
     parser.add_argument("--cli-reps", type=int, default=4)
     parser.add_argument("--growth-reps", type=int, default=3)
     parser.add_argument("--lots", type=int, default=6, help="lots offered and taken back in the throughput run")
+    parser.add_argument("--load-seconds", type=float, default=20.0, help="seconds of resolver load, and as many reading the chain (at most 60)")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--no-docs", action="store_true", help="write bench/results.json and the baseline, not docs/")
     parser.add_argument("--report-only", action="store_true", help="re-render docs from bench/results.json, measure nothing")

@@ -21,6 +21,12 @@ library Roles {
     /// @notice Market surveillance and other competent authorities: they correct a battery's status
     /// with evidence, and operate no facility.
     bytes32 internal constant AUTHORITY = keccak256("AUTHORITY_ROLE");
+    /// @notice Persons with a legitimate interest in a passport's restricted data (Reg. (EU)
+    /// 2023/1542 Art. 77(2)(b)), as RECYCLER is: the passport resolver serves them that tier. They
+    /// operate no facility.
+    bytes32 internal constant REPAIRER = keccak256("REPAIRER_ROLE");
+    bytes32 internal constant REMANUFACTURER = keccak256("REMANUFACTURER_ROLE");
+    bytes32 internal constant SECOND_LIFE_OPERATOR = keccak256("SECOND_LIFE_OPERATOR_ROLE");
     /// @notice Held by the passport contract so it alone can lock pack lots for passports.
     bytes32 internal constant PASSPORT_CONTRACT = keccak256("PASSPORT_CONTRACT_ROLE");
 
@@ -31,11 +37,13 @@ library Roles {
     /// @notice Whether `role` is one a participant can hold (every role above but PASSPORT_CONTRACT).
     function isParticipantRole(bytes32 role) internal pure returns (bool) {
         return role == AUDITOR || role == MINER || role == PROCESSOR || role == CELL_MAKER || role == PACK_MAKER
-            || role == OEM || role == RECYCLER || role == AUTHORITY;
+            || role == OEM || role == RECYCLER || role == AUTHORITY || role == REPAIRER || role == REMANUFACTURER
+            || role == SECOND_LIFE_OPERATOR;
     }
 
     /// @notice The small number a membership leaf packs for a participant role: AUDITOR 1, MINER 2,
-    /// PROCESSOR 3, CELL_MAKER 4, PACK_MAKER 5, OEM 6, RECYCLER 7, AUTHORITY 8; zero for any other.
+    /// PROCESSOR 3, CELL_MAKER 4, PACK_MAKER 5, OEM 6, RECYCLER 7, AUTHORITY 8, REPAIRER 9,
+    /// REMANUFACTURER 10, SECOND_LIFE_OPERATOR 11; zero for any other.
     function index(bytes32 role) internal pure returns (uint256) {
         if (role == AUDITOR) return 1;
         if (role == MINER) return 2;
@@ -45,6 +53,9 @@ library Roles {
         if (role == OEM) return 6;
         if (role == RECYCLER) return 7;
         if (role == AUTHORITY) return 8;
+        if (role == REPAIRER) return 9;
+        if (role == REMANUFACTURER) return 10;
+        if (role == SECOND_LIFE_OPERATOR) return 11;
         return 0;
     }
 

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from batterytrace.model.risk import RiskFlag  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.client import BatteryTrace  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.deployment import Deployment, deploy  # noqa: F401 - for type checkers; loaded lazily above
-    from batterytrace.sdk.passports import PassportRequest, issue_passports, verify_passport  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.notes import NoteStore  # noqa: F401 - for type checkers; loaded lazily above
+    from batterytrace.sdk.passports import PassportRequest, issue_passports, verify_passport  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.sdk.relayer import RelayerClient  # noqa: F401 - for type checkers; loaded lazily above
     from batterytrace.zk.prover import Prover  # noqa: F401 - for type checkers; loaded lazily above

@@ -49,7 +49,7 @@ def test_an_index_of_the_transparent_lots_layout_is_refused(world, tmp_path):
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.execute("INSERT INTO meta VALUES ('deployment', ?)", (f"{world.deployment.chain_id}:{world.deployment.ledger}",))
-    with pytest.raises(ConfigurationError, match="written by layout 1, not 3"):
+    with pytest.raises(ConfigurationError, match="written by layout 1, not 4"):
         Indexer(world.miner, path)
 
 
@@ -60,7 +60,7 @@ def test_an_index_of_the_cobalt_only_layout_is_refused(world, tmp_path):
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.executemany("INSERT INTO meta VALUES (?, ?)",
                         [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", "2")])
-    with pytest.raises(ConfigurationError, match="written by layout 2, not 3: use another database"):
+    with pytest.raises(ConfigurationError, match="written by layout 2, not 4: use another database"):
         Indexer(world.miner, path)
 
 
@@ -117,3 +117,14 @@ def test_follow_indexes_new_blocks_until_stopped(world, tmp_path):
         stop.set()
         follower.join(timeout=10)
     assert not follower.is_alive()
+
+
+def test_an_index_of_layout_3_is_refused(world, tmp_path):
+    """Layout 3 had no participants' revocation nor the resolver's tables (issue 16)."""
+    path = tmp_path / "layout3.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        old.executemany("INSERT INTO meta VALUES (?, ?)",
+                        [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", "3")])
+    with pytest.raises(ConfigurationError, match="written by layout 3, not 4"):
+        Indexer(world.miner, path)

@@ -110,7 +110,7 @@ def test_field_elements_and_openings_are_bounded_at_their_limits(world, relayer,
 def test_the_body_size_and_shape_are_bounded_and_the_client_maps_each_refusal(world, relayer, ledger):
     import httpx
 
-    to, limit = ledger.address, relayer.settings.limits.max_body_bytes
+    to, limit = ledger.address, relayer.relayer_settings.limits.max_body_bytes
     huge = mint_calldata(ledger, openings=[b"\x07" * 4000] * 9)  # 72 KiB of hex
     assert len(huge) > limit
     refused(relayer, to, huge, 413, "too-large")

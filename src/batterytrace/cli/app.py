@@ -4,7 +4,7 @@ The root group holds the connection options (:mod:`~batterytrace.cli.session`) a
 material commands submit through; the commands live by family: :mod:`~batterytrace.cli.ledger`
 (deployment, participants, facilities, audits), :mod:`~batterytrace.cli.lots` (lots on the shielded
 ledger), :mod:`~batterytrace.cli.passports`, :mod:`~batterytrace.cli.partners` (EPCIS, the index),
-:mod:`~batterytrace.cli.relayer`, :mod:`~batterytrace.cli.observe` and :mod:`~batterytrace.cli.node`
+:mod:`~batterytrace.cli.relayer`, :mod:`~batterytrace.cli.resolver`, :mod:`~batterytrace.cli.observe` and :mod:`~batterytrace.cli.node`
 (the local node, the demo).
 """
 
@@ -21,6 +21,7 @@ from batterytrace.cli.observe import observe
 from batterytrace.cli.partners import epcis, index
 from batterytrace.cli.passports import passport
 from batterytrace.cli.relayer import relayer
+from batterytrace.cli.resolver import resolver
 from batterytrace.cli.session import Session, connection_options
 
 
@@ -38,5 +39,5 @@ def main(ctx: click.Context, rpc: str | None, deployment_path: Path | None, priv
 
 
 for _command in (demo, node, deploy, keys, register, prefix, facility, certify, mint, offer, cancel, accept, resolve, transform, lot,
-                 passport, epcis, index, observe, relayer):
+                 passport, epcis, index, observe, relayer, resolver):
     main.add_command(_command)

@@ -46,7 +46,8 @@ def prefix(session: Session, account: str, prefix_text: str, kind: str) -> None:
 
 @click.command()
 @click.argument("account")
-@click.option("--role", type=click.Choice(["AUDITOR", "MINER", "PROCESSOR", "CELL_MAKER", "PACK_MAKER", "OEM", "RECYCLER", "AUTHORITY"]), required=True)
+@click.option("--role", type=click.Choice(["AUDITOR", "MINER", "PROCESSOR", "CELL_MAKER", "PACK_MAKER", "OEM", "RECYCLER", "AUTHORITY",
+                                         "REPAIRER", "REMANUFACTURER", "SECOND_LIFE_OPERATOR"]), required=True)
 @click.option("--legal-name", required=True)
 @click.option("--identifier", required=True, help="LEI (20 characters) or GS1 GLN (13 digits).")
 @click.option("--identifier-kind", type=click.Choice(["LEI", "GLN"]), default="LEI", show_default=True)

@@ -66,19 +66,75 @@ def passport_show(session: Session, passport_id: int, as_json: bool) -> None:
     print_record(json_default(get_passport(session.client(read_only=True), passport_id)), as_json)
 
 
-@passport.command("verify")
+@passport.command("publish")
 @click.argument("passport_id", type=ANY_BASE_INT)
+@click.option("--document", "document_path", type=click.Path(exists=True, path_type=Path), required=True,
+              help="The passport's whole Battery Pass document (JSON, all three tiers).")
+@click.option("--resolver", "resolver_url", metavar="URL", help="The resolver (default: the one `batterytrace resolver start` runs).")
 @click.pass_obj
 @fail_cleanly
-def passport_verify(session: Session, passport_id: int) -> None:
-    """Re-verify a passport's pack-claim proof from the chain with py-ecc (trusting no issuer)."""
+def passport_publish(session: Session, passport_id: int, document_path: Path, resolver_url: str | None) -> None:
+    """Publish a passport you issued to its resolver: you sign in (EIP-4361) as its economic
+    operator, the resolver checks the public tier against the hash on chain, serves each tier to the
+    roles it is for, and signs the passport's credential."""
+    from batterytrace.cli.session import state_dir
+    from batterytrace.exceptions import ConfigurationError
+    from batterytrace.sdk.resolver import ResolverClient, background_resolver, publish
+
+    if resolver_url is None:
+        info = background_resolver(state_dir())
+        if info is None:
+            raise ConfigurationError("no resolver: pass --resolver URL or start one with `batterytrace resolver start`")
+        resolver_url = info.url
+    answer = publish(ResolverClient(resolver_url), session.signer(), passport_id, json.loads(document_path.read_text()))
+    click.echo(f"passport {passport_id:#x} published at {answer['url']} (status list index {answer['statusIndex']})")
+
+
+@passport.command("verify")
+@click.argument("passport_id", type=ANY_BASE_INT)
+@click.option("--resolver", "resolver_url", metavar="URL", help="The resolver serving its credential (default: the one `batterytrace resolver start` runs).")
+@click.pass_obj
+@fail_cleanly
+def passport_verify(session: Session, passport_id: int, resolver_url: str | None) -> None:
+    """Check a passport both ways and say which held: its pack-claim proof re-verified from the
+    chain with py-ecc (trusting no issuer), and its credential offline (signature under the
+    issuer's did:web document, status in the issuer's signed status list) as the resolver serves it."""
     from batterytrace.sdk.passports import verify_passport
 
     result = verify_passport(session.client(read_only=True), passport_id)
-    click.echo(f"passport {passport_id:#x}: {'VERIFIED' if result.verified else 'NOT VERIFIED'}: {result.reason} "
+    click.echo(f"passport {passport_id:#x}: proof on chain: {'VERIFIED' if result.verified else 'NOT VERIFIED'}: {result.reason} "
                f"(chain {result.chain_id}, transaction {result.transaction_hash})")
-    if not result.verified:
+    held, line = _credential_check(passport_id, result, resolver_url)
+    click.echo(f"passport {passport_id:#x}: credential: {line}")
+    if not result.verified or held is False:
         sys.exit(2)
+
+
+def _credential_check(passport_id: int, result: Any, resolver_url: str | None) -> tuple[bool | None, str]:
+    """Whether the credential held (None: not checked), and the line that says so."""
+    from batterytrace.cli.session import state_dir
+    from batterytrace.documents.credential import unverified_payload, verify_credential
+    from batterytrace.exceptions import BatteryTraceError
+    from batterytrace.sdk.resolver import ResolverClient, background_resolver
+
+    if resolver_url is None:
+        info = background_resolver(state_dir())
+        if info is None:
+            return None, "not checked: no resolver (pass --resolver URL or start one with `batterytrace resolver start`)"
+        resolver_url = info.url
+    client = ResolverClient(resolver_url)
+    try:
+        token = client.credential(f"/passports/{passport_id:#x}")
+        list_url = str(unverified_payload(token).get("credentialStatus", {}).get("statusListCredential"))
+        did_document = client.did_document()
+        credential = verify_credential(token, did_documents={did_document.get("id"): did_document},
+                                       status_lists={list_url: client.status_list()})
+    except BatteryTraceError as error:
+        return False, f"NOT VERIFIED: {str(error).splitlines()[0]}"
+    evidence = credential["credentialSubject"]["conformityClaim"][0]["conformityEvidence"]["linkURL"]
+    if not evidence.startswith(f"eip155:{result.chain_id}:") or not evidence.endswith(f"/passport/{passport_id}/tx/{result.transaction_hash}"):
+        return False, f"NOT VERIFIED: the credential's proof reference {evidence} is not this passport's issuance"
+    return True, f"VERIFIED: signature by {credential['issuer']['id']}, not revoked (checked offline, no chain node)"
 
 
 @passport.command("status")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from batterytrace.demo.companies import CAPACITY_WH
+from batterytrace.demo.companies import CAPACITY_WH, COMPANIES
 from batterytrace.demo.data import example_pack_passport_input
 from batterytrace.demo.steps import DemoRun
 from batterytrace.demo.summary import MetalSummary, PassportSummary
 from batterytrace.documents.batterypass import build_passport_document
 from batterytrace.documents.canonical import canonical_json, document_hash
 from batterytrace.documents.claims import claim_statuses, proven_claims
+from batterytrace.documents.credential import unverified_payload, verify_credential
 from batterytrace.documents.genealogy import render_genealogy
 from batterytrace.documents.page import ChainInfo, render_passport_page
 from batterytrace.documents.tiers import AccessTier, encrypt_tier, split_by_tier, tier_commitment
@@ -22,6 +23,7 @@ from batterytrace.model.lots import METAL_NAMES
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, note_claim_bounds, verify_passport
+from batterytrace.sdk.resolver import ResolverClient, publish
 from batterytrace.zk.notes import Note
 from batterytrace.zk.pack_claim import PackClaims
 
@@ -75,12 +77,15 @@ def issue_pack_passports(
         ))
         documents.append((document, parts, urn))
     issued = issue_passports(oem, requests)
+    resolver = ResolverClient(run.start_resolver(next(company.name for company in COMPANIES if company.key == "oem")))
+    published = [publish(resolver, oem.signer, item.passport_id, document)
+                 for item, (document, _parts, _urn) in zip(issued, documents, strict=True)]
     run.tally.gas[f"issue passports (batch of {len(issued)}, per passport)"].append(issued[0].receipt.gas_used // len(issued))
     run.tally.proofs_verified_on_chain += len(issued)
 
     summaries = []
     files: dict[str, str] = {}
-    for item, (document, parts, urn) in zip(issued, documents, strict=True):
+    for item, (document, parts, urn), url in zip(issued, documents, [answer["url"] for answer in published], strict=True):
         verification = verify_passport(run.client("auditor"), item.passport_id)
         record = get_passport(oem, item.passport_id)
         summaries.append(PassportSummary(
@@ -94,6 +99,8 @@ def issue_pack_passports(
             max_kg_co2e_per_kwh=item.bounds.max_co2e_grams_per_kwh / 1000,
             origin_lots=origin_count,
             reverified_offchain=verification.verified,
+            resolver_url=url,
+            credential_verified=_credential_holds(resolver, url),
         ))
         if item is issued[0]:
             statuses = claim_statuses(verification, genealogy)
@@ -110,6 +117,15 @@ def issue_pack_passports(
             files["passport"] = str(passport_path)
             files["page"] = str(page)
     return summaries, files
+
+
+def _credential_holds(resolver: ResolverClient, url: str) -> bool:
+    """The credential the resolver serves at ``url`` verifies offline with its DID document and status list."""
+    token = resolver.credential(url.removeprefix(resolver.url))
+    did_document = resolver.did_document()
+    list_url = unverified_payload(token)["credentialStatus"]["statusListCredential"]
+    verify_credential(token, did_documents={did_document["id"]: did_document}, status_lists={list_url: resolver.status_list()})
+    return True
 
 
 def export_supply_chain(run: DemoRun, genealogy: list[LotNode], out_dir: Path) -> dict[str, str]:

@@ -22,7 +22,7 @@ from batterytrace.demo.companies import (
 )
 from batterytrace.demo.summary import Tally
 from batterytrace.evm.chain import Chain
-from batterytrace.evm.node import DEFAULT_MNEMONIC
+from batterytrace.evm.node import DEFAULT_MNEMONIC, free_port
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import ProofError
 from batterytrace.model.facilities import transforms_lots
@@ -32,6 +32,7 @@ from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import deploy
 from batterytrace.sdk.relayer import DEFAULT_RELAYER_DEV_ACCOUNT, LocalRelayer, RelayerAccount, RelayerClient, RelayerSettings
+from batterytrace.sdk.resolver import LocalResolver, ResolverSettings, local_public_url
 from batterytrace.sdk.shielded import PreparedOrigin, ShieldedLedgerOperations, ShieldedLot
 from batterytrace.zk.envelopes import public_key_from_private_key
 from batterytrace.zk.prover import Prover
@@ -77,6 +78,17 @@ class DemoRun:
     def metal(self, key: str, tags: list[int], metal: int) -> int:
         """The grams of metal ``metal`` (0 cobalt, 1 lithium, 2 nickel) in lots ``tags``, as ``key`` sees them."""
         return sum(self.note(key, tag).note.values.metals[metal].grams for tag in tags)
+
+    def start_resolver(self, issuer_name: str) -> str:
+        """Start the passport resolver for the run's deployment, like the node and the relayer (the
+        run stops it): its URL, which the passports' QR codes name."""
+        work_dir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="batterytrace-resolver-")))
+        deployment = next(iter(self.clients.values())).deployment
+        deployment.save(work_dir / "deployment.json")
+        port = free_port()
+        settings = ResolverSettings(self.chain.rpc_url, str(work_dir / "deployment.json"), str(work_dir / "resolver.sqlite"),
+                                    str(work_dir / "issuer.jwk"), issuer_name, local_public_url(port), str(work_dir / "access.log"))
+        return self._stack.enter_context(LocalResolver(settings, work_dir, port=port)).url
 
     def advance_time(self, seconds: int) -> None:
         self.chain.w3.provider.make_request("evm_increaseTime", [seconds])

@@ -61,6 +61,9 @@ class PassportSummary:
     max_kg_co2e_per_kwh: float
     origin_lots: int
     reverified_offchain: bool
+    #: Where the run's resolver answered the battery's QR code, its credential verified offline.
+    resolver_url: str = ""
+    credential_verified: bool = False
 
     def metal(self, name: str) -> MetalSummary:
         """The figures of the metal called ``name`` ("cobalt", "lithium", "nickel")."""
@@ -137,6 +140,9 @@ class DemoSummary:
             "           re-verified off chain with py-ecc: " + ("yes" if all(p.reverified_offchain for p in self.passports) else "NO"),
             "  gas      " + self._gas_line(),
             "  files    " + ", ".join(f"{path}" for path in self.files.values()),
+            "  resolver each passport's QR code URL, answered while the run's resolver ran (credential verified offline: "
+            + ("yes" if all(p.credential_verified for p in self.passports) else "NO") + "):",
+            *(f"           {passport.resolver_url}" for passport in self.passports),
             "",
         ]
         return "\n".join(lines)

@@ -42,12 +42,17 @@ def proven_claims(
 #: Said of the claims whose origin-lot count or certification schemes come from the genealogy: the
 #: pack-claim proof binds the pack's figures, not how many lots or which schemes stand behind them.
 FROM_GENEALOGY = "; the origin lots and their schemes as the pack's genealogy records them (not in the proof)"
+#: The same, said by a resolver that has the publisher's document, not the genealogy.
+FROM_DOCUMENT = "; the origin lots and their schemes as the economic operator's document states them (not in the proof)"
 
 
-def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode]) -> list[ClaimStatus]:
+def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode], claims: ProvenClaims | None = None,
+                   origins_from: str = FROM_GENEALOGY) -> list[ClaimStatus]:
     """The passport page's claims, each with the verdict of re-verifying its proof from the chain, and
-    how it was checked: the first two name their origin lots and schemes, which come from ``genealogy``."""
-    claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
+    how it was checked: the first two name their origin lots and schemes, which come from ``genealogy``
+    (or, given ``claims``, from where ``origins_from`` says)."""
+    if claims is None:
+        claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
     texts = describe_claims(claims)
-    return [ClaimStatus(text, verification.verified, verification.how + (FROM_GENEALOGY if index < 2 else ""))
+    return [ClaimStatus(text, verification.verified, verification.how + (origins_from if index < 2 else ""))
             for index, text in enumerate(texts)]

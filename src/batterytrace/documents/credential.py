@@ -290,6 +290,19 @@ class StatusList:
                                       "statusPurpose": STATUS_PURPOSE, "encodedList": self.encoded()}}
 
 
+def unverified_payload(token: str) -> dict[str, Any]:
+    """A compact JWS's payload read without checking anything (to learn which status list to
+    fetch before :func:`verify_credential` checks it all); CredentialError if it is none."""
+    try:
+        payload = token.split(".")[1]
+        value = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError) as error:
+        raise CredentialError(f"not a compact JWS with a JSON payload: {error}") from None
+    if not isinstance(value, dict):
+        raise CredentialError("the JWS payload is not a JSON object")
+    return value
+
+
 def _verified_payload(token: str, did_documents: Mapping[str, Mapping[str, Any]], what: str) -> tuple[dict[str, Any], str]:
     try:
         parsed = jws.JWS()

@@ -16,8 +16,9 @@ from typing import Any
 from batterytrace.exceptions import ConfigurationError
 
 #: The tables' layout: an index written by another layout is refused, not read wrongly. Version 2
-#: indexes the shielded ledger (the transparent lots' tables of version 1 are gone).
-SCHEMA_VERSION = "3"
+#: indexes the shielded ledger (the transparent lots' tables of version 1 are gone); version 4 adds
+#: participants' revocation and the resolver's publications, sign-in nonces and access log.
+SCHEMA_VERSION = "4"
 
 #: Every table and index, created if missing. ``events`` holds the raw logs; the others are derived.
 #: uint256 values (ids, commitments, nullifiers, roots, tags) are stored by :func:`uint_key`.
@@ -35,7 +36,8 @@ SCHEMA = (
         max_yield_loss_bps INTEGER NOT NULL, registered_block BIGINT NOT NULL,
         recycled_pre_consumer_bps INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS participants (
-        account TEXT PRIMARY KEY, role TEXT NOT NULL, country TEXT NOT NULL, registered_block BIGINT NOT NULL)""",
+        account TEXT PRIMARY KEY, role TEXT NOT NULL, country TEXT NOT NULL, registered_block BIGINT NOT NULL,
+        revoked_block BIGINT)""",
     # The ledger's public facts: a note's leaf, a spent nullifier, the operation event that made or
     # spent them (its name and custody step, never a party: the events name none).
     """CREATE TABLE IF NOT EXISTS ledger_operations (
@@ -66,6 +68,18 @@ SCHEMA = (
         block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, passport_id TEXT NOT NULL,
         from_address TEXT NOT NULL, to_address TEXT NOT NULL, transaction_hash TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index))""",
+    # The resolver's own records (batterytrace.indexer.publications), not derived from events: what
+    # each passport's economic operator published (documents and credential, plaintext restricted
+    # tiers the resolver serves only to the roles they are for), the sign-in nonces, and the log of
+    # every restricted access.
+    """CREATE TABLE IF NOT EXISTS publications (
+        passport_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, status_index INTEGER NOT NULL, battery_id TEXT NOT NULL,
+        public_document TEXT NOT NULL, legitimate_interest TEXT NOT NULL, authorities TEXT NOT NULL,
+        credential TEXT NOT NULL, published_at BIGINT NOT NULL, UNIQUE (issuer, status_index))""",
+    """CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, issued_at BIGINT NOT NULL, used_at BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS restricted_access (
+        at_ms BIGINT NOT NULL, requester TEXT NOT NULL, role TEXT NOT NULL, passport_id TEXT NOT NULL,
+        tier TEXT NOT NULL, outcome TEXT NOT NULL)""",
 )
 #: The tables that are a pure function of ``events``: emptied and replayed on a rebuild.
 DERIVED_TABLES = ("facilities", "participants", "ledger_operations", "notes", "nullifiers", "passports",

@@ -102,6 +102,13 @@ def participant_registered(db: Database, event: DecodedEvent) -> None:
     )
 
 
+def role_revoked(db: Database, event: DecodedEvent) -> None:
+    """A participant's registered role revoked (``revokeParticipant``): it is no participant since."""
+    args = event.args
+    db.execute("UPDATE participants SET revoked_block = ? WHERE account = ? AND role = ? AND revoked_block IS NULL",
+               (event.block_number, args["account"], args["role"]))
+
+
 # -- shielded ledger --------------------------------------------------------------------------------
 
 
@@ -215,7 +222,7 @@ def passport_transferred(db: Database, event: DecodedEvent) -> None:
 
 
 #: (contract, event name) -> the handler that updates the derived tables. Events not named here
-#: (role changes, certifications, membership leaves, approvals, raw logs) are kept in ``events``
+#: (other role changes, certifications, membership leaves, approvals, raw logs) are kept in ``events``
 #: and change nothing else.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("registry", "FacilityRegistered"): facility_registered,
@@ -224,6 +231,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("registry", "ProcessParametersSet"): process_parameters_set,
     ("registry", "RecycledInputSplitSet"): recycled_input_split_set,
     ("registry", "ParticipantRegistered"): participant_registered,
+    ("registry", "RoleRevoked"): role_revoked,
     ("ledger", "NoteCreated"): note_created,
     ("ledger", "NoteSpent"): note_spent,
     ("ledger", "OriginMinted"): origin_minted,

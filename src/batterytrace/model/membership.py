@@ -25,7 +25,7 @@ class MembershipSet(IntEnum):
 #: ``Roles.index``: the number a participant leaf packs for each participant role.
 ROLE_INDEX: dict[Role, int] = {
     Role.AUDITOR: 1, Role.MINER: 2, Role.PROCESSOR: 3, Role.CELL_MAKER: 4, Role.PACK_MAKER: 5, Role.OEM: 6,
-    Role.RECYCLER: 7, Role.AUTHORITY: 8,
+    Role.RECYCLER: 7, Role.AUTHORITY: 8, Role.REPAIRER: 9, Role.REMANUFACTURER: 10, Role.SECOND_LIFE_OPERATOR: 11,
 }
 
 

@@ -25,6 +25,11 @@ class Role(Enum):
     OEM = "OEM_ROLE"
     RECYCLER = "RECYCLER_ROLE"
     AUTHORITY = "AUTHORITY_ROLE"
+    # Persons with a legitimate interest in a passport's restricted data (Reg. (EU) 2023/1542 Art. 77(2)(b)),
+    # with RECYCLER: they operate no facility on the ledger.
+    REPAIRER = "REPAIRER_ROLE"
+    REMANUFACTURER = "REMANUFACTURER_ROLE"
+    SECOND_LIFE_OPERATOR = "SECOND_LIFE_OPERATOR_ROLE"
     PASSPORT_CONTRACT = "PASSPORT_CONTRACT_ROLE"
 
     @property

@@ -19,7 +19,6 @@ from pathlib import Path
 from batterytrace.zk.merkle import LeanIMT
 from batterytrace.zk.notes import Note
 
-
 #: The scan checkpoints (block hashes) a store keeps: a reorganisation deeper than this many scans
 #: makes the scanner read the ledger again from its start.
 CHECKPOINTS = 64

@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
-from batterytrace.evm.node import DEFAULT_MNEMONIC, free_port
+from batterytrace.evm.node import DEFAULT_MNEMONIC
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.exceptions import (
     BatteryTraceError,
@@ -32,9 +27,10 @@ from batterytrace.exceptions import (
     FieldRangeError,
     InputError,
     RevertedError,
-    ToolchainError,
 )
+from batterytrace.sdk import services
 from batterytrace.sdk.errors import domain_error
+from batterytrace.sdk.services import LocalService, ServiceInfo
 
 #: The development account a local relayer sends from unless told otherwise: the last of anvil's
 #: twenty, which the sandbox gives no participant.
@@ -118,159 +114,42 @@ class RelayerSettings:
             raise ConfigurationError(f"{path} is not a relayer settings file: {error}") from None
 
 
-@dataclass(frozen=True)
-class RelayerInfo:
-    """A running relayer started by the tooling: its URL, process and files."""
-
-    url: str
-    pid: int
-    port: int
-    log_path: str
-    output_path: str
+#: A running relayer started by the tooling: its URL, process and files.
+RelayerInfo = ServiceInfo
 
 
-class LocalRelayer:
+class LocalRelayer(LocalService):
     """The relayer service as a child process on a loopback port; a context manager that always
     stops it. ``work_dir`` holds its settings, its request log (unless the settings name another)
     and its own output; ``environment`` adds variables (the private key) to the child's."""
 
     def __init__(self, settings: RelayerSettings, work_dir: Path, port: int | None = None, host: str = "127.0.0.1",
                  environment: dict[str, str] | None = None, startup_timeout_seconds: float = 60.0) -> None:
-        self.settings, self.work_dir = settings, Path(work_dir)
-        self.port, self.host = port or free_port(), host
-        self.environment = dict(environment or {})
-        self.startup_timeout_seconds = startup_timeout_seconds
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}" if self.host in ("127.0.0.1", "0.0.0.0") else f"http://{self.host}:{self.port}"
-
-    @property
-    def output_path(self) -> Path:
-        return self.work_dir / "relayer.out"
-
-    def start(self) -> RelayerInfo:
-        """Start the service and wait until its health check answers."""
-        if self._process is not None:
-            raise ToolchainError("the relayer is already running")
-        settings_path = self.work_dir / "relayer-settings.json"
-        self.settings.save(settings_path)
-        command = [sys.executable, "-m", SERVICE_MODULE, "--settings", str(settings_path), "--host", self.host, "--port", str(self.port)]
-        with self.output_path.open("ab") as output:
-            self._process = subprocess.Popen(
-                command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **self.environment}
-            )
-        client = RelayerClient(self.url, timeout_seconds=2.0)
-        deadline = time.monotonic() + self.startup_timeout_seconds
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                self._process = None
-                raise ToolchainError(f"the relayer exited at start: {_last_line(self.output_path)}")
-            try:
-                client.health()
-                return RelayerInfo(self.url, self._process.pid, self.port, self.settings.log_path, str(self.output_path))
-            except BatteryTraceError:
-                time.sleep(0.1)
-        self.stop()
-        raise ToolchainError(f"the relayer did not answer on {self.url} within {self.startup_timeout_seconds:.0f} s")
-
-    def stop(self) -> None:
-        """Stop the service, letting a request in flight finish within its timeout."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=self.settings.limits.request_timeout_seconds + 5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-    def kill(self) -> None:
-        """Kill the service at once, as a crash would: a request in flight gets no answer."""
-        process, self._process = self._process, None
-        if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=5)
-
-    def detach(self) -> None:
-        """Let the running service outlive this object (it runs in its own session already)."""
-        self._process = None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def __enter__(self) -> LocalRelayer:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None) -> None:
-        self.stop()
+        super().__init__("relayer", SERVICE_MODULE, asdict(settings), work_dir, _probe, log_path=settings.log_path, port=port,
+                         host=host, environment=environment, startup_timeout_seconds=startup_timeout_seconds,
+                         stop_timeout_seconds=settings.limits.request_timeout_seconds + 5)
+        self.relayer_settings = settings
 
 
-def _last_line(path: Path) -> str:
-    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()] if path.exists() else []
-    return lines[-1].strip() if lines else "no message"
+def _probe(url: str) -> None:
+    RelayerClient(url, timeout_seconds=2.0).health()
 
 
 def start_background(state_dir: Path, settings: RelayerSettings, port: int | None = None, host: str = "127.0.0.1",
                      environment: dict[str, str] | None = None) -> RelayerInfo:
     """Start a relayer that outlives this process (``batterytrace relayer start``), its files in
     ``state_dir``; the one running already when it answers."""
-    existing = background_relayer(state_dir)
-    if existing is not None and _answers(existing.url):
-        return existing
-    relayer = LocalRelayer(settings, state_dir, port=port, host=host, environment=environment)
-    info = relayer.start()
-    relayer.detach()
-    (state_dir / "relayer.json").write_text(json.dumps(asdict(info)))
-    return info
+    return services.start_background(state_dir, LocalRelayer(settings, state_dir, port=port, host=host, environment=environment))
 
 
 def background_relayer(state_dir: Path) -> RelayerInfo | None:
     """The relayer :func:`start_background` started, if its record is there (it may have died)."""
-    path = state_dir / "relayer.json"
-    return RelayerInfo(**json.loads(path.read_text())) if path.exists() else None
+    return services.background_service(state_dir, "relayer")
 
 
 def stop_background(state_dir: Path) -> RelayerInfo | None:
     """Stop the relayer started by :func:`start_background`; None when none was recorded."""
-    info = background_relayer(state_dir)
-    if info is None:
-        return None
-    try:
-        os.kill(info.pid, signal.SIGTERM)
-        for _ in range(650):  # a request in flight finishes within its timeout (60 s by default)
-            _reap(info.pid)
-            os.kill(info.pid, 0)
-            time.sleep(0.1)
-        os.kill(info.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    (state_dir / "relayer.json").unlink()
-    return info
-
-
-def _reap(pid: int) -> None:
-    """Collect ``pid``'s exit status if this process started it (else it would linger as a zombie
-    that still answers signal 0); a relayer another process started is reaped by init."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-
-
-def _answers(url: str) -> bool:
-    try:
-        RelayerClient(url, timeout_seconds=2.0).health()
-        return True
-    except BatteryTraceError:
-        return False
+    return services.stop_background(state_dir, "relayer")
 
 
 @dataclass(frozen=True)
