@@ -136,7 +136,6 @@ def measure(bench: Any, seconds: float = 20.0, concurrency: int = 8, passports: 
     the chain-read anchor for ``seconds`` each (at most 60)."""
     import tempfile
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from batterytrace.evm.node import free_port
     from batterytrace.sdk.passports import get_passport
     from batterytrace.sdk.resolver import LocalResolver, ResolverClient, ResolverSettings, battery_path, local_public_url, publish
@@ -184,7 +183,8 @@ def section(results: dict[str, Any] | None) -> list[str]:
         out.append("Not measured in this run.\n")
         return out
     r, c = results["resolver"], results["chain_reads"]
-    out.append(f"{results['how']} ({results['passports']} passports; `bench/resolver_load.py`).\n")
+    out.append(f"{results['how']} ({results['passports']} passports; `bench/resolver_load.py`)."
+               + (f" {results['note']}" if results.get("note") else "") + "\n")
     out.append("| answered by | requests/s | p50 ms | p99 ms | requests | wrong answers |")
     out.append("|---|---:|---:|---:|---:|---:|")
     out.append(f"| resolver (index, publications) | {r['requests_per_second']} | {r['p50_ms']} | {r['p99_ms']} | {r['requests']} | {r['wrong']} |")
@@ -203,7 +203,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
     arguments = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
     import gas_bench
 
     with gas_bench.bench_world() as bench:
