@@ -18,11 +18,13 @@ import click
 
 from batterytrace.cli.output import json_default, print_record
 from batterytrace.cli.session import ANY_BASE_INT, Session, fail_cleanly
+from batterytrace.model.facilities import ORIGIN_KINDS
+from batterytrace.model.lots import METAL_NAMES
 
 _OUTPUT_FORMAT = "EXTERNAL_ID:KIND:COBALT_GRAMS:TOTAL_GRAMS or EXTERNAL_ID:KIND:COBALT:LITHIUM:NICKEL:TOTAL_GRAMS"
-#: The kinds an origin lot may have (model.facilities.ORIGIN_KINDS), in the mint's --kind choice.
-_ORIGIN_KINDS = ["COBALT_ORE", "COBALT_HYDROXIDE", "BLACK_MASS", "LITHIUM_BRINE_CONCENTRATE", "SPODUMENE_CONCENTRATE",
-                 "NICKEL_ORE", "NICKEL_INTERMEDIATE"]
+#: The kinds an origin lot may have at any origin type (model.facilities.ORIGIN_KINDS), in the mint's
+#: --kind choice, in MaterialKind's order.
+_ORIGIN_KINDS = [kind.name for kind in sorted({kind for kinds in ORIGIN_KINDS.values() for kind in kinds})]
 
 
 @click.command()
@@ -162,7 +164,7 @@ def _flags(value: int) -> str:
 def _lot_record(ledger: Any, current: Any) -> dict[str, Any]:
     """A lot's current note as the account's keys see it. An offered or disputed note names the
     receiver as its holder and the sender as its counterparty."""
-    from batterytrace.model.lots import METAL_NAMES, MaterialKind
+    from batterytrace.model.lots import MaterialKind
 
     note = current.note
     client = ledger.client
@@ -194,7 +196,7 @@ def lot_list(session: Session, as_json: bool) -> None:
         click.echo(json.dumps(records, indent=2))
         return
     for record in records:
-        contents = ", ".join(f"{record[f'{name}_grams']} g {name}" for name in ("cobalt", "lithium", "nickel")
+        contents = ", ".join(f"{record[f'{name}_grams']} g {name}" for name in METAL_NAMES
                              if record[f"{name}_grams"]) or "no metal"
         click.echo(f"{record['tag']}  {record['kind']:<23} {record['state']:<8}  {contents} in "
                    f"{record['total_grams']} g  holder {record['holder']}")
