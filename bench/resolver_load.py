@@ -44,12 +44,12 @@ class Tally:
             self.latencies.append(seconds)
             self.wrong += not right
 
-    def summary(self, elapsed: float) -> dict[str, Any]:
+    def summary(self, elapsed: float, restricted: bool = False) -> dict[str, Any]:
         ordered = sorted(self.latencies)
         p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else float("nan")
         return {"requests": len(ordered), "seconds": round(elapsed, 2), "requests_per_second": round(len(ordered) / elapsed, 1),
                 "p50_ms": round(1000 * statistics.median(ordered), 2) if ordered else None, "p99_ms": round(1000 * p99, 2),
-                "wrong": self.wrong, "leaks": self.leaks, "sign_ins": self.sign_ins}
+                "wrong": self.wrong, **({"leaks": self.leaks, "sign_ins": self.sign_ins} if restricted else {})}
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def public_tier_load(url: str, expected: dict[str, str], seconds: float, concurr
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-    public["restricted"] = reads.summary(max(public["seconds"], 1e-9)) if readers else None
+    public["restricted"] = reads.summary(max(public["seconds"], 1e-9), restricted=True) if readers else None
     return public
 
 

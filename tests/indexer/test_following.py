@@ -53,14 +53,16 @@ def test_an_index_of_the_transparent_lots_layout_is_refused(world, tmp_path):
         Indexer(world.miner, path)
 
 
-def test_an_index_of_the_cobalt_only_layout_is_refused(world, tmp_path):
-    """Layout 2 had no recycled input split in its facilities table (issue 15)."""
-    path = tmp_path / "cobalt.db"
+@pytest.mark.parametrize("layout", ["2", "3"])
+def test_an_index_of_an_older_shielded_layout_is_refused(world, tmp_path, layout):
+    """Layout 2 had no recycled input split in its facilities table (issue 15); layout 3 no
+    participants' revocation nor the resolver's tables (issue 16)."""
+    path = tmp_path / f"layout{layout}.db"
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.executemany("INSERT INTO meta VALUES (?, ?)",
-                        [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", "2")])
-    with pytest.raises(ConfigurationError, match="written by layout 2, not 4: use another database"):
+                        [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", layout)])
+    with pytest.raises(ConfigurationError, match=f"written by layout {layout}, not 4: use another database"):
         Indexer(world.miner, path)
 
 
@@ -118,13 +120,3 @@ def test_follow_indexes_new_blocks_until_stopped(world, tmp_path):
         follower.join(timeout=10)
     assert not follower.is_alive()
 
-
-def test_an_index_of_layout_3_is_refused(world, tmp_path):
-    """Layout 3 had no participants' revocation nor the resolver's tables (issue 16)."""
-    path = tmp_path / "layout3.db"
-    with sqlite3.connect(path) as old:
-        old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        old.executemany("INSERT INTO meta VALUES (?, ?)",
-                        [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", "3")])
-    with pytest.raises(ConfigurationError, match="written by layout 3, not 4"):
-        Indexer(world.miner, path)
