@@ -1,5 +1,5 @@
 """How the shielded ledger's circuits grow with the metals a note carries (issue 15): origin, the 4 x 4
-note transform and pack claim, each compiled for 1, 2 and 3 metals, with per variant
+note transform and the 15-slot pack batch, each compiled for 1, 2 and 3 metals, with per variant
 
 - constraints: the variant's main (the project's main with the metals parameter changed) compiled
   as the keys are (circom --O2) into circuits/build/metals/<circuit>-<metals>/, read with
@@ -10,9 +10,10 @@ note transform and pack claim, each compiled for 1, 2 and 3 metals, with per var
 - verify gas: the gas of one transaction calling ``verifyProof`` of the variant's exported snarkjs
   verifier, compiled with the project's solc and settings, on a local anvil, with a real proof.
 
-The zkeys are TIMING KEYS: ``snarkjs groth16 setup`` on the project's phase 1 file with no phase 2
-contribution, so whoever ran the setup can forge proofs; they time proving and price verification,
-and nobody should use them for anything else. Without the phase 1 file only the constraints are
+The zkeys are TIMING KEYS: ``snarkjs groth16 setup`` on the project's phase 1 file (the smallest
+circuits/build/ptau/pot<N>_final.ptau that fits the variant) with no phase 2 contribution, so
+whoever ran the setup can forge proofs; they time proving and price verification, and nobody should
+use them for anything else. Without a phase 1 file that fits every variant only the constraints are
 measured. Every figure is reported next to the same circuit's 1-metal figure of the same run.
 
     python bench/metals_growth.py [--reps 3]     # prints the table
@@ -36,11 +37,11 @@ import metals_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "circuits" / "build" / "metals"
-PTAU = ROOT / "circuits" / "build" / "ptau" / "pot16_final.ptau"
-CIRCUITS = ("origin", "note_transform", "pack_claim")
+PTAU_DIR = ROOT / "circuits" / "build" / "ptau"
+CIRCUITS = ("origin", "note_transform", "pack_batch")
 METALS = (1, 2, 3)
 #: Where the metals parameter sits among each main's template arguments (circuits/manifest.json).
-METALS_PARAMETER = {"origin": 0, "note_transform": 2, "pack_claim": 0}
+METALS_PARAMETER = {"origin": 0, "note_transform": 2, "pack_batch": 1}
 TIMING_KEYS = ("timing keys: `snarkjs groth16 setup` on the phase 1 file with no phase 2 contribution (whoever ran "
                "the setup can forge proofs); they time proving and price verification and are no keys anyone should use")
 VERIFY_GAS_LIMIT = 2_000_000
@@ -67,12 +68,11 @@ def variant_main(circuit: str, metals: int) -> str:
     if circuit not in METALS_PARAMETER:
         raise ValueError(f"no variant of circuit {circuit!r} (one of {CIRCUITS})")
     source = (ROOT / "circuits" / f"{circuit}.circom").read_text()
-    manifest = json.loads((ROOT / "circuits" / "manifest.json").read_text())["circuits"][circuit]
     match = _MAIN.search(source)
     place = METALS_PARAMETER[circuit]
-    if match is None or manifest["parameters"][place] != 3:
+    parameters = [value.strip() for value in match.group(2).split(",")] if match else []
+    if len(parameters) <= place or parameters[place] != "3":
         raise RuntimeError(f"circuits/{circuit}.circom no longer has a 3-metal main with the metals as parameter {place}")
-    parameters = [value.strip() for value in match.group(2).split(",")]
     parameters[place] = str(metals)
     includes = re.findall(r'^include\s+"lib/[^"]+";', source, re.MULTILINE)
     return "\n".join([
@@ -111,13 +111,22 @@ def r1cs_info(r1cs: Path) -> dict[str, int]:
             "public_inputs": int(figures.get("Public Inputs", 0)) + int(figures.get("Outputs", 0))}
 
 
-def timing_zkey(r1cs: Path) -> Path:
-    """A timing key for ``r1cs`` (see TIMING_KEYS), made again only when the r1cs is newer."""
+def ptau_for(constraints: int, public_inputs: int) -> Path | None:
+    """The smallest final phase 1 file (circuits/build/ptau/pot<N>_final.ptau) whose 2^N holds the
+    circuit (snarkjs: constraints + public inputs + 1), None when there is none."""
+    power = (constraints + public_inputs).bit_length()
+    found = sorted((int(match.group(1)), path) for path in PTAU_DIR.glob("pot*_final.ptau")
+                   if (match := re.fullmatch(r"pot(\d+)_final\.ptau", path.name)))
+    return next((path for size, path in found if size >= power), None)
+
+
+def timing_zkey(r1cs: Path, ptau: Path) -> Path:
+    """A timing key for ``r1cs`` on ``ptau`` (see TIMING_KEYS), made again only when the r1cs is newer."""
     zkey = r1cs.with_name(r1cs.stem + "_timing.zkey")
     if zkey.is_file() and zkey.stat().st_mtime >= r1cs.stat().st_mtime:
         return zkey
     partial = zkey.with_suffix(".partial")
-    _run(_npx("snarkjs", "groth16", "setup", str(r1cs), str(PTAU), str(partial)), f"timing setup of {r1cs.stem}")
+    _run(_npx("snarkjs", "groth16", "setup", str(r1cs), str(ptau), str(partial)), f"timing setup of {r1cs.stem}")
     partial.replace(zkey)
     return zkey
 
@@ -221,13 +230,15 @@ def measure(reps: int = 3) -> dict[str, Any]:
                                            "inputs": metals_inputs.inputs(circuit, metals)}
             print(f"  {name_of(circuit, metals)}: {variants[(circuit, metals)]['constraints']:,} constraints", flush=True)
     skipped = None
-    if PTAU.is_file():
-        for variant in variants.values():
-            variant["zkey"] = timing_zkey(variant["r1cs"])
+    phase1 = {key: ptau_for(v["constraints"], v["public_inputs"]) for key, v in variants.items()}
+    unfit = [name_of(*key) for key, ptau in phase1.items() if ptau is None]
+    if not unfit:
+        for key, variant in variants.items():
+            variant["zkey"] = timing_zkey(variant["r1cs"], phase1[key])
         verifier_gas(variants, prove_all(variants, reps))
     else:
-        skipped = (f"{os.path.relpath(PTAU, ROOT)} is absent (scripts/ceremony.sh makes it): proving time and verify gas "
-                   "not measured, constraints only")
+        skipped = (f"no phase 1 file in {os.path.relpath(PTAU_DIR, ROOT)} holds {', '.join(unfit)} (scripts/ceremony.sh "
+                   "makes one): proving time and verify gas not measured, constraints only")
         print(f"metals growth: {skipped}", flush=True)
     rows = [{"circuit": circuit, "metals": metals, "constraints": v["constraints"], "public_inputs": v["public_inputs"],
              "prove_seconds": v.get("prove_seconds"),
@@ -268,10 +279,10 @@ def section(results: dict[str, Any] | None) -> list[str]:
     out = ["### With the metals a note carries (1, 2, 3)\n"]
     if "error" in results:
         return out + [f"Not measured in this run: {results['error']}\n"]
-    out.append("`bench/metals_growth.py`: origin, the 4 x 4 note transform and pack claim, each compiled for 1, 2 and 3 "
+    out.append("`bench/metals_growth.py`: origin, the 4 x 4 note transform and the 15-slot pack batch, each compiled for 1, 2 and 3 "
                "metals (the shipped mains with the metals parameter changed, `--O2`, under `circuits/build/metals/`); "
                "the same jobs whatever the metals (a certified recycler's mint of black mass, a recycler's 4 -> 4 job on "
-               "black mass, a pack's passport), inputs from `bench/metals_inputs.py`, which at 3 metals gives exactly "
+               "black mass, a pack maker's full batch of fifteen passports), inputs from `bench/metals_inputs.py`, which at 3 metals gives exactly "
                "the SDK twins' inputs (checked in the run). Proving: the SDK's worker, warm, median of "
                f"{results['reps']}. Gas: one transaction calling `verifyProof` of the variant's exported snarkjs "
                "verifier (project solc and settings) with a real proof, 21,000 base and calldata included; it varies "
@@ -281,12 +292,19 @@ def section(results: dict[str, Any] | None) -> list[str]:
     out.append(table(results))
     if not results.get("skipped"):
         out += ["\n![metals growth](bench/metals_growth.png)\n", "([SVG](bench/metals_growth.svg))\n"]
+    inputs = {(row["circuit"], row["metals"]): row["public_inputs"] for row in results["rows"]}
+    circuits = dict.fromkeys(circuit for circuit, _ in inputs)
+    grows = [f"{circuit} {' -> '.join(str(inputs[(circuit, metals)]) for metals in METALS)}" for circuit in circuits
+             if len({inputs[(circuit, metals)] for metals in METALS}) > 1]
     out.append("A metal adds a fixed block per note it touches: its four values in the values hash (Poseidon widens by "
                "four inputs), its range checks and kind check, and per circuit its own rules (origin: the certified "
                "share and the recycler's split; transform: conservation, the yield-loss bound and three floor "
-               "proportions per output; pack claim: its claim's 112-bit decomposition and three share bounds). Verify "
-               "gas grows only with the public inputs: the pack claim's one packed claim per metal (6,150 gas of ECMUL "
-               "and ECADD each, plus its calldata); origin and transform keep theirs.\n")
+               "proportions per output; pack batch: per slot the bits of its grams in the slots' decomposition and three "
+               "share bounds, and 48 bits of the batch's claims). Verify gas grows only with the public inputs (6,150 "
+               "gas of ECMUL and ECADD each, plus calldata): "
+               + (f"with the metals only these change, for 1, 2, 3 metals: {'; '.join(grows)} (the pack batch's slots, "
+                  "each a passport id and its grams per metal, fill more public words)" if grows
+                  else "no circuit's change with the metals") + ".\n")
     return out
 
 

@@ -1,22 +1,24 @@
-"""Valid witness inputs of the origin, note transform (4 x 4) and pack-claim circuits for any number
-of metals (1 to 3), for bench/metals_growth.py.
+"""Valid witness inputs of the origin, note transform (4 x 4) and pack batch (15 slots) circuits for
+any number of metals (1 to 3), for bench/metals_growth.py.
 
-The SDK's twins (batterytrace.zk.origin, note_transform, pack_claim) carry exactly the three metals
+The SDK's twins (batterytrace.zk.origin, note_transform, pack_batch) carry exactly the three metals
 of ``zk.notes.METALS``, so a one- or two-metal variant's inputs are built here by hand: each note's
 valuesHash is Poseidon over its 4 * metals + 3 values, its commitment, nullifier and the registry's
 leaves are hashed as circuits/lib/notes.circom and registry.circom lay them out, and the trees are
 LeanIMTs. The layout of each input dict is the twin's (``origin_inputs``, ``note_transform_inputs``,
-``pack_claim_inputs``); ``check_against_twins`` asserts that at three metals the twins give the
+``pack_batch_inputs``); ``check_against_twins`` asserts that at three metals the twins give the
 same inputs, so the builder cannot be wrong silently.
 
 Every scenario is the same job whatever the metals: a certified recycler's origin mint of black mass
 (it may hold every metal) with a 30 % pre-consumer split; a recycler's 4 -> 4 job on black mass; a
-pack maker's passport for a pack. Metal m's grams are ``BASE_GRAMS[m]`` scaled.
+pack maker's full batch of fifteen passports, one pack each. Metal m's grams are ``BASE_GRAMS[m]`` scaled.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from batterytrace.zk.merkle import LeanIMT, MembershipProof
@@ -246,42 +248,86 @@ def note_transform_inputs(metals: int) -> dict[str, Any]:
     }
 
 
-# -- pack claim --------------------------------------------------------------------------------------
+# -- pack batch (every one of the 15 slots used) ------------------------------------------------------
 
-def pack_note(metals: int) -> Raw:
-    """A pack maker's pack of ten lots' worth of each metal, partly certified and recycled, from an
-    artisanal site (a flag the claims do not forbid)."""
+BATCH = 15  # PackBatchClaimProof(15, ...)
+
+
+def _circuit_constant(name: str) -> int:
+    """A constant function of circuits/lib/pack_batch.circom (``function NAME() { return N; }``): the
+    slot layout is read from the circuit the variants compile, not restated here."""
+    source = (Path(__file__).resolve().parent.parent / "circuits" / "lib" / "pack_batch.circom").read_text()
+    match = re.search(rf"function\s+{name}\(\)\s*\{{\s*return\s+(\d+);\s*\}}", source)
+    if match is None:
+        raise RuntimeError(f"circuits/lib/pack_batch.circom defines no constant {name}()")
+    return int(match.group(1))
+
+
+#: A slot's passport id and grams per metal, and the public words the slots are laid end to end in.
+PASSPORT_ID_BITS = _circuit_constant("PASSPORT_KEY_BITS")
+SLOT_GRAMS_BITS = _circuit_constant("PACK_GRAMS_BITS")
+SLOT_WORD_BITS = _circuit_constant("SLOT_WORD_BITS")
+#: Each CO2e bound and the capacity in the claims signal (pack_batch.circom's loops over 32 bits).
+CLAIM_BOUND_BITS = 32
+#: The batch's passport ids, one per slot (a battery id's key's top bits; Poseidon's are below 2^254).
+PASSPORT_IDS = tuple(poseidon([0xBA77, slot]) >> (254 - PASSPORT_ID_BITS) for slot in range(BATCH))
+
+
+def pack_notes(metals: int) -> list[Raw]:
+    """A pack maker's fifteen packs, each of ten lots' worth of each metal give or take, partly
+    certified and recycled, from an artisanal site (a flag the claims do not forbid), each tagged with
+    its passport id."""
     _require_metals(metals)
-    values = tuple((10 * g, 10 * g * 6 // 10 + 1, g, 2 * g + 3) for g in BASE_GRAMS[:metals])
-    return Raw(values, 450_000_000, 2_500_000, 0b100, PACK, PACK_MAKER.key, 0x9AC7, 0x5EED)
+    return [Raw(tuple((10 * g + 1_001 * slot, 6 * g + slot + 1, g + 7 * slot, 2 * g + 3) for g in BASE_GRAMS[:metals]),
+                450_000_000 + slot, 2_500_000 + 1_000 * slot, 0b100, PACK, PACK_MAKER.key, passport_id, 0x5EED + slot)
+            for slot, passport_id in enumerate(PASSPORT_IDS)]
 
 
-def pack_claims(note: Raw) -> dict[str, Any]:
-    """The tightest claims the note supports, as the circuit's public inputs (PackClaims.tightest)."""
-    claims = []
-    for grams, certified, pre, post in note.metals:
-        bps = [part * 10_000 // grams for part in (certified, pre, post)]
-        claims.append(grams | bps[0] << 64 | bps[1] << 80 | bps[2] << 96)
-    milli = note.co2e * 1000
-    return {"metalClaims": claims, "maxCo2eGramsPerKgCobalt": -(-milli // note.metals[0][0]),
-            "maxCo2eGramsPerKwh": -(-milli // CAPACITY_WH), "capacityWh": CAPACITY_WH,
-            "forbiddenRiskFlags": FORBIDDEN_FLAGS}
+def batch_claims(notes: list[Raw], metals: int) -> int:
+    """The tightest claims every pack supports (BatchClaims.tightest) as the circuit's ``claims``: per
+    metal m its three least shares at bit 48m; from bit 48 * metals the forbidden flags (8 bits), then
+    the CO2e bounds per kg of cobalt and per kWh and the capacity, CLAIM_BOUND_BITS each."""
+    claims = 0
+    for m in range(metals):
+        least = [min(note.metals[m][part] * 10_000 // note.metals[m][0] for note in notes) for part in (1, 2, 3)]
+        claims |= (least[0] | least[1] << 16 | least[2] << 32) << (48 * m)
+    per_kg = max(-(-note.co2e * 1000 // note.metals[0][0]) for note in notes)
+    per_kwh = max(-(-note.co2e * 1000 // CAPACITY_WH) for note in notes)
+    at = 48 * metals + 8
+    bounds = per_kg | per_kwh << CLAIM_BOUND_BITS | CAPACITY_WH << (2 * CLAIM_BOUND_BITS)
+    return claims | FORBIDDEN_FLAGS << (48 * metals) | bounds << at
 
 
-def pack_claim_inputs(metals: int) -> dict[str, Any]:
-    note = pack_note(metals)
-    tree = note_tree([note])
-    length, index, siblings = path(tree.proof(note.commitment), NOTE_DEPTH)
+def slot_words(notes: list[Raw], metals: int) -> list[int]:
+    """The circuit's ``packs``: each slot (the passport id, then each metal's grams) laid end to end,
+    slot i at bit i * slot bits, cut into words of SLOT_WORD_BITS, the bits past the last slot zero."""
+    slot_bits = PASSPORT_ID_BITS + SLOT_GRAMS_BITS * metals
+    stream = 0
+    for number, note in enumerate(notes):
+        slot = note.tag | sum(grams << (PASSPORT_ID_BITS + SLOT_GRAMS_BITS * m) for m, grams in enumerate(note.column(0)))
+        stream |= slot << (slot_bits * number)
+    words = -(-BATCH * slot_bits // SLOT_WORD_BITS)
+    return [(stream >> (SLOT_WORD_BITS * word)) & ((1 << SLOT_WORD_BITS) - 1) for word in range(words)]
+
+
+def pack_batch_inputs(metals: int) -> dict[str, Any]:
+    notes = pack_notes(metals)
+    tree = note_tree(notes)
+    paths = [path(tree.proof(note.commitment), NOTE_DEPTH) for note in notes]
     return {
-        "noteRoot": tree.root, "nullifier": note.nullifier, "participantsRoot": PARTICIPANTS.root,
-        "issuer": PACK_MAKER.account, **pack_claims(note), "context": CONTEXT, **_values(note),
-        "tag": note.tag, "blinding": note.blinding, "notePathLength": length, "notePathIndex": index,
-        "noteSiblings": siblings, "secret": PACK_MAKER.secret, "roleIndex": PACK_MAKER.role_index,
+        "noteRoot": tree.root, "participantsRoot": PARTICIPANTS.root, "issuer": PACK_MAKER.account,
+        "claims": batch_claims(notes, metals), "context": CONTEXT, "packs": slot_words(notes, metals),
+        "grams": [n.column(0) for n in notes], "certifiedGrams": [n.column(1) for n in notes],
+        "preConsumerGrams": [n.column(2) for n in notes], "postConsumerGrams": [n.column(3) for n in notes],
+        "totalGrams": [n.total for n in notes], "co2eGrams": [n.co2e for n in notes],
+        "riskFlags": [n.flags for n in notes], "blinding": [n.blinding for n in notes],
+        "notePathLength": [p[0] for p in paths], "notePathIndex": [p[1] for p in paths],
+        "noteSiblings": [p[2] for p in paths], "secret": PACK_MAKER.secret, "roleIndex": PACK_MAKER.role_index,
         "operatorFlags": PACK_MAKER.flags, **_registry("participant", PACK_MAKER),
     }
 
 
-BUILDERS = {"origin": origin_inputs, "note_transform": note_transform_inputs, "pack_claim": pack_claim_inputs}
+BUILDERS = {"origin": origin_inputs, "note_transform": note_transform_inputs, "pack_batch": pack_batch_inputs}
 
 
 def inputs(circuit: str, metals: int) -> dict[str, Any]:
@@ -303,7 +349,7 @@ def _note(raw: Raw) -> Any:
 def twin_inputs() -> dict[str, dict[str, Any]]:
     """The three circuits' inputs for the same notes, laid out (and the transform's outputs and the
     claims computed) by the SDK's twins."""
-    from batterytrace.zk import note_transform, origin, pack_claim
+    from batterytrace.zk import note_transform, origin, pack_batch
     from batterytrace.zk.custody import Participant
 
     def participant(party: Party) -> Participant:
@@ -335,12 +381,14 @@ def twin_inputs() -> dict[str, dict[str, Any]]:
         actor=participant(RECYCLER), participant_proof=PARTICIPANTS.proof(RECYCLER.leaf), site=site,
         facility_proof=FACILITIES.proof(PLANT.leaf), process_co2e_grams=PROCESS_CO2E, context=CONTEXT)
 
-    pack = _note(pack_note(3))
-    pack_twin = pack_claim.pack_claim_inputs(
-        pack, note_tree([pack_note(3)]).proof(pack.commitment),
-        pack_claim.PackClaims.tightest(pack, CAPACITY_WH, FORBIDDEN_FLAGS), participant(PACK_MAKER),
+    raw_packs = pack_notes(3)
+    packs = [_note(raw) for raw in raw_packs]
+    pack_tree = note_tree(raw_packs)
+    batch_twin = pack_batch.pack_batch_inputs(
+        packs, [pack_tree.proof(note.commitment) for note in packs], [note.tag for note in packs],
+        pack_batch.BatchClaims.tightest(packs, CAPACITY_WH, FORBIDDEN_FLAGS), participant(PACK_MAKER),
         PACK_MAKER.secret, PARTICIPANTS.proof(PACK_MAKER.leaf), CONTEXT)
-    return {"origin": origin_twin, "note_transform": transform_twin, "pack_claim": pack_twin}
+    return {"origin": origin_twin, "note_transform": transform_twin, "pack_batch": batch_twin}
 
 
 def check_against_twins() -> None:

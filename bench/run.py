@@ -3,7 +3,8 @@
     python bench/run.py            # everything; writes docs/BENCHMARKS.md, docs/bench/*, bench/results.json,
                                    # bench/gas_baseline.json (the maximum over --gas-reps fresh-anvil runs)
     python bench/run.py --quick    # the gas table only, compared with bench/gas_baseline.json:
-                                   # exits 1 when an operation's gas grew by more than 2 %
+                                   # exits 1 when an operation's gas grew by more than 2 %, or when a
+                                   # passport of a full batch costs more than 60,000 gas (``gate``)
     python bench/run.py --quick --update-baseline   # the gas table written as the new baseline
     python bench/run.py --gas-reps 1 --worker-reps 1 --cli-reps 1 --growth-reps 1 --lots 1 --skip-demo --no-docs
                                    # every measurement once, into bench/results.json only (a check that it runs)
@@ -35,11 +36,13 @@ import report
 import resolver_load
 import scale_model
 import timing_bench
-from gas_meter import GasRun
+from gas_meter import BATCH_SLOTS, PASSPORT_TARGET_GAS, GasRun
 
 BASELINE = BENCH / "gas_baseline.json"
 RESULTS = BENCH / "results.json"
 TOLERANCE = 0.02
+#: The row the passport gate holds to PASSPORT_TARGET_GAS per passport: a full batch.
+PASSPORT_GATE = f"passport issue x{BATCH_SLOTS}"
 
 
 def gas_once() -> GasRun:
@@ -63,8 +66,24 @@ def compare(rows: list[dict[str, Any]], baseline: dict[str, Any], tolerance: flo
     return problems
 
 
+def gate(rows: list[dict[str, Any]]) -> list[str]:
+    """Absolute targets on gas, as messages (empty: all met): the full passport batch must be measured
+    and cost at most PASSPORT_TARGET_GAS per passport (its transaction's gas over its passports, exact),
+    and so must every row that states a gas-per-item target. Gas only: nothing here is timed."""
+    problems = []
+    if not any(row["operation"] == PASSPORT_GATE for row in rows):
+        problems.append(f"{PASSPORT_GATE}: not measured (the passport gate needs the full batch)")
+    for row in rows:
+        limit = PASSPORT_TARGET_GAS if row["operation"] == PASSPORT_GATE else row.get("item_target")
+        if limit is not None and row["gas_used"] > limit * row["per_item"]:
+            problems.append(f"{row['operation']}: {row['gas_used'] / row['per_item']:,.0f} gas per item "
+                            f"({row['gas_used']:,} for {row['per_item']}) over the target {limit:,}")
+    return problems
+
+
 def quick(baseline_path: Path = BASELINE, update: bool = False) -> int:
-    """The gas table, compared with the baseline (``update``: written as the new baseline instead)."""
+    """The gas table, compared with the baseline (``update``: written as the new baseline instead) and
+    held to the absolute targets (``gate``, also with ``update``)."""
     rows = [row.as_dict() for row in gas_once().rows]
     with tempfile.NamedTemporaryFile("w", suffix="-gas.md", prefix="batterytrace-", delete=False) as handle:
         handle.write(report.gas_table(rows))
@@ -73,17 +92,24 @@ def quick(baseline_path: Path = BASELINE, update: bool = False) -> int:
     print(f"gas table written to {table_path}")
     baseline = json.loads(baseline_path.read_text()) if baseline_path.exists() or not update else {"gas_used": {}}
     problems = compare(rows, baseline)
+    missed = gate(rows)
+    for problem in missed:
+        print(f"TARGET MISSED {problem}", file=sys.stderr)
+    if not missed:
+        full = next(row for row in rows if row["operation"] == PASSPORT_GATE)
+        print(f"{PASSPORT_GATE}: {full['gas_used'] / full['per_item']:,.0f} gas per passport, "
+              f"at most {PASSPORT_TARGET_GAS:,}: met")
     if update:
         for problem in problems:
             print(f"against the old baseline: {problem}")
         write_baseline(rows, baseline_path, "one `bench/run.py --quick --update-baseline` run")
         print(f"wrote {baseline_path.relative_to(ROOT)}")
-        return 0
+        return 1 if missed else 0
     for problem in problems:
         print(f"REGRESSION {problem}", file=sys.stderr)
     if not problems:
         print(f"no operation's gas grew by more than {TOLERANCE:.0%} against {baseline_path.relative_to(ROOT)}")
-    return 1 if problems else 0
+    return 1 if problems or missed else 0
 
 
 def write_baseline(rows: list[dict[str, Any]], path: Path, source: str) -> None:
@@ -184,6 +210,10 @@ def main() -> int:
     arguments = parser.parse_args()
     if arguments.report_only:
         results = json.loads(RESULTS.read_text())
+        if "pack_batch_seconds_by_batch" not in results.get("growth", {}):
+            print(f"{RESULTS.relative_to(ROOT)} is from before batch issuance (no pack_batch figures): run "
+                  "`python bench/run.py` to measure them", file=sys.stderr)
+            return 2
         results["scale"] = scale_model.model(*scale_model.unit_costs_from_results(results))
         write_docs(results)
         return 0

@@ -27,14 +27,12 @@ library Roles {
     bytes32 internal constant REPAIRER = keccak256("REPAIRER_ROLE");
     bytes32 internal constant REMANUFACTURER = keccak256("REMANUFACTURER_ROLE");
     bytes32 internal constant SECOND_LIFE_OPERATOR = keccak256("SECOND_LIFE_OPERATOR_ROLE");
-    /// @notice Held by the passport contract so it alone can lock pack lots for passports.
-    bytes32 internal constant PASSPORT_CONTRACT = keccak256("PASSPORT_CONTRACT_ROLE");
 
     // Byte s: the metals scheme s covers, bit 0 cobalt, 1 lithium, 2 nickel. RMAP, IRMA, ICMM and GBA
     // all three; CopperMark cobalt and nickel (its joint due diligence standard); CIRAF cobalt.
     uint256 private constant _SCHEME_METALS = 0x07 | 0x07 << 8 | 0x05 << 16 | 0x01 << 24 | 0x07 << 32 | 0x07 << 40;
 
-    /// @notice Whether `role` is one a participant can hold (every role above but PASSPORT_CONTRACT).
+    /// @notice Whether `role` is one a participant can hold (every role above).
     function isParticipantRole(bytes32 role) internal pure returns (bool) {
         return role == AUDITOR || role == MINER || role == PROCESSOR || role == CELL_MAKER || role == PACK_MAKER
             || role == OEM || role == RECYCLER || role == AUTHORITY || role == REPAIRER || role == REMANUFACTURER

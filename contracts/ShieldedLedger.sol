@@ -1,26 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {
-    Groth16Proof,
-    ICustodyVerifier,
-    INoteTransformVerifier,
-    IOriginVerifier,
-    IPackClaimVerifier
-} from "./interfaces/IGroth16Verifiers.sol";
+import {Groth16Proof, ICustodyVerifier, INoteTransformVerifier, IOriginVerifier} from "./interfaces/IGroth16Verifiers.sol";
 import {IMembershipRoots} from "./interfaces/IMembershipRoots.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
-import {IShieldedLedger, LEDGER_METALS, LEDGER_TRANSFORM_SLOTS} from "./interfaces/IShieldedLedger.sol";
+import {IShieldedLedger, LEDGER_TRANSFORM_SLOTS} from "./interfaces/IShieldedLedger.sol";
 import {NoteTree} from "./lib/NoteTree.sol";
-import {Roles} from "./Roles.sol";
 import {ProofGate} from "./zk/ProofGate.sol";
 
 /// @title ShieldedLedger
-/// @notice Lots as notes (see `IShieldedLedger`): origin mints, custody steps, transforms and pack
-/// redemptions for passports, each one proof, none authorised by a participant's sender (only the
-/// passport contract's own call to `redeemPack` is checked by address). Every operation goes through `_append`, the one place a note
-/// enters the tree and its event is emitted, and a spend through `_spend`.
+/// @notice Lots as notes (see `IShieldedLedger`): origin mints, custody steps and transforms, each one
+/// proof, none authorised by its sender. Every operation goes through `_append`, the one place a note
+/// enters the tree and its event is emitted, and a spend through `_spend`. Passports are issued by the
+/// passport contract against this ledger's note roots (`isKnownNoteRoot`); it spends no note.
 contract ShieldedLedger is IShieldedLedger, ProofGate {
     using NoteTree for NoteTree.Tree;
 
@@ -36,13 +28,11 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     bytes32 private constant _OP_ORIGIN = "batterytrace.origin";
     bytes32 private constant _OP_CUSTODY = "batterytrace.custody";
     bytes32 private constant _OP_TRANSFORM = "batterytrace.transform";
-    bytes32 private constant _OP_PACK = "batterytrace.pack";
 
     IRegistry private immutable _registry;
     IOriginVerifier private immutable _originVerifier;
     ICustodyVerifier private immutable _custodyVerifier;
     INoteTransformVerifier private immutable _transformVerifier;
-    IPackClaimVerifier private immutable _packClaimVerifier;
 
     mapping(uint256 epoch => NoteTree.Tree tree) private _trees;
     uint256 private _epoch;
@@ -54,19 +44,16 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     /// @param originVerifier The origin circuit's verifier.
     /// @param custodyVerifier The custody circuit's verifier.
     /// @param transformVerifier The note transform circuit's verifier.
-    /// @param packClaimVerifier The pack claim circuit's verifier.
     constructor(
         IRegistry registry,
         IOriginVerifier originVerifier,
         ICustodyVerifier custodyVerifier,
-        INoteTransformVerifier transformVerifier,
-        IPackClaimVerifier packClaimVerifier
+        INoteTransformVerifier transformVerifier
     ) {
         _registry = registry;
         _originVerifier = originVerifier;
         _custodyVerifier = custodyVerifier;
         _transformVerifier = transformVerifier;
-        _packClaimVerifier = packClaimVerifier;
     }
 
     /// @inheritdoc IShieldedLedger
@@ -183,37 +170,6 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     }
 
     /// @inheritdoc IShieldedLedger
-    function redeemPack(PackClaimRequest calldata request, Groth16Proof calldata proof, bytes32 binding) external {
-        if (!IAccessControl(address(_registry)).hasRole(Roles.PASSPORT_CONTRACT, msg.sender)) {
-            revert LedgerNotPassportContract(msg.sender);
-        }
-        if (!isKnownNoteRoot(request.noteRoot)) revert LedgerUnknownRoot(_NOTES, request.noteRoot);
-        _requireRegistryRoot(IMembershipRoots.MembershipSet.Participants, _PARTICIPANTS, request.participantsRoot);
-        if (_spent[request.nullifier]) revert LedgerNullifierSpent(request.nullifier);
-        _requireInField(1, request.nullifier);
-        uint256[12] memory signals;
-        signals[0] = request.noteRoot;
-        signals[1] = request.nullifier;
-        signals[2] = request.participantsRoot;
-        signals[3] = uint256(uint160(request.issuer));
-        // One signal per metal, its four claims packed: the fields' widths (64, 16, 16, 16 bits)
-        // keep them apart, and the circuit unpacks them with the same widths.
-        for (uint256 metal; metal < LEDGER_METALS; ++metal) {
-            MetalClaim calldata claim = request.metals[metal];
-            signals[4 + metal] = uint256(claim.grams) | uint256(claim.minCertifiedBps) << 64
-                | uint256(claim.minPreConsumerBps) << 80 | uint256(claim.minPostConsumerBps) << 96;
-        }
-        signals[4 + LEDGER_METALS] = request.maxCo2eGramsPerKgCobalt;
-        signals[5 + LEDGER_METALS] = request.maxCo2eGramsPerKwh;
-        signals[6 + LEDGER_METALS] = request.capacityWh;
-        signals[7 + LEDGER_METALS] = request.forbiddenRiskFlags;
-        signals[8 + LEDGER_METALS] = packContext(msg.sender, binding);
-        _requireVerified(_packClaimVerifier.verifyProof(proof.a, proof.b, proof.c, signals), "pack_claim");
-        _spend(request.nullifier);
-        emit PackRedeemed(request.nullifier, msg.sender, binding);
-    }
-
-    /// @inheritdoc IShieldedLedger
     function isSpent(uint256 nullifier) external view returns (bool) {
         return _spent[nullifier];
     }
@@ -253,11 +209,6 @@ contract ShieldedLedger is IShieldedLedger, ProofGate {
     /// @inheritdoc IShieldedLedger
     function transformContext(bytes[][] calldata encryptedOpenings) public view returns (uint256) {
         return _fieldHash(abi.encode(block.chainid, address(this), _OP_TRANSFORM, encryptedOpenings));
-    }
-
-    /// @inheritdoc IShieldedLedger
-    function packContext(address passportContract, bytes32 binding) public view returns (uint256) {
-        return _fieldHash(abi.encode(block.chainid, address(this), _OP_PACK, passportContract, binding));
     }
 
     /// @dev The registry's rulebook floors of the six origin types as one origin signal: the i-th

@@ -7,7 +7,7 @@
 # DEVELOPMENT KEYS: whoever ran it can forge proofs. circuits/ceremony/README.md says how a consortium
 # runs the real multi-party ceremony.
 #
-# Usage: scripts/ceremony.sh [circuit...]    (default: all of custody origin note_transform pack_claim)
+# Usage: scripts/ceremony.sh [circuit...]    (default: all of custody origin note_transform pack_batch)
 #   Only the named circuits are set up again; the phase 1 file in circuits/build/ptau is reused when
 #   its power still fits. CEREMONY_POWER=<n> forces the phase 1 power.
 set -euo pipefail
@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-all_circuits=(custody origin note_transform pack_claim)
+all_circuits=(custody origin note_transform pack_batch)
 build=circuits/build
 ptau_dir=$build/ptau
 keys=src/batterytrace/keys
@@ -30,7 +30,7 @@ contract_name() {
         custody) echo CustodyVerifier ;;
         origin) echo OriginVerifier ;;
         note_transform) echo NoteTransformVerifier ;;
-        pack_claim) echo PackClaimVerifier ;;
+        pack_batch) echo PackBatchVerifier ;;
         *) echo "unknown circuit: $1" >&2; return 1 ;;
     esac
 }
@@ -126,7 +126,7 @@ const crypto = require("crypto");
 const [power, ...circuits] = process.argv.slice(2);
 const sha256 = (path) => crypto.createHash("sha256").update(fs.readFileSync(path)).digest("hex");
 const contracts = { custody: "CustodyVerifier", origin: "OriginVerifier",
-                    note_transform: "NoteTransformVerifier", pack_claim: "PackClaimVerifier" };
+                    note_transform: "NoteTransformVerifier", pack_batch: "PackBatchVerifier" };
 const strip = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
 function contributionHashes(logPath) {
     const lines = strip(fs.readFileSync(logPath, "utf8")).split("\n");

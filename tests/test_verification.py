@@ -36,7 +36,7 @@ DEPLOYED_AT = {
     "OriginVerifier": "origin_verifier",
     "CustodyVerifier": "custody_verifier",
     "NoteTransformVerifier": "note_transform_verifier",
-    "PackClaimVerifier": "pack_claim_verifier",
+    "PackBatchVerifier": "pack_batch_verifier",
     "PoseidonT3": "poseidon_t3",
     "RegistryTrees": "registry_trees",
 }
@@ -46,9 +46,8 @@ LIBRARIES = {"PoseidonT3", "RegistryTrees"}
 _ZERO_ADDRESS = "0x" + "00" * 20
 # What the constructors store in immutables: (contract, Deployment attributes of the addresses).
 IMMUTABLE_ADDRESSES = {
-    "BatteryPassport": {"registry", "ledger"},
-    "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier", "note_transform_verifier",
-                       "pack_claim_verifier"},
+    "BatteryPassport": {"registry", "ledger", "pack_batch_verifier"},
+    "ShieldedLedger": {"registry", "origin_verifier", "custody_verifier", "note_transform_verifier"},
 }
 
 
@@ -123,13 +122,13 @@ def masked(code: bytes, references: dict[str, list[dict[str, int]]]) -> tuple[by
 
 
 def test_every_shipped_contract_is_deployed_and_the_verifiers_are_the_four_circuits():
-    """What ships is what a deployment holds: the registry and its library, the ledger with one
-    verifier per circuit of circuits/manifest.json, and the passport."""
+    """What ships is what a deployment holds: the registry and its library, the ledger with a verifier
+    per circuit of circuits/manifest.json but the batch claim's, and the passport with that one."""
     assert set(DEPLOYED_AT) == set(SHIPPED_CONTRACTS)
     manifest = json.loads((Path(__file__).resolve().parents[1] / "circuits" / "manifest.json").read_text())
     circuits = set(manifest["circuits"])
     verifiers = {name for name in SHIPPED_CONTRACTS if name.endswith("Verifier")}
-    assert circuits == {"origin", "custody", "note_transform", "pack_claim"}
+    assert circuits == {"origin", "custody", "note_transform", "pack_batch"}
     assert verifiers == {"".join(part.title() for part in circuit.split("_")) + "Verifier" for circuit in circuits}
 
 

@@ -28,6 +28,11 @@ function MADE_KIND(slot, n) {
     return kinds[slot][n];
 }
 
+// MaterialKind's index (model/lots.py) of a battery pack: no transform spends one. A pack note stays
+// unspent when its passport is issued (pack_batch.circom binds it by its tag), so a pack spent here
+// would let its material, split, merged or renamed, back a second passport.
+function TRANSFORM_PACK() { return 9; }
+
 // Proves a processing job (split, merge, refine) on the shielded ledger: the actor spends up to
 // nInputs of its own active notes and creates up to nOutputs active notes of its own, at an
 // activated facility it operates, by the conservation, yield-loss and CO2e rules below.
@@ -39,7 +44,8 @@ function MADE_KIND(slot, n) {
 //                         (TRANSFORMING_TYPE)
 //   input slot i          used iff nullifiers[i] != 0; a used input is an active note (counterparty 0)
 //                         owned by the actor's key, in the note tree, and nullifiers[i] is its
-//                         nullifier; an unused slot's values are zeros; used nullifiers differ
+//                         nullifier, of any kind but a battery pack (TRANSFORM_PACK); an unused
+//                         slot's values are zeros; used nullifiers differ
 //   output slot j         used iff outputCommitments[j] != 0; a used output is the commitment of an
 //                         active note (counterparty 0) owned by the actor's key, tag and blinding
 //                         free; an unused slot's values are zeros; used commitments differ
@@ -188,6 +194,7 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
     component spent[nInputs];
     component spentPath[nInputs];
     component spentNullifier[nInputs];
+    component inputIsPack[nInputs];
     for (var i = 0; i < nInputs; i++) {
         inputEmpty[i] = IsZero();
         inputEmpty[i].in <== nullifiers[i];
@@ -220,6 +227,9 @@ template NoteTransformProof(nInputs, nOutputs, metals, noteDepth, registryDepth)
         spentNullifier[i].commitment <== spent[i].commitment;
         spentNullifier[i].blinding <== inputBlinding[i];
         inputUsed[i] * (spentNullifier[i].nullifier - nullifiers[i]) === 0;
+        inputIsPack[i] = IsZero();
+        inputIsPack[i].in <== inputKind[i] - TRANSFORM_PACK();
+        inputUsed[i] * inputIsPack[i].out === 0;
 
         // An unused slot's values are zeros, so that the sums below are sums over the used slots. Its
         // kind, tag and blinding enter nothing but the unused slot's own hashes and are left free.

@@ -9,18 +9,23 @@ include "registry.circom";
 
 // MaterialKind's index (model/lots.py) of a battery pack, as in pack_claim.circom.
 function BATCH_PACK() { return 9; }
-// Bits of a pack slot: the passport key, then 40 bits of grams per metal.
-function PASSPORT_KEY_BITS() { return 128; }
-function PACK_GRAMS_BITS() { return 40; }
+// Bits of a pack slot: the passport id (96 bits), then 24 bits of grams per metal; the slots are laid
+// end to end in public words of 252 bits (below the field's modulus), three slots in two words.
+function PASSPORT_KEY_BITS() { return 96; }
+function PACK_GRAMS_BITS() { return 24; }
+function SLOT_WORD_BITS() { return 252; }
+function SLOT_WORDS(batch, metals) {
+    var bits = batch * (PASSPORT_KEY_BITS() + PACK_GRAMS_BITS() * metals);
+    return (bits + SLOT_WORD_BITS() - 1) \ SLOT_WORD_BITS();
+}
 
 // Proves the claims of a batch of up to `batch` battery passports, one pack note per passport, in one
-// proof (one pairing on chain). Not yet wired to a contract (issue 16, step 3): the design is in
-// docs/SECURITY.md once it is.
+// proof (one pairing on chain).
 //
-// A pack note backs only the passport of its own battery: its tag is the passport's key (the top 128
-// bits of the passport id, keccak256 of the battery id's canonical form), which the slot's public
-// signal carries; a passport id is issued once, so no pack backs two passports and no nullifier is
-// revealed (the pack note stays unspent, and a pack is no transform's input).
+// A pack note backs only the passport of its own battery: its tag is the passport id (the top 96
+// bits of keccak256 of the battery id's canonical form, BatteryIds), which the batch's public slots
+// carry; a passport id is issued once, so no pack backs two passports and no nullifier is revealed
+// (the pack note stays unspent, and a pack is no transform's input: note_transform.circom).
 //
 // Public signals, in this order:
 //   noteRoot          a root of the note tree the contract knows
@@ -28,15 +33,19 @@ function PACK_GRAMS_BITS() { return 40; }
 //   issuer            the passports' economic operator (an address): it owns every pack note
 //   claims            the batch's claims, every pack meeting them: per metal m (cobalt, lithium,
 //                     nickel) minCertifiedBps << 48m | minPreConsumerBps << 48m + 16 |
-//                     minPostConsumerBps << 48m + 32, then forbiddenRiskFlags << 48 * metals
-//   bounds            maxCo2eGramsPerKgCobalt | maxCo2eGramsPerKwh << 64 | capacityWh << 128
+//                     minPostConsumerBps << 48m + 32; then, from bit 48 * metals (144),
+//                     forbiddenRiskFlags (8 bits), maxCo2eGramsPerKgCobalt, maxCo2eGramsPerKwh and
+//                     capacityWh (32 bits each), a bound of 0 per kg of cobalt claiming nothing per
+//                     kg (a pack without cobalt): 248 bits
 //   context           binds chain, contract and the batch's calldata (documents, tiers)
-//   packs[batch]      per slot key | grams[0] << 128 | grams[1] << 168 | grams[2] << 208: the
-//                     passport's key and the exact grams of each metal its pack note holds; 0 for an
-//                     unused slot (a key of 0 is no passport's but with probability 2^-128)
+//   packs[words]      the slots end to end, slot i at bits 168 i to 168 i + 167 of the words read
+//                     as one number (word k its bits 252 k to 252 k + 251), each slot id |
+//                     grams[0] << 96 | grams[1] << 120 | grams[2] << 144: the passport id and the
+//                     exact grams of each metal its pack note holds; 0 for an unused slot (an id of
+//                     0 is no battery's but with probability 2^-96); the bits past the last slot 0
 //
 // Per used slot: the note is in the tree, an active PACK of the issuer's shielding key with the slot's
-// key as its tag; its grams are the slot's; per metal its certified, pre- and post-consumer shares are
+// passport id as its tag; its grams are the slot's; per metal its certified, pre- and post-consumer shares are
 // at least the batch's; its CO2e is at most the bounds per kg of cobalt and per kWh of capacity; it
 // carries none of the forbidden flags. Values need no range checks (the note's creation proved them:
 // 64-bit grams, certified <= grams, pre + post <= grams, one byte of flags); the public fields are
@@ -47,9 +56,10 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
     signal input participantsRoot;
     signal input issuer;
     signal input claims;
-    signal input bounds;
     signal input context;
-    signal input packs[batch];
+    var words = SLOT_WORDS(batch, metals);
+    var slotBits = PASSPORT_KEY_BITS() + PACK_GRAMS_BITS() * metals;
+    signal input packs[words];
 
     signal input grams[batch][metals];               // private: each pack note's values
     signal input certifiedGrams[batch][metals];      // private
@@ -84,8 +94,11 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
     member.siblings <== participantSiblings;
     member.root === participantsRoot;
 
-    // The batch's claims, decomposed once: the minimum shares (each then basis points) and flags.
-    component claimBits = Num2Bits(48 * metals + 8);
+    // The batch's claims, decomposed once: the minimum shares (each then basis points), the flags
+    // and the bounds.
+    var flagsAt = 48 * metals;
+    var boundsAt = flagsAt + 8;
+    component claimBits = Num2Bits(boundsAt + 96);
     claimBits.in <== claims;
     signal minShare[metals][3];
     component shareIsBps[metals][3];
@@ -100,22 +113,39 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
             shareIsBps[m][s].bps <== minShare[m][s];
         }
     }
-    component boundBits = Num2Bits(192);
-    boundBits.in <== bounds;
     var perKg = 0;
     var perKwh = 0;
     var capacity = 0;
-    for (var bit = 0; bit < 64; bit++) {
-        perKg += boundBits.out[bit] * (1 << bit);
-        perKwh += boundBits.out[64 + bit] * (1 << bit);
-        capacity += boundBits.out[128 + bit] * (1 << bit);
+    for (var bit = 0; bit < 32; bit++) {
+        perKg += claimBits.out[boundsAt + bit] * (1 << bit);
+        perKwh += claimBits.out[boundsAt + 32 + bit] * (1 << bit);
+        capacity += claimBits.out[boundsAt + 64 + bit] * (1 << bit);
     }
     signal maxPerKg <== perKg;
     signal maxPerKwh <== perKwh;
     signal capacityWh <== capacity;
-    signal perKwhCap <== maxPerKwh * capacityWh;   // < 2^128
+    signal perKwhCap <== maxPerKwh * capacityWh;   // < 2^64
+    // A bound of 0 per kg of cobalt claims nothing per kg: a pack with no cobalt (LFP) could meet no
+    // other, and its CO2e is then bounded per kWh alone.
+    component noPerKgClaim = IsZero();
+    noPerKgClaim.in <== maxPerKg;
+    signal perKgClaimed <== 1 - noPerKgClaim.out;
 
-    component slotBits[batch];
+    // The words' bits, end to end: each word decomposed (which range-checks it to 252 bits), the
+    // bits past the last slot zero.
+    component wordBits[words];
+    signal stream[words * SLOT_WORD_BITS()];
+    for (var k = 0; k < words; k++) {
+        wordBits[k] = Num2Bits(SLOT_WORD_BITS());
+        wordBits[k].in <== packs[k];
+        for (var bit = 0; bit < SLOT_WORD_BITS(); bit++) {
+            stream[k * SLOT_WORD_BITS() + bit] <== wordBits[k].out[bit];
+        }
+    }
+    for (var bit = batch * slotBits; bit < words * SLOT_WORD_BITS(); bit++) {
+        stream[bit] === 0;
+    }
+
     component unused[batch];
     component values[batch];
     component note[batch];
@@ -127,31 +157,36 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
     component perKwhBound[batch];
     component flagBits[batch];
     signal used[batch];
+    signal slotValue[batch];
     signal passportKey[batch];
     signal perKgCap[batch];
+    signal perKgCo2e[batch];
     signal bothSet[batch][8];
     for (var i = 0; i < batch; i++) {
-        // The slot: its key and its grams per metal; an all-zero slot is unused.
-        slotBits[i] = Num2Bits(PASSPORT_KEY_BITS() + PACK_GRAMS_BITS() * metals);
-        slotBits[i].in <== packs[i];
-        unused[i] = IsZero();
-        unused[i].in <== packs[i];
-        used[i] <== 1 - unused[i].out;
+        // The slot: its passport id and its grams per metal; an all-zero slot is unused.
+        var value = 0;
         var slotKey = 0;
-        for (var bit = 0; bit < PASSPORT_KEY_BITS(); bit++) {
-            slotKey += slotBits[i].out[bit] * (1 << bit);
+        for (var bit = 0; bit < slotBits; bit++) {
+            value += stream[i * slotBits + bit] * (1 << bit);
         }
+        for (var bit = 0; bit < PASSPORT_KEY_BITS(); bit++) {
+            slotKey += stream[i * slotBits + bit] * (1 << bit);
+        }
+        slotValue[i] <== value;
+        unused[i] = IsZero();
+        unused[i].in <== slotValue[i];
+        used[i] <== 1 - unused[i].out;
         passportKey[i] <== slotKey;
         for (var m = 0; m < metals; m++) {
             var declared = 0;
             for (var bit = 0; bit < PACK_GRAMS_BITS(); bit++) {
-                declared += slotBits[i].out[PASSPORT_KEY_BITS() + PACK_GRAMS_BITS() * m + bit] * (1 << bit);
+                declared += stream[i * slotBits + PASSPORT_KEY_BITS() + PACK_GRAMS_BITS() * m + bit] * (1 << bit);
             }
             // An unused slot declares 0 grams: its note's grams must be 0 too (the prover's zeros).
             declared === grams[i][m];
         }
 
-        // The pack note: an active PACK the issuer owns, tagged with the passport's key, in the tree
+        // The pack note: an active PACK the issuer owns, tagged with the passport id, in the tree
         // (checked for a used slot only: an unused slot's note is no note).
         values[i] = NoteValuesHash(metals);
         values[i].grams <== grams[i];
@@ -177,7 +212,7 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
         (path[i].root - noteRoot) * used[i] === 0;
 
         // Each share at least the batch's: minBps * grams <= part * 10000, both below 2^55 (grams
-        // below 2^40, basis points below 2^14). An unused slot's zeros meet every bound.
+        // below 2^24, parts below 2^64 but at most the grams, basis points below 2^14). An unused slot's zeros meet every bound.
         for (var m = 0; m < metals; m++) {
             certified[i][m] = AssertLessEqBounded(55);
             certified[i][m].a <== minShare[m][0] * grams[i][m];
@@ -190,10 +225,11 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
             postConsumer[i][m].b <== postConsumerGrams[i][m] * 10000;
         }
         // CO2e: co2e * 1000 (below 2^74) at most the bound per kg of cobalt times the cobalt (below
-        // 2^104) and the bound per kWh times the capacity (below 2^128).
+        // 2^56), where one is claimed, and the bound per kWh times the capacity (below 2^64).
         perKgCap[i] <== maxPerKg * grams[i][0];
+        perKgCo2e[i] <== co2eGrams[i] * perKgClaimed;
         perKgBound[i] = AssertLessEqBounded(129);
-        perKgBound[i].a <== co2eGrams[i] * 1000;
+        perKgBound[i].a <== perKgCo2e[i] * 1000;
         perKgBound[i].b <== perKgCap[i];
         perKwhBound[i] = AssertLessEqBounded(129);
         perKwhBound[i].a <== co2eGrams[i] * 1000;
@@ -203,7 +239,7 @@ template PackBatchClaimProof(batch, metals, noteDepth, registryDepth) {
         flagBits[i].in <== riskFlags[i];
         var bothSetCount = 0;
         for (var bit = 0; bit < 8; bit++) {
-            bothSet[i][bit] <== flagBits[i].bits[bit] * claimBits.out[48 * metals + bit];
+            bothSet[i][bit] <== flagBits[i].bits[bit] * claimBits.out[flagsAt + bit];
             bothSetCount += bothSet[i][bit];
         }
         bothSetCount === 0;

@@ -2,13 +2,21 @@
 pragma solidity ^0.8.28;
 
 import {Groth16Proof} from "./IGroth16Verifiers.sol";
-import {IShieldedLedger, LEDGER_METALS} from "./IShieldedLedger.sol";
+import {LEDGER_METALS} from "./IShieldedLedger.sol";
 
-/// @title Battery passports bound to pack notes, with zero-knowledge supply-chain claims.
-/// @notice One token per battery (EU Regulation 2023/1542 Art. 77). Issuance has the shielded ledger
-/// redeem the pack's note, so the same material backs one battery only, and is accepted only with a
-/// Groth16 proof that the pack note's values meet the stated claims. The public passport document lives off chain at
-/// `documentUri`; its keccak256 and one commitment per restricted access tier are on chain.
+/// @title Battery passports backed by pack notes, their claims proven a batch at a time.
+/// @notice One token per battery (EU Regulation 2023/1542 Art. 77). A batch of up to `BATCH_SIZE`
+/// passports is issued with one Groth16 proof (circuits/pack_batch.circom, one pairing check) that
+/// each battery's pack note, held by the issuer and tagged with the battery's passport id, meets the
+/// batch's claims and holds the grams its passport states. A passport id is issued once, and a pack
+/// note backs only the passport its tag names (no transform spends a pack), so the same material
+/// backs one battery only; no nullifier is revealed and the note stays where it is.
+///
+/// On chain, per passport, one word: holder, status, batch and issue time. Per batch, one word: the
+/// digest of the batch (`batchDigest`) committing to its issuer, time, roots, claims and the records
+/// of its passports (id, grams, hash of the public document, one commitment per restricted access
+/// tier). The batch's data is in its `PassportBatchIssued` event and the issuing call's calldata;
+/// `checkBatch` checks such data against the digest.
 ///
 /// The battery id must fall under a company prefix the registry assigned to the issuer
 /// (`ICompanyPrefixes`), so no one issues under a rival's serial numbers. The token's owner holds the
@@ -26,45 +34,52 @@ interface IBatteryPassport {
         Waste
     }
 
-    /// @notice What the proof establishes about the pack note, without opening it: per metal (cobalt,
-    /// lithium, nickel) its grams, certified share and pre- and post-consumer recycled shares
-    /// (EU 2023/1542 Art. 8), then the pack's CO2e bounds, capacity and forbidden risk flags.
-    struct Claims {
-        IShieldedLedger.MetalClaim[LEDGER_METALS] metals;
-        uint64 maxCo2eGramsPerKgCobalt;
-        uint64 maxCo2eGramsPerKwh;
-        uint64 capacityWh;
+    /// @notice The least shares of one metal every pack of a batch holds, in basis points of the
+    /// metal's grams: from certified origins, and pre- and post-consumer recycled (Art. 8).
+    struct MetalShares {
+        uint16 minCertifiedBps;
+        uint16 minPreConsumerBps;
+        uint16 minPostConsumerBps;
+    }
+
+    /// @notice What the batch's proof establishes about every pack note of the batch, without opening
+    /// one: per metal (cobalt, lithium, nickel) the least shares, then the CO2e bounds (per kg of
+    /// cobalt, 0 for none; per kWh of `capacityWh`, every battery of the batch having that capacity)
+    /// and the risk flags no pack's material carries.
+    struct BatchClaims {
+        MetalShares[LEDGER_METALS] metals;
+        uint32 maxCo2eGramsPerKgCobalt;
+        uint32 maxCo2eGramsPerKwh;
+        uint32 capacityWh;
         uint8 forbiddenRiskFlags;
     }
 
-    /// @notice One passport to issue from a pack note of the shielded ledger. The ledger redeems the
-    /// note (its nullifier is spent, so it backs one battery only) if `pack`'s proof verifies, bound
-    /// to this contract and the passport id; the passport records the pack's nullifier
-    /// (`packNullifier`), which links it to no lot, holder or supplier.
-    struct NoteIssueRequest {
+    /// @notice A batch to issue: the roots its proof was made against and the claims it proves.
+    struct BatchRequest {
+        uint256 noteRoot;
+        uint256 participantsRoot;
+        BatchClaims claims;
+    }
+
+    /// @notice One passport of a batch: the battery, the grams of each metal its pack note holds
+    /// (public: the battery's composition; at most 2^24 - 1 each), and the hashes that bind its documents.
+    struct PassportEntry {
         string batteryId;
-        string documentUri;
+        uint24[LEDGER_METALS] grams;
         bytes32 documentHash;
         bytes32 legitimateInterestCommitment;
         bytes32 authoritiesCommitment;
-        IShieldedLedger.PackClaimRequest pack;
     }
 
-    /// @notice Public on-chain record of a passport. `economicOperator` is the issuer of record; the
-    /// battery's holder is the token's owner (`ownerOf`).
+    /// @notice The public on-chain record of a passport; the holder is `ownerOf`, the rest of its
+    /// data in its batch's event and `documentOf`.
     struct Passport {
-        uint256 packNullifier;
-        address economicOperator;
         PassportStatus status;
-        uint64 issuedAt;
-        bytes32 batteryIdHash;
-        bytes32 documentHash;
-        bytes32 legitimateInterestCommitment;
-        bytes32 authoritiesCommitment;
-        Claims claims;
+        uint40 batch;
+        uint40 issuedAt;
     }
 
-    /// @notice One entry of a passport's status history.
+    /// @notice One entry of a passport's status history after issuance.
     struct StatusChange {
         PassportStatus status;
         uint64 at;
@@ -113,35 +128,31 @@ interface IBatteryPassport {
     /// @param from Its current status.
     /// @param to The status asked for.
     error PassportInvalidStatusChange(uint256 passportId, PassportStatus from, PassportStatus to);
-    /// @notice The batch arrays differ in length or are empty.
-    /// @param requests The number of requests.
-    /// @param proofs The number of proofs.
-    error PassportBatchMismatch(uint256 requests, uint256 proofs);
+
+    /// @notice The batch holds no passport or more than the circuit's slots.
+    /// @param count The number of passports given.
+    /// @param maximum `BATCH_SIZE`.
+    error PassportBatchSize(uint256 count, uint256 maximum);
+    /// @notice A root is not one the shielded ledger (tree 0) or the registry's participants tree (1) knows.
+    /// @param tree 0 notes, 1 participants.
+    /// @param root The root given.
+    error PassportUnknownRoot(uint8 tree, uint256 root);
+    /// @notice The batch's proof does not verify against its public signals.
+    /// @param batch The batch it would have been.
+    error PassportInvalidProof(uint256 batch);
     /// @notice A required text field is empty.
-    /// @param field The field's name (`batteryId` or `documentUri`).
+    /// @param field The field's name (`documentUri`).
     error PassportEmptyField(string field);
 
-    /// @notice Emitted when a passport is issued.
-    /// @param passportId The new passport's id, `passportIdFor(batteryId)`.
-    /// @param packNullifier The nullifier of the pack note it redeemed.
-    /// @param economicOperator The issuer, who holds the passport.
-    /// @param batteryId The battery's identifier.
-    /// @param documentUri Where the public passport document lives.
-    /// @param documentHash keccak256 of the public document.
-    /// @param legitimateInterestCommitment Commitment to the data of the legitimate-interest access tier.
-    /// @param authoritiesCommitment Commitment to the data of the authorities' access tier.
-    /// @param claims What the pack-claim proof established about the pack note.
-    event PassportIssued(
-        uint256 indexed passportId,
-        uint256 indexed packNullifier,
-        address indexed economicOperator,
-        string batteryId,
-        string documentUri,
-        bytes32 documentHash,
-        bytes32 legitimateInterestCommitment,
-        bytes32 authoritiesCommitment,
-        Claims claims
-    );
+    /// @notice Emitted once per batch, after each passport's ERC-721 Transfer from the zero address.
+    /// The batch's roots and claims (its `request`) and its passports' records (battery ids, grams,
+    /// document hashes: its `entries`) are the issuing call's; `records` commits to the entries
+    /// (`recordsHash`) and `batchDigest` to them all (`checkBatch`).
+    /// @param batch The batch's number, from 1.
+    /// @param economicOperator The issuer, who holds the new passports.
+    /// @param records `recordsHash` of the batch's entries.
+    /// @param passports How many passports the batch issued.
+    event PassportBatchIssued(uint256 indexed batch, address indexed economicOperator, bytes32 records, uint256 passports);
     /// @notice Emitted when the public document is replaced (a new version), with old and new hash.
     /// @param passportId The passport.
     /// @param oldHash keccak256 of the previous document.
@@ -158,20 +169,22 @@ interface IBatteryPassport {
         uint256 indexed passportId, address indexed by, PassportStatus oldStatus, PassportStatus newStatus, bytes32 evidenceHash
     );
 
-    /// @notice Issues passports from pack notes of the shielded ledger, one transaction for all of
-    /// them; all or nothing.
-    /// @dev Requirements: the caller holds PACK_MAKER_ROLE or OEM_ROLE and is each request's
-    /// `pack.issuer` (`PassportUnauthorized`); each battery id is of an accepted form
-    /// (`PassportMalformedBatteryId`), falls under one of the caller's company prefixes
-    /// (`PassportBatteryIdNotOwned`) and has no passport yet (`PassportAlreadyIssued`); the claims forbid at
-    /// least the policy's risk flags and state, for every metal, a certified share of at most 100% and
-    /// pre- and post-consumer shares of at most 100% together (`PassportClaimsBelowPolicy`);
-    /// the ledger redeems each pack note, which it does only if the pack-claim proof verifies bound to
-    /// this contract and `bytes32(passportId)`, and the note is unspent. The passport's claims are the
-    /// pack request's, metal by metal.
-    function issueFromNotes(NoteIssueRequest[] calldata requests, Groth16Proof[] calldata proofs)
+    /// @notice Issues a batch of passports from pack notes of the shielded ledger with one proof; all
+    /// or nothing.
+    /// @dev Requirements: the caller holds PACK_MAKER_ROLE or OEM_ROLE (`PassportUnauthorized`); 1 to
+    /// `BATCH_SIZE` entries (`PassportBatchSize`); the claims forbid at least the policy's risk flags
+    /// and state, for every metal, a certified share of at most 100% and pre- and post-consumer
+    /// shares of at most 100% together (`PassportClaimsBelowPolicy`); both roots are known
+    /// (`PassportUnknownRoot`); each battery id is of an accepted form (`PassportMalformedBatteryId`),
+    /// falls under one of the caller's company prefixes (`PassportBatteryIdNotOwned`) and has no
+    /// passport yet, in this batch either (`PassportAlreadyIssued`); the proof verifies
+    /// (`PassportInvalidProof`) with the caller as issuer and a context binding chain, contract, caller
+    /// and `recordsHash(entries)`.
+    /// @return batch The batch's number (the passports' ids are `passportIdFor` of the entries'
+    /// battery ids, in their `Transfer` events).
+    function issueBatch(BatchRequest calldata request, PassportEntry[] calldata entries, Groth16Proof calldata proof)
         external
-        returns (uint256[] memory passportIds);
+        returns (uint256 batch);
 
     /// @notice Records a new status of the battery.
     /// @dev Requirements: the caller holds the passport (`PassportNotHolder`): the economic operator,
@@ -188,18 +201,49 @@ interface IBatteryPassport {
     function correctStatus(uint256 passportId, PassportStatus newStatus, bytes32 evidenceHash) external;
 
     /// @notice Publishes a new version of the public document.
-    /// @dev Requirements: the caller is the passport's holder (`PassportNotHolder`).
+    /// @dev Requirements: the caller is the passport's holder (`PassportNotHolder`); the URI is not
+    /// empty (`PassportEmptyField`).
     function updateDocument(uint256 passportId, string calldata documentUri, bytes32 documentHash) external;
 
-    /// @notice The passport id of a battery identifier: keccak256 of its canonical form,
-    /// `(01)<GTIN>(21)<serial>` for a GS1 Digital Link (whatever its host: one battery, one passport),
-    /// the identifier itself for ISO/IEC 15459.
+    /// @notice The passport id of a battery identifier: the top 96 bits of keccak256 of its canonical
+    /// form, `(01)<GTIN>(21)<serial>` for a GS1 Digital Link (whatever its host: one battery, one
+    /// passport), the identifier itself for ISO/IEC 15459. 96 bits, so that three pack slots (id and
+    /// 24 bits of grams per metal) fit two public words of the batch proof; it is the pack note's tag.
     /// @dev Requirements: `batteryId` is of an accepted form (`PassportMalformedBatteryId`).
     function passportIdFor(string calldata batteryId) external pure returns (uint256);
+
+    /// @notice What `PassportBatchIssued.records` commits to: keccak256 chained over the entries in
+    /// order, each `(passportId, grams, documentHash, legitimateInterestCommitment,
+    /// authoritiesCommitment)`.
+    function recordsHash(PassportEntry[] calldata entries) external pure returns (bytes32);
 
     /// @notice The public record of a passport (status None when unknown).
     function passport(uint256 passportId) external view returns (Passport memory);
 
-    /// @notice The status history of a passport, oldest first.
+    /// @notice The latest document hash and URI the holder published with `updateDocument`; zero and
+    /// empty while the batch's entry is the passport's document.
+    function documentOf(uint256 passportId) external view returns (bytes32 documentHash, string memory documentUri);
+
+    /// @notice The digest of a batch: keccak256(abi.encode(economicOperator, issuedAt, noteRoot,
+    /// participantsRoot, claimsWord, records)), claimsWord the claims as the proof's `claims` signal
+    /// packs them; zero when unknown.
+    function batchDigest(uint256 batch) external view returns (bytes32);
+
+    /// @notice Whether the data of a batch (from its event, or the entries of its issuing call) is the
+    /// batch's: its digest matches.
+    function checkBatch(
+        uint256 batch,
+        address economicOperator,
+        uint40 issuedAt,
+        uint256 noteRoot,
+        uint256 participantsRoot,
+        BatchClaims calldata claims,
+        bytes32 records
+    ) external view returns (bool);
+
+    /// @notice The number of batches issued so far.
+    function batchCount() external view returns (uint256);
+
+    /// @notice The status history of a passport after issuance, oldest first.
     function statusHistory(uint256 passportId) external view returns (StatusChange[] memory);
 }

@@ -63,22 +63,20 @@ interface INoteTransformVerifier {
     ) external view returns (bool);
 }
 
-/// @notice The snarkjs-generated verifier of the shielded ledger's pack claim circuit (12 public
-/// signals).
-interface IPackClaimVerifier {
+/// @notice The snarkjs-generated verifier of the batched passport claim circuit (15 public signals).
+interface IPackBatchVerifier {
     /// @notice Whether the proof verifies against the public signals.
     /// @param pA The proof's A point.
     /// @param pB The proof's B point, coordinates in the pairing precompile's order.
     /// @param pC The proof's C point.
-    /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot, nullifier,
-    /// participantsRoot, issuer, metalClaims[3] (cobalt, lithium, nickel), maxCo2eGramsPerKgCobalt,
-    /// maxCo2eGramsPerKwh, capacityWh, forbiddenRiskFlags, context. Each `metalClaims[m]` packs
-    /// `grams | minCertifiedBps << 64 | minPreConsumerBps << 80 | minPostConsumerBps << 96`.
+    /// @param pubSignals The public signals in circuits/manifest.json's order: noteRoot,
+    /// participantsRoot, issuer, claims, context, packs[10], the fifteen pack slots end to end
+    /// (circuits/lib/pack_batch.circom says how the claims and the slots are packed).
     /// @return Whether the proof is valid; false (not a revert) when it is not.
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[12] calldata pubSignals
+        uint256[15] calldata pubSignals
     ) external view returns (bool);
 }

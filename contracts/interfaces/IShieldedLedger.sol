@@ -76,40 +76,6 @@ interface IShieldedLedger {
         uint256 facilitiesRoot;
     }
 
-    /// @notice What a passport claims about one metal of its pack.
-    /// @param grams The metal the passport declares: all of the pack note's.
-    /// @param minCertifiedBps The least share of it from certified origins, basis points.
-    /// @param minPreConsumerBps The least pre-consumer recycled share, basis points.
-    /// @param minPostConsumerBps The least post-consumer recycled share, basis points.
-    struct MetalClaim {
-        uint64 grams;
-        uint16 minCertifiedBps;
-        uint16 minPreConsumerBps;
-        uint16 minPostConsumerBps;
-    }
-
-    /// @notice A pack note redeemed for a passport, and the claims proven from it.
-    /// @param noteRoot A known root of the note tree the pack note is in.
-    /// @param nullifier The pack note's nullifier.
-    /// @param participantsRoot A known root of the registry's participants tree.
-    /// @param issuer The economic operator the passport names, who holds the pack note.
-    /// @param metals The claims per metal, in the circuits' metal order (cobalt, lithium, nickel).
-    /// @param maxCo2eGramsPerKgCobalt The pack's CO2e bound per kg of cobalt.
-    /// @param maxCo2eGramsPerKwh The pack's CO2e bound per kWh of capacity.
-    /// @param capacityWh The pack's capacity.
-    /// @param forbiddenRiskFlags Risk flags the pack's material must not carry.
-    struct PackClaimRequest {
-        uint256 noteRoot;
-        uint256 nullifier;
-        uint256 participantsRoot;
-        address issuer;
-        MetalClaim[LEDGER_METALS] metals;
-        uint64 maxCo2eGramsPerKgCobalt;
-        uint64 maxCo2eGramsPerKwh;
-        uint64 capacityWh;
-        uint8 forbiddenRiskFlags;
-    }
-
     /// @notice A root is not one the note tree or the registry knows.
     /// @param tree 0 notes, 1 participants, 2 facilities, 3 certifications.
     /// @param root The root given.
@@ -143,9 +109,6 @@ interface IShieldedLedger {
     /// @param openings The sets of encrypted openings given.
     error LedgerInvalidTransform(uint256 inputs, uint256 outputs, uint256 openings);
 
-    /// @notice Only the passport contract (the registry's PASSPORT_CONTRACT role) redeems pack notes.
-    /// @param caller The caller.
-    error LedgerNotPassportContract(address caller);
 
     /// @notice Emitted for every note appended: what a scanner reads (and tries to decrypt).
     /// @param commitment The note's commitment.
@@ -176,11 +139,6 @@ interface IShieldedLedger {
     /// @param commitments The notes created.
     event NotesTransformed(uint256[] nullifiers, uint256[] commitments);
 
-    /// @notice Emitted when a pack note is redeemed for a passport, after its `NoteSpent`.
-    /// @param nullifier The pack note's nullifier.
-    /// @param passportContract The passport contract that redeemed it.
-    /// @param binding What the passport contract bound the proof to (its passport).
-    event PackRedeemed(uint256 indexed nullifier, address indexed passportContract, bytes32 binding);
 
     /// @notice Appends an origin note, proven (circuits/origin.circom) to come from an activated
     /// extraction site or recycler by its operator, certified only with a certification valid at
@@ -232,17 +190,6 @@ interface IShieldedLedger {
         bytes[][] calldata encryptedOpenings
     ) external returns (uint256[] memory indices);
 
-    /// @notice Spends a pack note for a passport, proven (circuits/pack_claim.circom) to be held by
-    /// `request.issuer` and to meet the claims, each metal's as one packed signal
-    /// (`grams | minCertifiedBps << 64 | minPreConsumerBps << 80 | minPostConsumerBps << 96`); only
-    /// the passport contract calls it, binding the proof to its passport through `binding`.
-    /// @dev Requirements: the caller holds PASSPORT_CONTRACT; the roots are known; the nullifier is
-    /// unspent; the proof verifies against the request and `packContext(caller, binding)`.
-    /// @param request The public facts and claims.
-    /// @param proof The pack claim proof.
-    /// @param binding The passport the note backs, as the passport contract identifies it.
-    function redeemPack(PackClaimRequest calldata request, Groth16Proof calldata proof, bytes32 binding) external;
-
     /// @notice Whether `nullifier` was spent.
     function isSpent(uint256 nullifier) external view returns (bool);
 
@@ -260,9 +207,6 @@ interface IShieldedLedger {
 
     /// @notice The context a transform's proof must carry.
     function transformContext(bytes[][] calldata encryptedOpenings) external view returns (uint256);
-
-    /// @notice The context a pack claim's proof must carry when `passportContract` redeems it for `binding`.
-    function packContext(address passportContract, bytes32 binding) external view returns (uint256);
 
     /// @notice The context a custody step's proof must carry.
     function custodyContext(CustodyOperation operation, bytes32 evidenceHash, bytes[] calldata encryptedOpenings)

@@ -43,17 +43,36 @@ library BatteryIds {
     /// @param maxPrefixLength The longest prefix it may fall under.
     /// @param key keccak256 of its canonical form: `(01)<GTIN>(21)<serial>` for a Digital Link (the
     /// host says where the id resolves, not which battery it is), the id itself for ISO/IEC 15459.
+    /// @param serialStart Where a Digital Link's serial starts (0 for ISO/IEC 15459): the bytes before
+    /// it name the battery model (host and GTIN), which `keyOfSameModel` takes as read.
     struct Parsed {
         ICompanyPrefixes.PrefixKind kind;
         uint256 prefixOffset;
         uint256 maxPrefixLength;
         bytes32 key;
+        uint256 serialStart;
     }
 
     /// @notice Parses `id`; `valid` is false when it is of no accepted form.
     function parse(bytes memory id) internal pure returns (bool valid, Parsed memory parsed) {
         if (id.length > _SCHEME.length && bytes8(_word(id, 0)) == _SCHEME) return _parseDigitalLink(id);
         return _parseIso15459(id);
+    }
+
+    /// @notice The key of `id` if it starts with the same `serialStart` bytes (`modelHash`, their
+    /// keccak256) as a Digital Link `parse` accepted, whose serial starts there: the same host and
+    /// GTIN, so only the serial is left to check. `valid` is false when `id` is not such an id (the
+    /// caller then parses it whole). The key is the one `parse` gives; a batch of one battery model
+    /// pays for its host and GTIN once.
+    function keyOfSameModel(bytes memory id, bytes32 modelHash, uint256 serialStart)
+        internal
+        pure
+        returns (bool valid, bytes32 key)
+    {
+        uint256 length = id.length;
+        if (serialStart == 0 || length <= serialStart || length - serialStart > _SERIAL_MAX_LENGTH) return (false, key);
+        if (hashSlice(id, 0, serialStart) != modelHash || _span(id, serialStart, _SERIAL) != length) return (false, key);
+        return (true, _elementStringKey(id, serialStart - 4 - _GTIN_LENGTH, serialStart, length - serialStart));
     }
 
     /// @notice Whether `prefix` is of its kind's form: 6-12 digits (GS1), or 3-12 characters of
@@ -105,6 +124,7 @@ library BatteryIds {
         parsed.prefixOffset = gtinStart + 1;
         parsed.maxPrefixLength = GS1_PREFIX_MAX_LENGTH;
         parsed.key = _elementStringKey(id, gtinStart, serialStart, serialLength);
+        parsed.serialStart = serialStart;
         return (true, parsed);
     }
 

@@ -2,12 +2,12 @@
 BatteryPassport, called by every role, refused with the exact custom error or let through.
 
 Each case is one ``eth_call`` from the caller's address against a scene set up once for the
-module (a pack lot redeemed for an issued passport), so the matrix sends no transactions. Arguments
+module (a pack lot made under its battery's id, and that battery's passport), so the matrix sends no
+transactions. Arguments
 are the ones the allowed caller would send; a proof-consuming function checks roles before the
 proof, so a zero proof suffices and the allowed caller meets the ledger's next check. The shielded
 ledger authorises no participant by address (a relayer sends every material operation): each of
-its rows gives every caller the same answer, the proof's, but ``redeemPack``, which only the
-passport contract calls.
+its rows gives every caller the same answer, the proof's.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ FACILITY_TYPE_FOR = {
 }
 #: Made-up values of a ledger request: a commitment, a nullifier or mint tag (unused), an opening.
 COMMITMENT, UNUSED, OPENING = 12345, 777, b"an encrypted opening"
-#: A pack claim's per-metal claims (cobalt, lithium, nickel): grams and no share bounds.
-NO_METAL_CLAIMS = [(5_250, 0, 0, 0), (1_000, 0, 0, 0), (20_000, 0, 0, 0)]
+#: A batch's claims: no share bounds, the policy's flags forbidden.
+NO_SHARE_CLAIMS = ([(0, 0, 0)] * 3, 2**31, 2**31, 75_000, 3)
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,11 @@ class Scene:
 
 @pytest.fixture(scope="module")
 def scene(session_world, chain) -> Iterator[Scene]:
-    """A pack lot redeemed for a passport the pack maker holds, and a facility no auditor activated."""
+    """A pack lot made under a battery's id, the battery's passport the pack maker holds, and a
+    facility no auditor activated."""
     with isolated(session_world) as world:
-        pack = build_pack(world, "ACL-PACK")
-        (issued,) = issue_passports(world.pack_maker, [request_for(pack, "acl-battery", document_hash=EVIDENCE)])
+        pack = build_pack(world, "acl-battery")
+        (issued,) = issue_passports(world.pack_maker, [request_for("acl-battery", document_hash=EVIDENCE)])
         inactive = world.miner.register_facility(FacilityType.INDUSTRIAL_MINE, "ACL-INACTIVE", "CD").facility_id
         yield Scene(world, pack, issued.passport_id, inactive_facility=inactive)
 
@@ -197,20 +198,13 @@ def _transform(scene: Scene, role: str) -> Any:
     return _ledger(scene).transform(request, ZERO_PROOF, [[OPENING]])
 
 
-def _redeem(scene: Scene, role: str) -> Any:
-    roots = _roots(scene)
-    pack = (roots["notes"], UNUSED, roots["participants"], scene.address("pack_maker"), NO_METAL_CLAIMS, 2**63, 2**63,
-            75_000, 3)
-    return _ledger(scene).redeemPack(pack, ZERO_PROOF, bytes32_text("ACL-PASSPORT"))
-
-
-def _note_issue_request(scene: Scene, role: str) -> tuple:
-    """A request for a new battery under the caller's own company prefix (the pack maker's for callers
-    that hold none: the role check refuses them first), from a pack note: the caller is the
-    redemption's issuer."""
+def _batch_issue(scene: Scene, role: str) -> Any:
+    """A batch of one new battery under the caller's own company prefix (the pack maker's for callers
+    that hold none: the role check refuses them first), against a note root the tree never had."""
     issuer = CALLERS[role] if CALLERS[role] in COMPANY_PREFIXES else "pack_maker"
-    pack = (1, 1, 1, scene.address(role), NO_METAL_CLAIMS, 2**63, 2**63, 75_000, 3)
-    return (battery_id(f"acl-note-{role}", issuer), "https://p.example/note", EVIDENCE, bytes(32), bytes(32), pack)
+    request = (1, _roots(scene)["participants"], NO_SHARE_CLAIMS)
+    entry = (battery_id(f"acl-note-{role}", issuer), [5_250, 1_000, 20_000], EVIDENCE, bytes(32), bytes(32))
+    return _passports(scene).issueBatch(request, [entry], ZERO_PROOF)
 
 
 def _facility_refusal(role: str) -> str:
@@ -284,13 +278,10 @@ CASES = [
     Case("ShieldedLedger.mintOrigin", _mint, {role: "ProofInvalid" for role in CALLERS}, OK),
     Case("ShieldedLedger.custody", _custody, {role: "ProofInvalid" for role in CALLERS}, OK),
     Case("ShieldedLedger.transform", _transform, {role: "ProofInvalid" for role in CALLERS}, OK),
-    Case("ShieldedLedger.redeemPack", _redeem, {}, "LedgerNotPassportContract"),
     # BatteryPassport
-    # The ledger refuses the issuers' request (its note root is none the tree had): the passport
-    # contract let it through to the redemption.
-    Case("BatteryPassport.issueFromNotes",
-         lambda s, r: _passports(s).issueFromNotes([_note_issue_request(s, r)], [ZERO_PROOF]),
-         {"pack_maker": "LedgerUnknownRoot", "oem": "LedgerUnknownRoot"}, "PassportUnauthorized"),
+    # The issuers' batch is refused for its note root (none the tree had): the role check let it through.
+    Case("BatteryPassport.issueBatch", _batch_issue,
+         {"pack_maker": "PassportUnknownRoot", "oem": "PassportUnknownRoot"}, "PassportUnauthorized"),
     Case("BatteryPassport.setStatus[repurposed]",
          lambda s, r: _passports(s).setStatus(s.passport_id, int(PassportStatus.REPURPOSED), EVIDENCE),
          {"pack_maker": OK}, "PassportNotHolder"),
@@ -350,9 +341,7 @@ def test_refusals_name_the_caller(scene):
     stranger = scene.address("stranger")
     shown = stranger.lower()  # the decoder shows addresses as eth-abi decodes them
     cases = [
-        (_passports(scene).issueFromNotes([_note_issue_request(scene, "stranger")], [ZERO_PROOF]),
-         f"PassportUnauthorized(account={shown})"),
-        (_redeem(scene, "stranger"), f"LedgerNotPassportContract(caller={shown})"),
+        (_batch_issue(scene, "stranger"), f"PassportUnauthorized(account={shown})"),
         (_registry(scene).setCo2eFloor(int(FacilityType.INDUSTRIAL_MINE), 1_000),
          f"AccessControlUnauthorizedAccount(account={shown}, neededRole=0x{Role.ADMIN.role_id.hex()})"),
     ]
@@ -360,11 +349,6 @@ def test_refusals_name_the_caller(scene):
         with pytest.raises((ContractCustomError, ContractLogicError)) as raised:
             function.call({"from": stranger})
         assert decode(revert_data(raised.value)).text == expected
-
-
-def test_only_the_passport_contract_redeems_a_pack_note(scene):
-    """The one caller redeemPack lets through is the passport contract itself (the zero proof fails then)."""
-    assert outcome(_redeem(scene, "pack_maker"), scene.world.deployment.passport, scene) == "ProofInvalid"
 
 
 FACILITY_ROLES = {
@@ -393,13 +377,14 @@ def test_the_scene_is_what_the_matrix_assumes(scene):
     world = scene.world
     assert scene.passport_id == passport_id_for(battery_id("acl-battery"))
     assert world.pack_maker.passports.functions.ownerOf(scene.passport_id).call() == scene.address("pack_maker")
-    redeemed = world.auditor.history(scene.pack_lot)[-1]  # the auditor's view key opens the pack's notes
-    assert (redeemed.operation, redeemed.passport_contract) == (NoteOperation.REDEEM, world.deployment.passport)
+    assert scene.pack_lot == scene.passport_id  # the pack was made under the battery's id
+    made = world.auditor.history(scene.pack_lot)[-1]  # the auditor's view key opens the pack's notes
+    assert made.operation is NoteOperation.TRANSFORM and made.note is not None  # the passport spent it not
     assert not world.admin.facility(scene.inactive_facility).active
 
 
 def test_a_revoked_pack_maker_issues_nothing(scene, world):
     assert world.admin.participant(world.pack_maker.address).role is Role.PACK_MAKER
     world.admin.revoke_participant(world.pack_maker.address)
-    issue = _passports(scene).issueFromNotes([_note_issue_request(scene, "pack_maker")], [ZERO_PROOF])
+    issue = _batch_issue(scene, "pack_maker")
     assert outcome(issue, scene.address("pack_maker"), scene) == "PassportUnauthorized"

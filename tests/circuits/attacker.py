@@ -43,7 +43,7 @@ from .r1cs import FIELD_MODULUS, CompiledCircuit, R1CSFile, Violation, canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CIRCUITS = ("custody", "origin", "pack_claim", "note_transform")
+CIRCUITS = ("custody", "origin", "note_transform")
 TARGET_ENVIRONMENT = "BATTERYTRACE_CIRCUIT_BUILD"
 CACHE = ROOT / "circuits" / "build" / "attacks"
 

@@ -43,7 +43,7 @@ def _as_json(value: object) -> object:
 
 @pytest.fixture(scope="session")
 def evaluate() -> Callable[[str, list[dict[str, object]]], list[Evaluation]]:
-    """Evaluates a batch of inputs for one circuit of the manifest (custody, origin, note_transform, pack_claim)."""
+    """Evaluates a batch of inputs for one circuit of the manifest (custody, origin, note_transform, pack_batch)."""
 
     def evaluate_all(circuit: str, inputs: list[dict[str, object]]) -> list[Evaluation]:
         wasm, r1cs = compiled(circuit)

@@ -1,6 +1,7 @@
 """A batch of pack notes for PackBatchClaimProof (circuits/pack_batch.circom, fifteen slots): the pack
-maker's packs, each tagged with its passport's key, and the inputs a prover sends, laid out by hand
-here (the SDK's twin comes with the contract, issue 16 step 3), honest or with one thing changed."""
+maker's packs, each tagged with its passport id, and the inputs a prover sends, laid out by hand here
+(independently of the SDK's twin, zk/pack_batch.py, which test_pack_batch.py checks against them),
+honest or with one thing changed."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ from dataclasses import replace
 
 from batterytrace.zk.custody import padded_path
 from batterytrace.zk.notes import MetalValues, Note, NoteValues
-from batterytrace.zk.pack_claim import PACK
+from batterytrace.zk.pack_batch import PACK
 
 from .lots import ARTISANAL_SITE, CHILD_LABOUR, CONFLICT_AREA
 from .notes import CONTEXT
 from .pack_notes import CAPACITY_WH, OEM, PACK_MAKER, PassportLedger, pack_note
 
 SLOTS = 15
-KEY_BITS, GRAMS_BITS = 128, 40
+KEY_BITS, GRAMS_BITS = 96, 24
+SLOT_BITS, WORD_BITS, WORDS = 96 + 3 * 24, 252, 10
 NOTE_DEPTH, REGISTRY_DEPTH = 24, 16
 FORBIDDEN = CHILD_LABOUR | CONFLICT_AREA
-#: Three passports' keys (the top 128 bits of their passport ids; any 128-bit numbers here).
-KEYS = (0x1C0FFEE_0000_0000_0000_0000_0000_0001, 0x2BADA55_0000_0000_0000_0000_0000_0002, 0x3FEED00_0000_0000_0000_0000_0000_0003)
+#: Three passports' ids (the top 96 bits of keccak256 of their battery ids; any 96-bit numbers here).
+KEYS = (0x1C0FFEE_0000_0000_0000_0001, 0x2BADA55_0000_0000_0000_0002, 0x3FEED00_0000_0000_0000_0003)
 
 
 def batch_pack(key: int, cobalt: int = 8_000, owner=PACK_MAKER, kind: int = PACK, risk_flags: int = ARTISANAL_SITE) -> Note:
@@ -37,6 +39,7 @@ PER_KG, PER_KWH = 7_500, 1_000   # the largest pack: 75 kg CO2e for 75 kWh
 
 
 def claims_signal(shares=SHARES, forbidden: int = FORBIDDEN) -> int:
+    """The claims signal's low 152 bits: the shares, then the forbidden flags (``bounds_signal`` above)."""
     packed = 0
     for metal, (certified, pre, post) in enumerate(shares):
         packed |= (certified | pre << 16 | post << 32) << (48 * metal)
@@ -44,7 +47,14 @@ def claims_signal(shares=SHARES, forbidden: int = FORBIDDEN) -> int:
 
 
 def bounds_signal(per_kg: int = PER_KG, per_kwh: int = PER_KWH, capacity: int = CAPACITY_WH) -> int:
-    return per_kg | per_kwh << 64 | capacity << 128
+    """The claims signal's bits from 152: the bounds and the capacity, 32 bits each."""
+    return (per_kg | per_kwh << 32 | capacity << 64) << 152
+
+
+def slot_words(slots: list[int]) -> list[int]:
+    """The slots end to end, slot i at bit 168 i, in ten words of 252 bits."""
+    stream = sum(slot << (SLOT_BITS * index) for index, slot in enumerate(slots))
+    return [(stream >> (WORD_BITS * word)) & ((1 << WORD_BITS) - 1) for word in range(WORDS)]
 
 
 def slot_signal(note: Note) -> int:
@@ -57,7 +67,8 @@ def slot_signal(note: Note) -> int:
 def batch_inputs(ledger: PassportLedger, packs: list[Note], issuer=PACK_MAKER, *, claims: int | None = None,
                  bounds: int | None = None, slots: list[int] | None = None) -> dict[str, object]:
     """The inputs for ``packs`` (leaves of ``ledger``'s tree) in the first slots, the rest unused
-    (zeros, any path); ``slots`` replaces the slots' public signals as given."""
+    (zeros, any path); ``claims`` and ``bounds`` replace the claims signal's two parts, ``slots`` the
+    slots (laid in the public words)."""
     columns: dict[str, list] = {name: [] for name in ("grams", "certifiedGrams", "preConsumerGrams", "postConsumerGrams", "totalGrams",
                                                       "co2eGrams", "riskFlags", "blinding", "notePathLength", "notePathIndex",
                                                       "noteSiblings")}
@@ -80,10 +91,9 @@ def batch_inputs(ledger: PassportLedger, packs: list[Note], issuer=PACK_MAKER, *
         "noteRoot": ledger.notes.root,
         "participantsRoot": ledger.participants.root,
         "issuer": issuer.participant.account,
-        "claims": claims_signal() if claims is None else claims,
-        "bounds": bounds_signal() if bounds is None else bounds,
+        "claims": (claims_signal() if claims is None else claims) | (bounds_signal() if bounds is None else bounds),
         "context": CONTEXT,
-        "packs": slots if slots is not None else [slot_signal(note) for note in packs] + [0] * (SLOTS - len(packs)),
+        "packs": slot_words(slots if slots is not None else [slot_signal(note) for note in packs]),
         **columns,
         "secret": issuer.secret,
         "roleIndex": issuer.participant.role_index,

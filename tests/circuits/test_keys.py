@@ -13,16 +13,14 @@ import pytest
 from .lots import ROOT
 
 CIRCUITS = {"custody": "CustodyVerifier", "origin": "OriginVerifier", "note_transform": "NoteTransformVerifier",
-            "pack_claim": "PackClaimVerifier"}
+            "pack_batch": "PackBatchVerifier"}
 PUBLIC_SIGNALS = {
     "custody": ["noteRoot", "nullifier", "outputCommitment", "participantsRoot", "operation", "context"],
     "origin": ["outputCommitment", "mintTag", "participantsRoot", "facilitiesRoot", "certificationsRoot", "proofTime",
                "typeFloors", "context"],
     "note_transform": ["noteRoot"] + [f"nullifiers[{i}]" for i in range(4)] + [f"outputCommitments[{i}]" for i in range(4)]
     + ["participantsRoot", "facilitiesRoot", "context"],
-    "pack_claim": ["noteRoot", "nullifier", "participantsRoot", "issuer", "metalClaims[0]", "metalClaims[1]",
-                   "metalClaims[2]", "maxCo2eGramsPerKgCobalt", "maxCo2eGramsPerKwh", "capacityWh", "forbiddenRiskFlags",
-                   "context"],
+    "pack_batch": ["noteRoot", "participantsRoot", "issuer", "claims", "context"] + [f"packs[{i}]" for i in range(10)],
 }
 KEYS = ROOT / "src" / "batterytrace" / "keys"
 VERIFIERS = ROOT / "contracts" / "verifiers"

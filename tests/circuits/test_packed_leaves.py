@@ -32,7 +32,8 @@ from .notes import (
     note,
     participant_leaf,
 )
-from .pack_notes import OEM, PACK_MAKER, PassportLedger, pack_note
+from .pack_batch_notes import batch_inputs, batch_scenario
+from .pack_notes import OEM, PACK_MAKER
 from .transform_notes import BAG, REFINED_SULFATE, REFINERY_SITE, allotted, job_inputs, owned, spec
 
 P = FIELD_MODULUS
@@ -116,12 +117,14 @@ def test_a_miner_refining_at_the_refinerys_site_under_the_refinerys_account_is_r
 
 
 def test_a_passport_issued_in_another_participants_name_by_reading_the_leaf_is_refused(evaluate):
-    """PACK_MAKER claims its own pack as OEM's passport: its leaf read with OEM's account and role."""
-    pack = pack_note()
-    honest = PassportLedger([pack_note(OEM), pack]).claim_inputs(pack)
+    """PACK_MAKER claims its own packs as OEM's passports: its leaf read with OEM's account and role."""
+    ledger, packs = batch_scenario()
+    honest = batch_inputs(ledger, packs)
     account, role, flags = as_participant(PACK_MAKER, OEM.participant.account, OEM.participant.role_index)
     cheat = {**honest, "issuer": account, "roleIndex": role, "operatorFlags": flags}
-    assert stages(evaluate, "pack_claim", cheat) != ["accepted"], "a passport issued in OEM's name"
+    honest_stage, cheat_stage = stages(evaluate, "pack_batch", honest, cheat)
+    assert honest_stage == "accepted"
+    assert cheat_stage != "accepted", "a passport issued in OEM's name"
 
 
 def test_the_leaf_readings_are_the_same_leaves():

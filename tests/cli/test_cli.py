@@ -151,15 +151,15 @@ def flow(run: Invoker, deployed: dict[str, str], relayer: str, tmp_path_factory:
     seen["shown_returned"] = run.json(MINER, "lot", "show", bag)
     run.ok(MINER, "offer", bag, address(PACK_MAKER))
     seen["accepted"] = run.ok(PACK_MAKER, "accept", bag, "--measured-grams", "15010")
-    seen["transformed"] = run.ok(PACK_MAKER, "transform", deployed["packs"], "--input", bag, "--output", "CLI-PACK-1:PACK:5250:450000",
+    seen["transformed"] = run.ok(PACK_MAKER, "transform", deployed["packs"], "--input", bag, "--output", f"{BATTERY_ID}:PACK:5250:450000",
                                  "--process-co2e-grams", "2000")
     pack = seen["transformed"].split("outputs ")[1].strip()
     seen["shown_pack"] = run.json(PACK_MAKER, "lot", "show", pack)
     seen["listed_by_miner"] = run.json(MINER, "lot", "list")
     document = tmp_path_factory.mktemp("passport") / "passport.public.json"
     document.write_text(json.dumps({"batteryIdentifier": BATTERY_ID}))
-    seen["issued"] = run.ok(PACK_MAKER, "passport", "issue", pack, "--battery-id", BATTERY_ID, "--document", str(document),
-                            "--document-uri", "https://passports.example/cli-1", "--capacity-wh", "75000")
+    seen["issued"] = run.ok(PACK_MAKER, "passport", "issue", "--battery-id", BATTERY_ID, "--document", str(document),
+                            "--capacity-wh", "75000")
     return seen | {"bag": bag, "pack": pack, "document": document}
 
 
@@ -210,11 +210,11 @@ def test_lot_show_and_history_as_each_party_sees_them(flow, run):
     assert shown == shown | {"tag": pack, "kind": "PACK", "state": "ACTIVE", "cobalt_grams": 5250, "certified_cobalt_grams": 5250,
                              "recycled_cobalt_grams": 0, "total_grams": 450000, "co2e_grams": 53000 + 2000, "risk_flags": "NONE",
                              "holder": address(PACK_MAKER), "counterparty": None}
-    # The passport redeemed the pack note: no current note of the pack is left.
-    assert one_error_line(run(PACK_MAKER, "lot", "show", pack)) == f"error: lot {pack} does not exist"
+    # The passport spent no note: the pack (its lot id the passport id) is where it was.
+    assert run.json(PACK_MAKER, "lot", "show", pack)["state"] == "ACTIVE"
     auditor = [step["operation"] for step in run.json(AUDITOR, "lot", "history", bag)]
     assert auditor == ["mint", "offer", "cancel", "offer", "dispute", "return", "offer", "accept", "transform"]
-    assert [step["operation"] for step in run.json(PACK_MAKER, "lot", "history", pack)] == ["transform", "redeem"]
+    assert [step["operation"] for step in run.json(PACK_MAKER, "lot", "history", pack)] == ["transform"]
     lines = run.ok(MINER, "lot", "history", bag).strip().splitlines()
     assert "mint" in lines[0] and f"holder {address(MINER)}" in lines[0]
 
@@ -252,20 +252,21 @@ def test_index_syncs_the_public_events_and_counts_the_ledgers_notes(flow, run, t
     lines = result.output.splitlines()
     assert lines[0].startswith("indexed blocks ")
     # The flow's mint, seven custody steps (offer, cancel, offer, dispute, return, offer, accept),
-    # one 1-to-1 transform and the passport's redemption: what the public index can count, no more.
-    assert lines[1] == "notes created 9, nullifiers spent 9"
+    # and one 1-to-1 transform (the passport spends no note): what the public index can count, no more.
+    assert lines[1] == "notes created 9, nullifiers spent 8"
 
 
 def test_a_passport_issued_from_the_pack_note_shown_verified_updated_and_paged(flow, run, home, tmp_path):
     issued = flow["issued"]
     passport_id = issued.split()[1]
-    assert f"issued for {BATTERY_ID}: 5250 g cobalt traced, >= 100.00% certified" in issued
+    assert f"issued for {BATTERY_ID} in batch 1: 5250 g cobalt traced, >= 100.00% certified" in issued
     shown = run.json(None, "passport", "show", passport_id)
-    # The passport's pack id is the pack note's nullifier, read here from the pack maker's note store.
+    # The passport id is the pack's lot id (its tag), and the pack maker's store holds the pack's note unspent.
+    assert int(passport_id, 16) == int(flow["pack"], 16)
     deployment = Deployment.load(home / "deployments" / "31337.json")
     store = NoteStore(home / "notes" / f"31337-{address(PACK_MAKER).lower()}.sqlite", 31337, str(deployment.ledger))
     pack_note = store.notes_with_tag(int(flow["pack"], 16))[-1]
-    assert shown["status"] == "ORIGINAL" and shown["pack_nullifier"] == pack_note.note.nullifier and pack_note.spent
+    assert (shown["status"], shown["batch"], shown["battery_id"]) == ("ORIGINAL", 1, BATTERY_ID) and not pack_note.spent
     verified = run(None, "passport", "verify", passport_id)
     assert verified.exit_code == 0 and "VERIFIED" in verified.output
     assert run(PACK_MAKER, "passport", "status", passport_id, "REPURPOSED", "--evidence", "second life").exit_code == 0

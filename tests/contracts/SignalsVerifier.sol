@@ -2,8 +2,8 @@
 pragma solidity ^0.8.28;
 
 /// @title SignalsVerifier
-/// @notice Test-only: stands in for the origin and pack claim verifiers (8 and 12 public signals,
-/// the note transform's 12 too) so the tests read exactly the signals the shielded ledger packs,
+/// @notice Test-only: stands in for the origin, note transform and batch claim verifiers (8, 12 and
+/// 15 public signals) so the tests read exactly the signals the shielded ledger packs,
 /// with no proof and no keys. While refusing it reverts with the signals it was given; while
 /// accepting it says every proof is valid. Never shipped (tests/contracts is outside the build).
 contract SignalsVerifier {
@@ -34,7 +34,22 @@ contract SignalsVerifier {
         return _answer(signals);
     }
 
-    /// @notice The pack claim (and note transform) verifier's function.
+    /// @notice The batch claim verifier's function.
+    /// @param pubSignals The circuit's public signals.
+    /// @return Whether the proof is valid (accepting), else a `Signals` revert.
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[15] calldata pubSignals)
+        external
+        view
+        returns (bool)
+    {
+        uint256[] memory signals = new uint256[](15);
+        for (uint256 index; index < 15; ++index) {
+            signals[index] = pubSignals[index];
+        }
+        return _answer(signals);
+    }
+
+    /// @notice The note transform verifier's function.
     /// @param pubSignals The circuit's public signals.
     /// @return Whether the proof is valid (accepting), else a `Signals` revert.
     function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[12] calldata pubSignals)

@@ -21,7 +21,6 @@ from batterytrace.documents.validation import validate_passport_document
 from batterytrace.epcis import validate_epcis
 from batterytrace.evm.node import free_port, rpc_ready
 from batterytrace.evm.toolchain import project_root
-from batterytrace.sdk.passports import get_passport
 from tests.helpers.observed import Story, json_exposures, json_pairs
 
 #: The hardhat run repeats the whole flow on another node (minutes of proofs): `make audit` sets it.
@@ -98,8 +97,8 @@ def record_the_story(patch: pytest.MonkeyPatch, deployment_path: Path) -> tuple[
     parties its transaction names in public and the public lot ids it touches; and save its public
     deployment file. On the shielded ledger, relayed, a material operation names no one and no lot.
     A passport's issuance names its issuer (the regulation's economic operator, public on the
-    passport) and the pack note's nullifier, the passport's only link to material; the ledger's
-    redemption of the note is in the same transaction, so it names the issuer too. The observer's
+    passport) and the passports of its batch; the batch's proof spends no note and names none, so it
+    links the passports to no lot. The observer's
     report (``batterytrace observe --json``) fills the returned dict as the run ends."""
     story = Story()
     set_up, mint_bag, hand_over, transform, resolve = (DemoRun.set_up, DemoRun.mint_bag, DemoRun.hand_over,
@@ -132,10 +131,8 @@ def record_the_story(patch: pytest.MonkeyPatch, deployment_path: Path) -> tuple[
 
     def recording_issue(client, requests):
         issued = issue_passports(client, requests)
-        for item in issued:
-            nullifier = get_passport(client, item.passport_id).pack_nullifier
-            story.did("passport issuance", [client.address], [nullifier])
-            story.did("shielded pack redemption", [client.address])
+        for batch in sorted({item.batch for item in issued}):
+            story.did("passport batch issuance", [client.address], [item.passport_id for item in issued if item.batch == batch])
         return issued
 
     def observing_exit(run: DemoRun, *exc: object) -> None:
@@ -167,19 +164,18 @@ def test_a_keyless_observer_after_the_demo_links_no_material_operation(anvil_run
     assert by_type["shielded dispute"][0] == by_type["shielded deliver"][0] == summary.disputes
     assert by_type["shielded transform"][0] == summary.transformations
     assert by_type["shielded mint"][0] == 14  # the origin lots: the lots the transforms did not make
-    assert by_type["passport issuance"][0] == len(summary.passports)
+    assert by_type["passport batch issuance"][0] == 1 and len(summary.passports) == 4  # one batch of the four
 
     assert data["operations"]["byType"] == {name: {"total": total, "linked": linked} for name, (total, linked) in by_type.items()}
-    material = {name: counts for name, counts in data["operations"]["byType"].items() if name.startswith("shielded")
-                and name != "shielded pack redemption"}
-    assert sum(counts["total"] for counts in material.values()) == len(story.operations) - 2 * len(summary.passports)
+    material = {name: counts for name, counts in data["operations"]["byType"].items() if name.startswith("shielded")}
+    assert sum(counts["total"] for counts in material.values()) == len(story.operations) - 1
     assert all(counts["linked"] == 0 for counts in material.values())
     # No pair of companies is seen together; the one company named is the passports' issuer, once
-    # per passport and once per redemption, with no lot created by any company in public.
+    # for their batch, with no lot created by any company in public.
     assert json_pairs(data) == story.pairs == {}
     assert json_exposures(data) == story.exposures
     (issuer,) = story.exposures
-    assert story.exposures[issuer] == (2 * len(summary.passports), {})
+    assert story.exposures[issuer] == (1, {})
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from batterytrace.epcis import EPCIS_CONTEXT_URL, export_steps, lot_uri, validat
 from batterytrace.exceptions import EpcisError
 from batterytrace.model.lots import MaterialKind
 from batterytrace.model.risk import RiskFlag
-from tests.helpers.epcis import CHAIN_ID, LEDGER, MINER, PACK_PLANT, PASSPORT, REFINER, REGISTRY, lot_note
+from tests.helpers.epcis import CHAIN_ID, LEDGER, MINER, PACK_PLANT, REFINER, REGISTRY, lot_note
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
 PACKAGED = Path(__file__).resolve().parents[2] / "src" / "batterytrace" / "data" / "epcis"
@@ -100,14 +100,6 @@ def test_a_cancelled_offer_is_void_shipping(steps, context):
     steps.cancel(steps.offer(bag(), REFINER))
     _, event = exported(steps, context)
     assert (event["bizStep"], event["disposition"], event["sourceList"][0]["source"]) == ("void_shipping", "active", MINER_URN)
-
-
-def test_a_pack_redeemed_for_a_passport_is_assembling(steps, context):
-    steps.redeem(bag(kind=MaterialKind.PACK, owner=REFINER), b"\x05" * 32)
-    (event,) = exported(steps, context)
-    assert (event["action"], event["bizStep"], event["bt:passportContract"], event["bt:binding"]) == (
-        "OBSERVE", "assembling", PASSPORT.lower(), "0x" + "05" * 32)
-    assert "disposition" not in event
 
 
 def test_a_transform_of_two_lots_into_three_is_one_transformation_event(steps, context):

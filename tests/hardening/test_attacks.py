@@ -6,7 +6,7 @@ The shielded ledger authorises no one by address: what stops a revoked auditor o
 certification is the registry forgetting every membership root that still showed them, so a proof
 made against one no longer lands. Attacks already covered elsewhere are listed in docs/SECURITY.md,
 not repeated here (a relayer altering a call, a proof replayed on another ledger, a spent note
-stepped again: tests/ledger/test_shielded_ledger.py; a participant redeeming a pack note itself:
+stepped again: tests/ledger/test_shielded_ledger.py; a pack spent by a transform:
 tests/ledger/test_shielded_sdk.py; witnesses built by hand against each circuit: tests/circuits).
 """
 
@@ -39,7 +39,7 @@ def refused(error: str):
 # -- role escalation ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("who", ["miner", "auditor"])
-@pytest.mark.parametrize("role", [Role.AUDITOR, Role.MINER, Role.PASSPORT_CONTRACT, Role.ADMIN])
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.MINER, Role.OEM, Role.ADMIN])
 def test_a_participant_or_auditor_cannot_grant_roles(world, who, role):
     client = world.clients[who]
     held_before = client.has_role(role)
@@ -137,15 +137,17 @@ def test_a_negated_proof_verifies_but_mints_and_steps_nothing_twice(world):
     assert len(ledger.contract.events.NoteCreated().get_logs(from_block=world.deployment.block_number)) == 2
 
 
-def test_a_negated_pack_claim_proof_issues_no_passport_again(world):
-    pack = build_pack(world, "PACK-MALLEABLE")
-    (issued,) = issue_passports(world.pack_maker, [request_for(pack, "battery-malleable")])
+def test_a_negated_batch_proof_issues_no_passport_again(world):
+    build_pack(world, "battery-malleable")
+    (issued,) = issue_passports(world.pack_maker, [request_for("battery-malleable")])
     passports = world.pack_maker.passports
     transaction = world.chain.w3.eth.get_transaction(issued.receipt.transaction_hash)
     _function, arguments = passports.decode_function_input(transaction["input"])
-    malleated = [negated(*proof_parts(proof)) for proof in arguments["proofs"]]
+    malleated = negated(*proof_parts(arguments["proof"]))
+    request, entries = plain(arguments["request"]), plain(arguments["entries"])
     with refused(rf"PassportAlreadyIssued\(passportId={issued.passport_id}\)"):
-        send(world, "pack_maker", passports.functions.issueFromNotes(plain(arguments["requests"]), malleated), "replay")
-    elsewhere = [plain({**request, "batteryId": battery_id("battery-malleable-2")}) for request in arguments["requests"]]
-    with refused("LedgerNullifierSpent"):
-        send(world, "pack_maker", passports.functions.issueFromNotes(elsewhere, malleated), "replay for another battery")
+        send(world, "pack_maker", passports.functions.issueBatch(request, entries, malleated), "replay")
+    # For another battery the slots and the records differ: the negated proof proves nothing of them.
+    elsewhere = [(battery_id("battery-malleable-2"), *entry[1:]) for entry in entries]
+    with refused("PassportInvalidProof"):
+        send(world, "pack_maker", passports.functions.issueBatch(request, elsewhere, malleated), "replay for another battery")

@@ -124,9 +124,6 @@ class Steps:
             self.directory.made_at[note.tag] = facility_id
             self.add(note.tag, NoteOperation.TRANSFORM, note, None, "NotesTransformed", **details)
 
-    def redeem(self, pack: Note, binding: bytes) -> None:
-        self.next_block()
-        self.add(pack.tag, NoteOperation.REDEEM, None, pack, "PackRedeemed", passport_contract=PASSPORT, binding=binding)
 
 
 def received(shipping: dict[str, Any], measured_kg: float, event_id: str) -> dict[str, Any]:

@@ -44,11 +44,13 @@ def refinery(world) -> int:
 CAPACITY_WH = 75_000
 
 
-def build_pack(world, name: str, who: str = "miner") -> int:
-    """A small certified lot turned into a pack lot held by the pack maker."""
-    bag = mint_at(world, who, f"{name}-ORE", kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
+def build_pack(world, serial: str, who: str = "miner", issuer: str = "pack_maker") -> int:
+    """A small certified lot turned into the pack of battery ``serial`` (``battery_id(serial, issuer)`` is
+    its output id), held by the pack maker; its lot id is that battery's passport id."""
+    bag = mint_at(world, who, f"{serial}-ORE"[-31:], kind=MaterialKind.COBALT_HYDROXIDE, cobalt_grams=5_300, total_grams=15_000,
+                  co2e_grams=53_000)
     deliver(world, bag.lot_id, who, "pack_maker")
-    result = world.pack_maker.transform([bag.lot_id], [OutputPlan(name, MaterialKind.PACK, 5_250, 450_000)],
+    result = world.pack_maker.transform([bag.lot_id], [OutputPlan(battery_id(serial, issuer), MaterialKind.PACK, 5_250, 450_000)],
                                         world.facilities["pack_maker"].facility_id, process_co2e_grams=2_000)
     return result.output_lot_ids[0]
 
@@ -65,10 +67,10 @@ def battery_id(serial: str, issuer: str = "pack_maker") -> str:
     return gs1_digital_link(RESOLVER_HOST, "0" + prefix + "1".zfill(ITEM_REFERENCE_DIGITS - len(prefix)), serial)
 
 
-def request_for(pack_lot_id: int, serial: str, issuer: str = "pack_maker", **overrides) -> PassportRequest:
-    """A passport request for battery ``serial`` under ``issuer``'s prefix (``battery_id``)."""
-    values = {"pack_lot_id": pack_lot_id, "battery_id": battery_id(serial, issuer), "document_uri": f"https://passports.example/{serial}",
-              "document_hash": bytes.fromhex("11" * 32), "capacity_wh": CAPACITY_WH}
+def request_for(serial: str, issuer: str = "pack_maker", **overrides) -> PassportRequest:
+    """A passport request for battery ``serial`` under ``issuer``'s prefix (``battery_id``), backed by
+    the pack made under that id (``build_pack``)."""
+    values = {"battery_id": battery_id(serial, issuer), "document_hash": bytes.fromhex("11" * 32), "capacity_wh": CAPACITY_WH}
     return PassportRequest(**{**values, **overrides})
 
 

@@ -25,7 +25,7 @@ from batterytrace.zk.origin import (
     origin_note,
 )
 
-CONTRACTS = ("ShieldedLedger", "OriginVerifier", "CustodyVerifier", "NoteTransformVerifier", "PackClaimVerifier")
+CONTRACTS = ("ShieldedLedger", "OriginVerifier", "CustodyVerifier", "NoteTransformVerifier")
 OPENINGS = [b"opening encrypted for the owner", b"opening encrypted for the auditor"]
 
 
@@ -51,9 +51,8 @@ def deploy_ledger(world, compiled) -> tuple[object, str]:
     origin_verifier, _ = chain.deploy_artifact(admin, compiled["OriginVerifier"])
     custody_verifier, _ = chain.deploy_artifact(admin, compiled["CustodyVerifier"])
     transform_verifier, _ = chain.deploy_artifact(admin, compiled["NoteTransformVerifier"])
-    pack_claim_verifier, _ = chain.deploy_artifact(admin, compiled["PackClaimVerifier"])
     address, _ = chain.deploy_artifact(admin, compiled["ShieldedLedger"], world.deployment.registry, origin_verifier,
-                                       custody_verifier, transform_verifier, pack_claim_verifier,
+                                       custody_verifier, transform_verifier,
                                        libraries={"PoseidonT3": world.deployment.poseidon_t3})
     return chain.w3.eth.contract(address=address, abi=compiled["ShieldedLedger"].abi), address
 

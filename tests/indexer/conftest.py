@@ -55,8 +55,6 @@ def read_chain_facts(world, from_block: int | None = None) -> LedgerFacts:
     for log in logs("NotesTransformed"):
         made.update(dict.fromkeys(log["args"]["commitments"], (NoteOperation.TRANSFORM, log["logIndex"])))
         spent.update(dict.fromkeys(log["args"]["nullifiers"], (NoteOperation.TRANSFORM, log["logIndex"])))
-    for log in logs("PackRedeemed"):
-        spent[log["args"]["nullifier"]] = (NoteOperation.REDEEM, log["logIndex"])
     notes = {log["args"]["commitment"]: (log["args"]["epoch"], log["args"]["index"], log["args"]["root"], log["blockNumber"],
                                          _hex(log["transactionHash"]), *made.get(log["args"]["commitment"], (None, None)))
              for log in logs("NoteCreated")}
@@ -92,7 +90,8 @@ def index_facts() -> Callable[..., LedgerFacts]:
 
 def table_rows(index: Indexer) -> dict[str, list[tuple]]:
     """Every row of the raw and derived tables, in a stable order."""
-    return {table: sorted(index.db.execute(f"SELECT * FROM {table}"), key=repr) for table in ("events", *DERIVED_TABLES)}
+    return {table: sorted(index.db.execute(f"SELECT * FROM {table}"), key=repr)
+            for table in ("events", "calls", *DERIVED_TABLES)}
 
 
 @pytest.fixture

@@ -49,20 +49,21 @@ def test_an_index_of_the_transparent_lots_layout_is_refused(world, tmp_path):
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.execute("INSERT INTO meta VALUES ('deployment', ?)", (f"{world.deployment.chain_id}:{world.deployment.ledger}",))
-    with pytest.raises(ConfigurationError, match="written by layout 1, not 4"):
+    with pytest.raises(ConfigurationError, match="written by layout 1, not 5"):
         Indexer(world.miner, path)
 
 
-@pytest.mark.parametrize("layout", ["2", "3"])
+@pytest.mark.parametrize("layout", ["2", "3", "4"])
 def test_an_index_of_an_older_shielded_layout_is_refused(world, tmp_path, layout):
     """Layout 2 had no recycled input split in its facilities table (issue 15); layout 3 no
-    participants' revocation nor the resolver's tables (issue 16)."""
+    participants' revocation nor the resolver's tables (issue 16); layout 4 indexed one passport per
+    event, with its pack nullifier, and no batch or issuing call."""
     path = tmp_path / f"layout{layout}.db"
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         old.executemany("INSERT INTO meta VALUES (?, ?)",
                         [("deployment", f"{world.deployment.chain_id}:{world.deployment.ledger}"), ("schema", layout)])
-    with pytest.raises(ConfigurationError, match=f"written by layout {layout}, not 4: use another database"):
+    with pytest.raises(ConfigurationError, match=f"written by layout {layout}, not 5: use another database"):
         Indexer(world.miner, path)
 
 

@@ -436,7 +436,7 @@ def test_the_shipped_build_resolves_the_tree_packages_and_a_deployment_records_p
         assert (project_root() / remapping.split("=", 1)[1]).is_dir()
     assert "PoseidonT3" in SHIPPED_CONTRACTS
     fields = {"chain_id": 31337, "registry": "0x1", "ledger": "0x2", "passport": "0x3", "origin_verifier": "0x4",
-              "custody_verifier": "0x5", "note_transform_verifier": "0x6", "pack_claim_verifier": "0x9", "admin": "0x7",
+              "custody_verifier": "0x5", "note_transform_verifier": "0x6", "pack_batch_verifier": "0x9", "admin": "0x7",
               "block_number": 9}
     deployment = Deployment(**fields, poseidon_t3="0x8")
     deployment.save(tmp_path / "d.json")

@@ -1,20 +1,20 @@
 """Transforms and pack notes on the shielded ledger, through the world's clients and the session's
 relayer (the custody steps and the origin mints are tests/ledger/test_custody.py and test_lots.py).
-The pack maker turns a mine's bag into a pack (a note transform) and the pack note backs one
-passport, redeemed by the passport contract alone, for the passport its proof is bound to and the
-claims it proved. A recycler's transform outputs are new lots even where its ERP reuses a bag's id."""
+The pack maker turns a mine's bag into a pack (a note transform) made under its battery's id, so that
+the pack's lot id is that battery's passport id; no transform spends a pack. A recycler's transform
+outputs are new lots even where its ERP reuses a bag's id."""
 
 from __future__ import annotations
 
 import pytest
-from web3.logs import DISCARD
 
-from batterytrace.exceptions import LotStateError, RevertedError
+from batterytrace.exceptions import LotStateError, ProofError
 from batterytrace.model.lots import LotStatus, MaterialKind, OutputPlan
-from batterytrace.model.registry import Role
-from batterytrace.zk.pack_claim import PackClaims
+from batterytrace.model.passports import passport_id_for
 from tests.conftest import isolated
-from tests.helpers.flows import deliver, mint_at
+from tests.helpers.flows import battery_id, deliver, mint_at
+
+BATTERY = battery_id("SDK-0001")
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def made(session_world):
         bag = mint_at(world, "miner", "TFM-2026-PACK")
         deliver(world, bag.lot_id, "miner", "pack_maker")
         plant = world.facilities["pack_maker"].facility_id
-        yield world.pack_maker.transform([bag.lot_id], [OutputPlan("PACK-0001", MaterialKind.PACK, 690_000, 450_000_000)], plant,
+        yield world.pack_maker.transform([bag.lot_id], [OutputPlan(BATTERY, MaterialKind.PACK, 690_000, 450_000_000)], plant,
                                          process_co2e_grams=9_000_000)
 
 
@@ -47,33 +47,23 @@ def test_a_transform_makes_a_pack_of_the_bags_certified_cobalt_and_all_its_co2e(
     assert node.parent_ids == (bag.lot_id,) and bag.status is LotStatus.CONSUMED
 
 
-def test_a_pack_note_backs_one_passport_for_the_passport_contract_alone(world, pack):
-    lot_id, note = pack
-    ledger = world.pack_maker.shielded
-    passport_contract = world.stranger  # stands in for the passport contract: it holds the role
-    admin = world.admin
-    admin.send(admin.registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_contract.address),
-               "grant the passport contract role")
-    binding = b"passport 0001".ljust(32, b"\0")
-    claims = PackClaims.tightest(note, capacity_wh=75_000)
-    redemption = ledger.pack_redemption(lot_id, claims, passport_contract.address, binding)
-    call = ledger.contract.functions.redeemPack(redemption.request, redemption.proof, binding)
-    with pytest.raises(RevertedError, match="LedgerNotPassportContract"):
-        world.chain.transact(world.refiner.signer, call, "redeem as a participant")
-    other = ledger.contract.functions.redeemPack(redemption.request, redemption.proof, b"passport 0002".ljust(32, b"\0"))
-    with pytest.raises(RevertedError, match="ProofInvalid"):
-        world.chain.transact(passport_contract.signer, other, "redeem for another passport")
-    stronger = list(redemption.request)
-    stronger[4] = [(690_000, 10_000, 1, 0), *redemption.request[4][1:]]  # a claim the proof did not prove
-    with pytest.raises(RevertedError, match="ProofInvalid"):
-        world.chain.transact(passport_contract.signer, ledger.contract.functions.redeemPack(tuple(stronger), redemption.proof,
-                                                                                            binding), "a stronger claim")
-    receipt = world.chain.transact(passport_contract.signer, call, "redeem the pack")
-    [redeemed] = ledger.contract.events.PackRedeemed().process_receipt({"logs": list(receipt.logs)}, errors=DISCARD)
-    assert redeemed["args"]["nullifier"] == note.nullifier and redeemed["args"]["binding"] == binding
-    with pytest.raises(RevertedError, match="LedgerNullifierSpent"):
-        world.chain.transact(passport_contract.signer, call, "redeem the pack again")
-    assert world.pack_maker.lots_held() == []
+def test_a_pack_is_made_under_its_batterys_id_and_no_transform_spends_it(world, pack):
+    lot_id, _note = pack
+    assert lot_id == passport_id_for(BATTERY) == passport_id_for(BATTERY.replace("id.batterytrace.example", "other.example"))
+    plant = world.facilities["pack_maker"].facility_id
+    bag = mint_at(world, "miner", "TFM-2026-PACK-2")
+    deliver(world, bag.lot_id, "miner", "pack_maker")
+    # "pack-0002" is neither a Digital Link nor an ISO/IEC 15459 id (which starts with an upper-case letter).
+    with pytest.raises(ProofError, match="a pack's output id is the id of its battery .* got 'pack-0002'"):
+        world.pack_maker.transform([bag.lot_id], [OutputPlan("pack-0002", MaterialKind.PACK, 690_000, 450_000_000)], plant,
+                                   process_co2e_grams=9_000_000)
+    # Split, the pack's material could back a second passport: the twin refuses it here, the circuit
+    # (its constraint TRANSFORM_PACK, tests/circuits/test_attacks_note_transform.py) for any prover.
+    with pytest.raises(ProofError, match="input 1 is a battery pack: no transform spends one"):
+        world.pack_maker.transform([lot_id], [OutputPlan(battery_id("SDK-0002"), MaterialKind.PACK, 345_000, 225_000_000),
+                                              OutputPlan(battery_id("SDK-0003"), MaterialKind.PACK, 345_000, 225_000_000)],
+                                   plant, process_co2e_grams=9_000_000)
+    assert lot_id in [lot.tag for lot in world.pack_maker.lots_held()]
 
 
 def test_a_recyclers_output_ids_are_apart_from_its_origin_ids_and_a_job_reusing_some_is_refused(world):

@@ -18,6 +18,7 @@ from eth_utils import keccak
 
 from batterytrace.evm.artifacts import load
 from batterytrace.evm.signers import LocalSigner
+from batterytrace.evm.toolchain import node_modules
 from batterytrace.exceptions import (
     ConfigurationError,
     FieldRangeError,
@@ -26,7 +27,6 @@ from batterytrace.exceptions import (
     RevertedError,
     ShieldingKeyTakenError,
 )
-from batterytrace.evm.toolchain import node_modules
 from batterytrace.model.membership import MembershipSet, participant_key, participant_leaf, participant_leaf_left
 from batterytrace.model.registry import IdentifierKind, Role
 from batterytrace.model.risk import RiskFlag

@@ -16,9 +16,10 @@ from batterytrace.evm.artifacts import load
 from batterytrace.evm.node import free_port
 from batterytrace.model.lots import DisputeOutcome, MaterialKind, OutputPlan
 from batterytrace.sdk.observer import observe
+from batterytrace.sdk.passports import issue_passports
 from batterytrace.zk.custody import CustodyOperation
 from batterytrace.zk.merkle import LeanIMT
-from tests.helpers.flows import mint_at
+from tests.helpers.flows import build_pack, mint_at, request_for
 from tests.helpers.observed import Story, report_exposures, report_pairs
 from tests.helpers.shielded import CONTRACTS, Ledger, deploy_ledger, mint, step
 
@@ -73,6 +74,33 @@ def test_the_deployments_ledger_links_no_material_operation_and_ties_no_pair(wor
     assert data["toBlock"] >= report.to_block
     assert {key: value for key, value in data.items() if key != "toBlock"} == {
         key: value for key, value in json.loads(json.dumps(report.to_json())).items() if key != "toBlock"}
+
+
+def test_a_passport_batch_shows_its_issuer_and_its_passports_and_ties_no_pair(world):
+    """The issuer sends its batch from its own account, as the regulation names it: the batch is
+    linked to it, and its passport ids (its packs' lot ids) are public; no ledger operation names a
+    passport or its issuer, so the packs' suppliers stay unseen."""
+    story = Story()
+    for serial in ("OBS-P1", "OBS-P2"):
+        build_pack(world, serial)
+        story.did("shielded mint")
+        story.did("shielded offer")
+        story.did("shielded accept")
+        story.did("shielded transform")
+    issued = issue_passports(world.pack_maker, [request_for("OBS-P1"), request_for("OBS-P2")])
+    passport_ids = tuple(item.passport_id for item in issued)
+    story.did("passport batch issuance", [world.pack_maker.address], passport_ids)
+
+    report = observe(world.chain, world.deployment)
+    assert report.by_type == story.by_type and report.by_type["passport batch issuance"] == (1, 1)
+    [batch] = [item for item in report.operations if item.operation == "passport batch issuance"]
+    assert batch.lot_ids == passport_ids and batch.sender == world.pack_maker.address
+    assert set(batch.links) == {world.pack_maker.address} and "sender" in batch.links[world.pack_maker.address]
+    assert all(item.lot_ids == () for item in report.operations if item is not batch)
+    assert report_pairs(report) == story.pairs == {}
+    assert report_exposures(report) == story.exposures == {world.pack_maker.address: (1, {})}
+    linked = report.to_json()["linkedOperations"]
+    assert [item["lotIds"] for item in linked] == [[hex(passport_id) for passport_id in passport_ids]]
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Fixtures of the passport tests: ``issueFromNotes`` calls built by hand, as an attacker (or an SDK
-that skips its checks) would send them."""
+"""Fixtures of the passport tests: ``issueBatch`` calls built by hand, as an attacker (or an SDK that
+skips its checks) would send them."""
 
 from __future__ import annotations
 
@@ -9,30 +9,40 @@ import pytest
 
 from batterytrace.model.passports import passport_id_for
 from batterytrace.model.risk import RiskFlag
-from batterytrace.zk.pack_claim import PackClaims
-from tests.helpers.flows import CAPACITY_WH
+from batterytrace.zk.contexts import batch_context, records_hash
+from batterytrace.zk.pack_batch import BatchClaims
+from tests.helpers.flows import CAPACITY_WH, battery_id
 
 #: What the SDK forbids by default: child labour, human rights, conflict area.
 FLAGS = int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA)
 
-#: (requests, proofs) of an ``issueFromNotes`` call.
-IssueArguments = tuple[list[tuple], list[tuple]]
+#: (request, entries, proof) of an ``issueBatch`` call.
+BatchArguments = tuple[tuple, list[tuple], tuple]
+
+
+def entry_of(battery: str, grams, document_hash: bytes = b"\x11" * 32) -> tuple:
+    return (battery, list(grams), document_hash, bytes(32), bytes(32))
 
 
 @pytest.fixture
-def issue_arguments(world) -> Callable[..., IssueArguments]:
-    """``issue_arguments(who, pack, battery, claims=None, bound_to=None)``: the ``issueFromNotes``
-    arguments the SDK would send for ``battery`` from ``who``'s pack lot ``pack``, with an honest
-    pack-claim proof of ``claims`` (the tightest by default) bound to the passport of ``battery``, or
-    of the battery ``bound_to`` when given. Nothing is sent."""
+def batch_arguments(world) -> Callable[..., BatchArguments]:
+    """``batch_arguments(who, serials, claims=None, issuer="pack_maker", batteries=None)``: the
+    ``issueBatch`` arguments the SDK would send from ``who`` for the batteries ``serials`` (under
+    ``issuer``'s prefix; or the battery ids ``batteries``), with an honest batch proof of ``claims`` (the tightest by default) over ``who``'s packs
+    made under those ids. Nothing is sent."""
 
-    def build(who: str, pack: int, battery: str, claims: PackClaims | None = None,
-              bound_to: str | None = None) -> IssueArguments:
-        ledger = world.clients[who].shielded
-        claims = claims or PackClaims.tightest(ledger.lot(pack).note, CAPACITY_WH, FLAGS)
-        passport_id = passport_id_for(bound_to or battery)
-        redemption = ledger.pack_redemption(pack, claims, world.deployment.passport, passport_id.to_bytes(32, "big"))
-        request = (battery, "https://passports.example/by-hand", b"\x11" * 32, bytes(32), bytes(32), redemption.request)
-        return [request], [redemption.proof]
+    def build(who: str, serials: list[str] = (), claims: BatchClaims | None = None, issuer: str = "pack_maker",
+              batteries: list[str] | None = None) -> BatchArguments:
+        client = world.clients[who]
+        ledger = client.shielded
+        batteries = batteries or [battery_id(serial, issuer) for serial in serials]
+        ids = [passport_id_for(battery) for battery in batteries]
+        notes = [ledger.lot(passport_id).note for passport_id in ids]
+        claims = claims or BatchClaims.tightest(notes, CAPACITY_WH, FLAGS)
+        entries = [entry_of(battery, [metal.grams for metal in note.values.metals]) for battery, note in zip(batteries, notes)]
+        records = records_hash([(passport_id, tuple(entry[1]), *entry[2:]) for passport_id, entry in zip(ids, entries)])
+        context = batch_context(world.chain.chain_id, world.deployment.passport, client.address, records)
+        note_root, participants_root, proof = ledger.pack_batch_proof(ids, claims, context)
+        return (note_root, participants_root, claims.as_abi()), entries, proof.solidity_proof()
 
     return build

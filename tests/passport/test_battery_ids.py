@@ -58,77 +58,91 @@ def send_by_hand(world, who: str, function, description: str) -> RevertedError:
     return raised.value
 
 
-def pack_held_by_oem(world, name: str) -> int:
-    bag = mint_at(world, "miner", f"{name}-ORE", cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
+def pack_held_by_oem(world, battery: str) -> int:
+    """A pack the OEM made under ``battery`` (its output id), from a mine's bag."""
+    bag = mint_at(world, "miner", f"OEM-{passport_id_for(battery) % 10**9}-ORE", cobalt_grams=5_300, total_grams=15_000,
+                  co2e_grams=53_000)
     deliver(world, bag.lot_id, "miner", "oem")
-    return world.oem.transform([bag.lot_id], [OutputPlan(name, MaterialKind.PACK, 5_250, 450_000)],
+    return world.oem.transform([bag.lot_id], [OutputPlan(battery, MaterialKind.PACK, 5_250, 450_000)],
                                world.facilities["oem"].facility_id, process_co2e_grams=2_000).output_lot_ids[0]
+
+
+NOBODYS = gs1_digital_link("id.example", "0400000000001", "X-1")  # prefix 400000... is no one's
 
 
 @pytest.fixture(scope="module")
 def packs(session_world) -> Iterator[dict[str, int]]:
-    """A pack lot held by each issuer, for the module (each test reverts what it does with them)."""
+    """Pack lots made under the batteries' ids, for the module (each test reverts what it does with
+    them): the pack maker's, and the OEM's under a serial of the pack maker's and one of its own."""
     with isolated(session_world) as world:
-        yield {"pack_maker": build_pack(world, "PACK-IDS"), "oem": pack_held_by_oem(world, "PACK-SQUAT")}
+        made = {serial: build_pack(world, serial) for serial in ("RIVAL-0001", "HOSTS-1", "REL-1")}
+        made["squat"] = pack_held_by_oem(world, battery_id("RIVAL-0001", issuer="pack_maker"))
+        made["oem"] = pack_held_by_oem(world, battery_id("OEM-0001", issuer="oem"))
+        made["nobody"] = build_pack_under(world, NOBODYS)
+        yield made
 
 
-def issue_call(world, issue_arguments, who: str, pack: int, battery: str):
-    """``issueFromNotes`` for ``battery`` with an honest pack-claim proof of ``who``'s pack, built by hand."""
-    return world.clients[who].passports.functions.issueFromNotes(*issue_arguments(who, pack, battery))
+def build_pack_under(world, battery: str) -> int:
+    """A pack the pack maker made under ``battery``, whatever prefix it falls under."""
+    bag = mint_at(world, "miner", "NOBODY-ORE", cobalt_grams=5_300, total_grams=15_000, co2e_grams=53_000)
+    deliver(world, bag.lot_id, "miner", "pack_maker")
+    return world.pack_maker.transform([bag.lot_id], [OutputPlan(battery, MaterialKind.PACK, 5_250, 450_000)],
+                                      world.facilities["pack_maker"].facility_id, process_co2e_grams=2_000).output_lot_ids[0]
+
+
+def issue_call(world, batch_arguments, who: str, batteries: list[str]):
+    """``issueBatch`` for ``batteries`` with an honest batch proof of ``who``'s packs, built by hand."""
+    return world.clients[who].passports.functions.issueBatch(*batch_arguments(who, batteries=batteries))
 
 
 # -- the reproducing test ---------------------------------------------------------------------------
 
 
-def test_a_rivals_serial_cannot_be_squatted_and_its_owner_issues_it(world, packs, issue_arguments):
+def test_a_rivals_serial_cannot_be_squatted_and_its_owner_issues_it(world, packs, batch_arguments):
     rival_battery = battery_id("RIVAL-0001", issuer="pack_maker")
-    squatter_pack = packs["oem"]
-    # The OEM holds a clean pack and proves honest claims for it; only the battery id is not its own.
-    revert = send_by_hand(world, "oem", issue_call(world, issue_arguments, "oem", squatter_pack, rival_battery), "squat")
+    # The OEM made a clean pack under the rival's id and proves honest claims for it; only the battery id is not its own.
+    revert = send_by_hand(world, "oem", issue_call(world, batch_arguments, "oem", [rival_battery]), "squat")
     assert revert.error_name == "PassportBatteryIdNotOwned"
     assert revert.arguments["batteryId"] == rival_battery
     assert revert.arguments["issuer"].lower() == world.oem.address.lower()
     assert revert.arguments["owner"].lower() == world.pack_maker.address.lower()
     with pytest.raises(BatteryIdNotOwnedError, match="falls under a prefix of") as refused:
-        issue_passports(world.oem, [PassportRequest(squatter_pack, rival_battery, "https://p.example/s", bytes(32), CAPACITY_WH)])
+        issue_passports(world.oem, [PassportRequest(rival_battery, bytes(32), CAPACITY_WH)])
     assert refused.value.revert is None and refused.value.owner == world.pack_maker.address
 
-    (issued,) = issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "RIVAL-0001")])
+    (issued,) = issue_passports(world.pack_maker, [request_for("RIVAL-0001")])
     assert get_passport(world.stranger, issued.passport_id).economic_operator == world.pack_maker.address
-    # The OEM still issues under its own prefix, from the pack it could not misuse.
-    (own,) = issue_passports(world.oem, [request_for(squatter_pack, "OEM-0001", issuer="oem")])
+    # The OEM still issues under its own prefix, from a pack made under its own battery's id.
+    (own,) = issue_passports(world.oem, [request_for("OEM-0001", issuer="oem")])
     assert get_passport(world.stranger, own.passport_id).status is PassportStatus.ORIGINAL
 
 
-def test_an_id_under_no_assigned_prefix_and_a_malformed_id_are_refused(world, packs, issue_arguments):
-    pack = packs["pack_maker"]
-    nobody = gs1_digital_link("id.example", "0400000000001", "X-1")  # prefix 400000... is no one's
-    items, proofs = issue_arguments("pack_maker", pack, nobody)
+def test_an_id_under_no_assigned_prefix_and_a_malformed_id_are_refused(world, packs, batch_arguments):
+    request, entries, proof = batch_arguments("pack_maker", batteries=[NOBODYS])
     passports = world.pack_maker.passports.functions
-    revert = send_by_hand(world, "pack_maker", passports.issueFromNotes(items, proofs), "unowned")
+    revert = send_by_hand(world, "pack_maker", passports.issueBatch(request, entries, proof), "unowned")
     assert revert.error_name == "PassportBatteryIdNotOwned" and int(revert.arguments["owner"], 16) == 0
     with pytest.raises(BatteryIdNotOwnedError, match="no assigned company prefix"):
-        issue_passports(world.pack_maker, [PassportRequest(pack, nobody, "https://p.example/n", bytes(32), CAPACITY_WH)])
+        issue_passports(world.pack_maker, [PassportRequest(NOBODYS, bytes(32), CAPACITY_WH)])
 
     malformed = "https://id.example/01/00614141000013/21/X-1"  # wrong check digit
-    revert = send_by_hand(world, "pack_maker", passports.issueFromNotes([(malformed, *items[0][1:])], proofs), "malformed")
+    revert = send_by_hand(world, "pack_maker", passports.issueBatch(request, [(malformed, *entries[0][1:])], proof), "malformed")
     assert revert.error_name == "PassportMalformedBatteryId"
     with pytest.raises(MalformedBatteryIdError, match="check digit should be 2"):
-        issue_passports(world.pack_maker, [PassportRequest(pack, malformed, "https://p.example/m", bytes(32), CAPACITY_WH)])
+        issue_passports(world.pack_maker, [PassportRequest(malformed, bytes(32), CAPACITY_WH)])
 
 
 def test_the_same_battery_under_another_resolver_host_is_the_same_passport(world, packs):
     first = battery_id("HOSTS-1")
-    (issued,) = issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "HOSTS-1")])
+    (issued,) = issue_passports(world.pack_maker, [request_for("HOSTS-1")])
     second = first.replace("id.batterytrace.example", "brand.example")
     assert passport_id_for(second) == passport_id_for(first)
-    # The issuing call again, word for word but for the host: the battery has its passport already
-    # (checked before the ledger would find the pack note spent).
+    # The issuing call again, word for word but for the host: the battery has its passport already.
     passports = world.pack_maker.passports
     _function, arguments = passports.decode_function_input(world.chain.w3.eth.get_transaction(issued.receipt.transaction_hash)["input"])
-    requests = [plain({**request, "batteryId": second}) for request in arguments["requests"]]
-    revert = send_by_hand(world, "pack_maker", passports.functions.issueFromNotes(requests, plain(arguments["proofs"])),
-                          "same battery")
+    entries = [plain({**entry, "batteryId": second}) for entry in arguments["entries"]]
+    revert = send_by_hand(world, "pack_maker", passports.functions.issueBatch(plain(arguments["request"]), entries,
+                                                                                plain(arguments["proof"])), "same battery")
     assert revert.error_name == "PassportAlreadyIssued" and revert.arguments["passportId"] == issued.passport_id
 
 
@@ -137,7 +151,7 @@ def test_a_released_prefix_issues_nothing_until_assigned_again(world, packs):
     world.admin.release_company_prefix(world.pack_maker.address, prefix)
     assert world.stranger.battery_id_owner(battery_id("REL-1")) is None
     with pytest.raises(BatteryIdNotOwnedError):
-        issue_passports(world.pack_maker, [request_for(packs["pack_maker"], "REL-1")])
+        issue_passports(world.pack_maker, [request_for("REL-1")])
     world.admin.assign_company_prefix(world.oem.address, prefix)
     assert world.stranger.battery_id_owner(battery_id("REL-1")) == world.oem.address
 
@@ -273,7 +287,7 @@ def _python_says(world, text: str) -> tuple[bool, int | None, str | None]:
     owners = {prefix: world.clients[name].address for name, prefix in COMPANY_PREFIXES.items()}
     owner = next((owners[candidate] for candidate in parsed.candidate_prefixes
                   if parsed.kind is PrefixKind.GS1_COMPANY_PREFIX and candidate in owners), "0x" + "00" * 20)
-    return True, int.from_bytes(parsed.key, "big"), owner
+    return True, passport_id_for(text), owner
 
 
 @pytest.mark.parametrize("text", VALID + MALFORMED)

@@ -1,9 +1,9 @@
-"""Passports on chain: issued from a pack note of the shielded ledger (``issueFromNotes``), which the
-ledger redeems with a pack-claim proof bound to the passport contract and the passport id; the
-passport records the note's nullifier and the proven claims, never a lot id, the pack's note or
-who supplied its cobalt; anyone re-verifies the proof with py-ecc. The SDK refuses before proving
-what the contract or the circuit would; the contract's own refusals are checked with calls built by
-hand from valid ones (``issue_arguments``), so the contract or the ledger's proof check refuses
+"""Passports on chain, a batch at a time: one proof (circuits/pack_batch.circom) that each battery's
+pack note, made under the battery's id and held by the issuer, meets the batch's claims; the pack
+note is not spent and no nullifier is revealed, and the chain names no lot upstream of the pack, no
+note commitment and no supplier. Anyone re-verifies the proof with py-ecc. The SDK refuses before
+proving what the contract or the circuit would; the contract's own refusals are checked with calls
+built by hand from valid ones (``batch_arguments``), so the contract or the proof check refuses
 them, not the SDK. (Battery-id ownership is in test_battery_ids.py; statuses, hand-over and
 authorities' corrections in test_status_lifecycle.py.)"""
 
@@ -15,24 +15,26 @@ from dataclasses import dataclass
 
 import pytest
 
-from batterytrace.exceptions import MissingRoleError, PassportError, ProofError, RevertedError, UnknownLotError
+from batterytrace.exceptions import MissingRoleError, PassportError, ProofError, RevertedError
 from batterytrace.model.lots import LotStatus
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.model.risk import RiskFlag
-from batterytrace.sdk.note_history import NoteOperation
-from batterytrace.sdk.passports import get_passport, issue_passports, note_claim_bounds, verify_passport
-from batterytrace.zk.pack_claim import PackClaims
+from batterytrace.sdk.passport_batches import passport_bounds
+from batterytrace.sdk.passports import get_passport, issue_passports, verify_passport
+from batterytrace.zk.pack_batch import BatchClaims, MetalShares
 from tests.conftest import isolated
 from tests.helpers.flows import CAPACITY_WH, battery_id, build_pack, request_for
-from tests.passport.conftest import FLAGS
+from tests.passport.conftest import FLAGS, entry_of
+
+SERIALS = ("ON-1", "ON-2", "ON-3")
 
 
 @dataclass(frozen=True)
 class Packs:
-    """Pack lots the pack maker holds: two from the certified mine, one from the flagged artisanal site."""
+    """Pack lots the pack maker holds, each made under its battery's id: three from the certified
+    mine (their lot ids), one from the flagged artisanal site."""
 
-    first: int
-    second: int
+    certified: tuple[int, ...]
     flagged: int
 
 
@@ -40,112 +42,115 @@ class Packs:
 def packs(session_world) -> Iterator[Packs]:
     """The module's packs (each test reverts what it does with them)."""
     with isolated(session_world) as world:
-        yield Packs(build_pack(world, "PACK-ON-1"), build_pack(world, "PACK-ON-2"),
-                    build_pack(world, "PACK-ON-ASM", who="artisanal_miner"))
+        certified = tuple(build_pack(world, serial) for serial in SERIALS)
+        flagged = build_pack(world, "ON-ASM", who="artisanal_miner")
+        yield Packs(certified, flagged)
 
 
 def send(world, who: str, arguments) -> None:
-    world.chain.transact(world.clients[who].signer, world.clients[who].passports.functions.issueFromNotes(*arguments),
-                         "issue from notes by hand")
+    world.chain.transact(world.clients[who].signer, world.clients[who].passports.functions.issueBatch(*arguments),
+                         "issue a batch by hand")
 
 
 def words(*blobs: bytes) -> str:
     return "".join(bytes(blob).hex() for blob in blobs)
 
 
-def test_a_pack_note_backs_one_passport_that_names_only_its_nullifier(world, packs):
+def test_a_pack_backs_its_batterys_passport_and_the_chain_names_nothing_upstream(world, packs):
     maker = world.pack_maker
-    note = maker.note(packs.first)
-    (issued,) = issue_passports(maker, [request_for(packs.first, "battery-0001")])
+    pack = packs.certified[0]
+    note = maker.note(pack)
+    assert pack == passport_id_for(battery_id("ON-1"))
+    (issued,) = issue_passports(maker, [request_for("ON-1")])
     record = get_passport(world.stranger, issued.passport_id)
-    assert record.pack_nullifier == note.nullifier
-    assert (record.status, record.economic_operator, record.holder) == (PassportStatus.ORIGINAL, maker.address, maker.address)
-    assert record.bounds == issued.bounds == note_claim_bounds(PackClaims.tightest(note, CAPACITY_WH, FLAGS))
+    assert (record.status, record.economic_operator, record.holder, record.batch) == (
+        PassportStatus.ORIGINAL, maker.address, maker.address, issued.batch)
+    claims = BatchClaims.tightest([note], CAPACITY_WH, FLAGS)
+    assert record.bounds == issued.bounds == passport_bounds(tuple(m.grams for m in note.values.metals), claims)
     assert (record.bounds.cobalt_grams, record.bounds.min_certified_bps) == (5_250, 10_000)
-    # The ledger spent the note, for this passport contract and this passport alone.
-    assert world.chain.call(maker.shielded.contract.functions.isSpent(note.nullifier))
-    redeemed = maker.history(packs.first)[-1]
-    assert (redeemed.operation, redeemed.passport_contract, redeemed.binding) == (
-        NoteOperation.REDEEM, world.deployment.passport, issued.passport_id.to_bytes(32, "big"))
-    assert maker.lot(packs.first).status is LotStatus.CONSUMED
-    # Neither the call nor its events name the pack's lot id, its note's commitment or the mine.
+    # The pack note stays unspent where it is: the passport is bound to it by its tag, not by a nullifier.
+    assert maker.lot(pack).status is LotStatus.ACTIVE
+    assert not world.chain.call(maker.shielded.contract.functions.isSpent(note.nullifier))
+    # Neither the call nor its events name the pack's note, its nullifier, the bag it came from or the mine.
+    bag = world.auditor.genealogy(pack)[-1].lot_id
     sent = world.chain.w3.eth.get_transaction(issued.receipt.transaction_hash)["input"]
     seen = words(sent, *(log["data"] for log in issued.receipt.logs), *(topic for log in issued.receipt.logs for topic in log["topics"]))
-    for hidden in (f"{packs.first:064x}", f"{note.commitment:064x}", world.miner.address.lower()[2:]):
+    for hidden in (f"{note.commitment:064x}", f"{note.nullifier:064x}", f"{bag:064x}", world.miner.address.lower()[2:]):
         assert hidden not in seen
     verification = verify_passport(world.stranger, issued.passport_id)
-    assert verification.verified and (verification.pack_nullifier, verification.bounds) == (note.nullifier, record.bounds)
-    # One battery, one passport; one pack, one passport (its note is spent: the SDK sees no lot).
+    assert verification.verified and (verification.batch, verification.bounds) == (issued.batch, record.bounds)
+    # One battery, one passport; a pack backs only its own battery's.
     with pytest.raises(PassportError, match="already has passport"):
-        issue_passports(maker, [request_for(packs.second, "battery-0001")])
-    with pytest.raises(UnknownLotError):
-        issue_passports(maker, [request_for(packs.first, "battery-0002")])
+        issue_passports(maker, [request_for("ON-1")])
+    with pytest.raises(PassportError, match="a pack lot backs the passport of the battery id it was made under"):
+        issue_passports(maker, [request_for("ON-NO-PACK")])
 
 
-def test_a_batch_issues_many_passports_in_one_transaction(world, packs):
-    notes = [world.pack_maker.note(pack) for pack in (packs.first, packs.second)]
-    issued = issue_passports(world.pack_maker, [request_for(packs.first, "battery-b0"), request_for(packs.second, "battery-b1")])
-    assert len({item.receipt.transaction_hash for item in issued}) == 1
-    assert [item.passport_id for item in issued] == [passport_id_for(battery_id(f"battery-b{index}")) for index in range(2)]
-    assert [get_passport(world.stranger, item.passport_id).pack_nullifier for item in issued] == [note.nullifier for note in notes]
+def test_a_batch_issues_many_passports_with_one_proof_in_one_transaction(world, packs):
+    issued = issue_passports(world.pack_maker, [request_for(serial) for serial in SERIALS])
+    assert len({item.receipt.transaction_hash for item in issued}) == 1 and len({item.batch for item in issued}) == 1
+    assert [item.passport_id for item in issued] == [passport_id_for(battery_id(serial)) for serial in SERIALS]
+    assert [get_passport(world.stranger, item.passport_id).battery_id for item in issued] == [battery_id(s) for s in SERIALS]
     assert all(verify_passport(world.stranger, item.passport_id).verified for item in issued)
+    # The batch's claims are the least every pack supports; each passport keeps its own pack's grams.
+    assert len({item.bounds.metals[0].min_certified_bps for item in issued}) == 1
+
+
+def test_requests_of_different_capacities_make_different_batches(world, packs):
+    issued = issue_passports(world.pack_maker, [request_for("ON-1"), request_for("ON-2", capacity_wh=60_000)])
+    assert len({item.batch for item in issued}) == 2
+    assert [item.bounds.capacity_wh for item in issued] == [CAPACITY_WH, 60_000]
 
 
 def test_the_sdk_refuses_before_proving_what_the_contract_or_the_circuit_would(world, packs):
     maker = world.pack_maker
     block = world.chain.w3.eth.block_number
-    with pytest.raises(PassportError, match="same battery or the same pack"):
-        issue_passports(maker, [request_for(packs.first, "battery-0003"), request_for(packs.first, "battery-0004")])
+    with pytest.raises(PassportError, match="same battery twice"):
+        issue_passports(maker, [request_for("ON-1"), request_for("ON-1")])
     with pytest.raises(PassportError, match="child-labour"):
-        issue_passports(maker, [request_for(packs.first, "battery-0003", forbidden_risk_flags=RiskFlag.CONFLICT_AREA)])
+        issue_passports(maker, [request_for("ON-1", forbidden_risk_flags=RiskFlag.CONFLICT_AREA)])
     with pytest.raises(MissingRoleError):
-        issue_passports(world.refiner, [request_for(packs.first, "battery-0003")])
-    with pytest.raises(UnknownLotError):  # the pack maker's keys see no lot with this id
-        issue_passports(maker, [request_for(packs.first + 1, "battery-0003")])
-    tightest = PackClaims.tightest(maker.note(packs.first), CAPACITY_WH, FLAGS)
-    stronger = dataclasses.replace(tightest, min_post_consumer_bps=(1_000,) + tightest.min_post_consumer_bps[1:])
+        issue_passports(world.refiner, [request_for("ON-1")])
+    tightest = BatchClaims.tightest([maker.note(packs.certified[0])], CAPACITY_WH, FLAGS)
+    stronger = dataclasses.replace(tightest, metals=(MetalShares(10_000, 0, 1_000), *tightest.metals[1:]))
     with pytest.raises(ProofError, match="below the claimed 1000 bps"):
-        issue_passports(maker, [request_for(packs.first, "battery-0003", claims=stronger)])
+        issue_passports(maker, [request_for("ON-1", claims=stronger)])
     # The artisanal site's child-labour finding travelled into its pack: no passport forbids it.
     with pytest.raises(ProofError, match="forbidden risk flags"):
-        issue_passports(maker, [request_for(packs.flagged, "battery-0003")])
+        issue_passports(maker, [request_for("ON-ASM")])
     assert world.chain.w3.eth.block_number == block
 
 
-def test_the_contract_refuses_hand_built_issues(world, packs, issue_arguments):
-    claims = PackClaims.tightest(world.pack_maker.note(packs.first), CAPACITY_WH, FLAGS)
-    # A proof bound to another passport: the ledger's context differs, so the proof fails.
-    with pytest.raises(RevertedError, match="ProofInvalid"):
-        send(world, "pack_maker", issue_arguments("pack_maker", packs.first, battery_id("battery-0005"), claims,
-                                                  bound_to=battery_id("battery-0006")))
-    items, proofs = issue_arguments("pack_maker", packs.first, battery_id("battery-0005"), claims)
-    request, pack = items[0][:5], items[0][5]
-
-    def with_pack(**changes) -> list[tuple]:
-        fields = dict(zip(("metals", "maxCo2e", "maxKwh", "capacity", "flags"), pack[4:]))
-        fields.update(changes)
-        return [(*request, (*pack[:4], *fields.values()))]
-
-    # A stronger claim than the one proven: it forbids one more flag.
-    with pytest.raises(RevertedError, match="ProofInvalid"):
-        send(world, "pack_maker", (with_pack(flags=FLAGS | int(RiskFlag.ARTISANAL)), proofs))
-    # Claims below the policy, refused before the ledger sees them: child labour not forbidden, and
-    # shares above 100% (certified, or pre- and post-consumer recycled together).
-    (grams, certified, pre, post), *others = pack[4]
-    nickel = others[1]
-    for below in (with_pack(flags=int(RiskFlag.CONFLICT_AREA)),
-                  with_pack(metals=[(grams, 10_001, pre, post), *others]),
-                  with_pack(metals=[(grams, certified, 6_000, 5_000), *others]),
-                  # the policy holds per metal: nickel's shares above 100% together
-                  with_pack(metals=[(grams, certified, pre, post), others[0], (nickel[0], nickel[1], 5_001, 5_000)])):
+def test_the_contract_refuses_hand_built_batches(world, packs, batch_arguments):
+    request, entries, proof = batch_arguments("pack_maker", ["ON-1", "ON-2"])
+    note_root, participants_root, claims = request
+    shares, per_kg, per_kwh, capacity, flags = claims
+    # What the proof did not prove: a stronger claim, one more flag forbidden, a gram more, another
+    # document (the context binds the records), the batteries in another order, one left out.
+    stronger = [(shares[0][0], shares[0][1] + 1, shares[0][2]), *shares[1:]]
+    changed = {
+        "stronger": ((note_root, participants_root, (stronger, per_kg, per_kwh, capacity, flags)), entries),
+        "flag": ((note_root, participants_root, (shares, per_kg, per_kwh, capacity, flags | int(RiskFlag.ARTISANAL))), entries),
+        "gram": (request, [entry_of(entries[0][0], [entries[0][1][0] + 1, *entries[0][1][1:]]), entries[1]]),
+        "document": (request, [entry_of(entries[0][0], entries[0][1], b"\x22" * 32), entries[1]]),
+        "order": (request, entries[::-1]),
+        "fewer": (request, entries[:1]),
+    }
+    for name, (changed_request, changed_entries) in changed.items():
+        with pytest.raises(RevertedError, match="PassportInvalidProof"):
+            send(world, "pack_maker", (changed_request, changed_entries, proof))
+    # Claims below the policy, refused before the proof is checked: child labour not forbidden, and
+    # shares above 100% (certified, or pre- and post-consumer recycled together), per metal.
+    nickel = shares[2]
+    for below in ((shares, per_kg, per_kwh, capacity, int(RiskFlag.CONFLICT_AREA)),
+                  ([(10_001, *shares[0][1:]), *shares[1:]], per_kg, per_kwh, capacity, flags),
+                  ([shares[0], shares[1], (nickel[0], 5_001, 5_000)], per_kg, per_kwh, capacity, flags)):
         with pytest.raises(RevertedError, match="PassportClaimsBelowPolicy"):
-            send(world, "pack_maker", (below, proofs))
-    # The request names the pack maker as the issuer; the OEM sends it, under its own prefix.
-    stolen = [(battery_id("battery-0005", "oem"), *items[0][1:])]
-    with pytest.raises(RevertedError, match=r"PassportUnauthorized\(account=" + world.oem.address.lower()):
-        send(world, "oem", (stolen, proofs))
-    # The honest call goes through once; the same note for another battery is spent.
-    send(world, "pack_maker", (items, proofs))
-    again = [(battery_id("battery-0007"), *items[0][1:])]
-    with pytest.raises(RevertedError, match="LedgerNullifierSpent"):
-        send(world, "pack_maker", (again, proofs))
+            send(world, "pack_maker", ((note_root, participants_root, below), entries, proof))
+    # The proof names the pack maker as the issuer: the OEM cannot send it, under its own prefix or the maker's.
+    with pytest.raises(RevertedError, match="PassportBatteryIdNotOwned"):
+        send(world, "oem", (request, entries, proof))
+    # The honest call goes through once; the same batch again finds its passports issued.
+    send(world, "pack_maker", (request, entries, proof))
+    with pytest.raises(RevertedError, match="PassportAlreadyIssued"):
+        send(world, "pack_maker", (request, entries, proof))

@@ -45,7 +45,8 @@ EVIDENCE = keccak(text="market surveillance decision 2026-17")
 def passport_id(session_world) -> Iterator[int]:
     """One passport issued by the pack maker, for the module (each test reverts what it does)."""
     with isolated(session_world) as world:
-        (issued,) = issue_passports(world.pack_maker, [request_for(build_pack(world, "PACK-LIFE"), "LIFE-0001")])
+        build_pack(world, "LIFE-0001")
+        (issued,) = issue_passports(world.pack_maker, [request_for("LIFE-0001")])
         yield issued.passport_id
 
 

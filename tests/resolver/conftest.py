@@ -17,14 +17,18 @@ from batterytrace.evm.node import free_port
 from batterytrace.evm.signers import LocalSigner
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.registry import Role
+from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
-from batterytrace.sdk.passports import issue_passports, note_claim_bounds
+from batterytrace.sdk.passport_batches import passport_bounds
+from batterytrace.sdk.passports import issue_passports
 from batterytrace.sdk.resolver import LocalResolver, ResolverClient, ResolverSettings, battery_path, local_public_url, publish
-from batterytrace.zk.pack_claim import PackClaims
+from batterytrace.zk.pack_batch import BatchClaims
 from tests.conftest import isolated
 from tests.helpers.flows import CAPACITY_WH, battery_id, build_pack, request_for
 from tests.helpers.sandbox import register, signer
-from tests.passport.conftest import FLAGS
+
+#: The risk flags the passports' claims forbid.
+FLAGS = int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA)
 
 #: The roles the tiers name but the session's world has no participant of, registered here.
 EXTRA_PARTICIPANTS = {"repairer": (12, Role.REPAIRER), "remanufacturer": (13, Role.REMANUFACTURER),
@@ -50,19 +54,21 @@ class Served:
 
 
 def issue_documents(world, serials: list[str]) -> tuple[dict[str, int], dict[str, dict]]:
-    """Issue one passport per serial from a fresh pack, each with a Battery Pass document whose
-    public tier's hash is on chain."""
+    """Issue one passport per serial from a fresh pack, all in one batch, each with a Battery Pass
+    document whose public tier's hash is on chain."""
     maker = world.pack_maker
+    notes = [maker.note(build_pack(world, serial)) for serial in serials]
+    claims = BatchClaims.tightest(notes, CAPACITY_WH, FLAGS)
     requests, documents = [], {}
-    for serial in serials:
-        pack = build_pack(world, f"RES-{serial}")
-        claims = PackClaims.tightest(maker.shielded.lot(pack).note, CAPACITY_WH, FLAGS)
+    for serial, note in zip(serials, notes, strict=True):
         bid = battery_id(serial)
         urn = passport_urn(world.chain.chain_id, world.deployment.passport, passport_id_for(bid))
-        document = build_passport_document(example_pack_passport_input(urn, bid, proven_claims(note_claim_bounds(claims), (), True)))
+        bounds = passport_bounds(tuple(metal.grams for metal in note.values.metals), claims)
+        document = build_passport_document(example_pack_passport_input(urn, bid, proven_claims(bounds, (), True)))
         documents[serial] = document
-        requests.append(request_for(pack, serial, document_hash=document_hash(split_by_tier(document)[AccessTier.PUBLIC]), claims=claims))
+        requests.append(request_for(serial, document_hash=document_hash(split_by_tier(document)[AccessTier.PUBLIC]), claims=claims))
     issued = issue_passports(maker, requests)
+    assert len({item.batch for item in issued}) == 1
     return {serial: item.passport_id for serial, item in zip(serials, issued, strict=True)}, documents
 
 

@@ -6,6 +6,8 @@ import httpx
 
 from batterytrace.documents.credential import verify_credential
 from batterytrace.documents.tiers import AccessTier, split_by_tier
+from batterytrace.sdk.passport_batches import load_batch
+from batterytrace.sdk.passports import get_passport
 from batterytrace.sdk.resolver import CREDENTIAL_MEDIA_TYPE, LINKSET_MEDIA_TYPE, ResolverClient
 from tests.helpers.flows import battery_id
 
@@ -25,6 +27,18 @@ def test_a_person_gets_the_page_with_status_claims_and_credential_checked(served
     assert "All " in page and "supply-chain claims verified" in page and "NOT VERIFIED" not in page
     # The QR code names the resolver's own URL for this battery.
     assert f"QR code for {served.url}{served.path('RES-1')}" in page
+
+
+def test_the_passports_of_one_batch_are_each_checked_against_the_batchs_one_proof(served):
+    world = served.world
+    records = [get_passport(world.oem, served.passports[serial]) for serial in ("RES-1", "RES-2")]
+    assert records[0].batch == records[1].batch
+    batch = load_batch(world.oem, records[0].batch)
+    for serial, record in zip(("RES-1", "RES-2"), records, strict=True):
+        page = get(served, served.path(serial), "text/html").text
+        assert "supply-chain claims verified" in page and "NOT VERIFIED" not in page
+        assert f"transaction {batch.transaction_hash}" in page
+        assert f"{record.bounds.cobalt.grams / 1000:g} kg cobalt" in page
 
 
 def test_the_json_ld_is_the_credential_document_with_the_public_tier_only(served):

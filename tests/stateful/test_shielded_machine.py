@@ -4,11 +4,11 @@ Groth16 proof.
 
 Hypothesis mints origin lots (mine, artisanal site, recycler), offers them to other participants,
 cancels offers, weighs them in within tolerance (accept) or outside it (a dispute, which the auditor
-resolves either way), splits and merges them at a facility their holder operates, and redeems pack
-notes for a stand-in passport contract, while a model keeps every lot's holder, state and grams.
-After every step the chain and the note stores are checked against the model and against each
-other: a spent note is spent on chain, cobalt is never created (what was minted is unspent, lost in
-a transform's declared yield loss or redeemed), a note is spent once, and the scanners hold what the
+resolves either way), splits and merges them at a facility their holder operates (never a pack), and
+issues the pack maker's packs their passports (a batch proof, which spends no note), while a model
+keeps every lot's holder, state and grams. After every step the chain and the note stores are
+checked against the model and against each other: a spent note is spent on chain, cobalt is never
+created (what was minted is unspent or lost in a transform's declared yield loss), a note is spent once, and the scanners hold what the
 events imply. Once per example a custody request recorded on its way to the relayer is sent again
 by hand and must revert with LedgerNullifierSpent.
 
@@ -46,15 +46,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from batterytrace.exceptions import RevertedError, UnknownLotError
 from batterytrace.model.lots import BPS, DisputeOutcome, MaterialKind, OutputPlan
-from batterytrace.model.registry import Role
+from batterytrace.model.passports import PassportStatus
 from batterytrace.sdk.notes import NoteStore, StoredNote
+from batterytrace.sdk.passports import PassportRequest, issue_passports
 from batterytrace.sdk.relayer import LocalRelayer, RelayedTransaction, RelayerClient
 from batterytrace.sdk.scanner import NoteScanner
 from batterytrace.sdk.shielded import ShieldedLedgerOperations
 from batterytrace.zk.note_transform import MADE_KINDS
 from batterytrace.zk.notes import Note, NoteState, kind_may_hold
-from batterytrace.zk.pack_claim import PACK, PackClaims
+from batterytrace.zk.pack_batch import PACK
 from tests.conftest import isolated
+from tests.helpers.flows import battery_id
 from tests.helpers.relayer import relayer_settings
 
 EXAMPLES = int(os.environ.get("BATTERYTRACE_SHIELDED_EXAMPLES", "7"))
@@ -68,7 +70,7 @@ MINTED_KINDS = {"miner": MaterialKind.COBALT_HYDROXIDE, "artisanal_miner": Mater
 HANDLERS = ("miner", "artisanal_miner", "refiner", "pack_maker", "recycler")
 TOLERANCE_BPS = 50
 CAPACITY_WH = 75_000
-#: Holds the passport contract role, so it may call redeemPack (as in tests/ledger/test_shielded_sdk.py).
+#: A funded account of no role, which sends a spent note's custody request again by hand.
 PASSPORT_STAND_IN = "stranger"
 
 
@@ -127,8 +129,10 @@ class Ledger:
         for client in self.clients.values():
             client.relayer = relayer
         self.lots = {tag: replace(lot) for tag, lot in start.lots.items()} if start else {}
-        self.minted_grams, self.lost_grams, self.redeemed_grams = (
-            (start.minted_grams, start.lost_grams, start.redeemed_grams) if start else (0, 0, 0))
+        self.minted_grams, self.lost_grams = (start.minted_grams, start.lost_grams) if start else (0, 0)
+        #: Each pack's battery id (its output id), and the packs whose passports were issued.
+        self.batteries = dict(start.batteries) if start else {}
+        self.passported = set(start.passported) if start else set()
         # Names (so tags) restart with every example, as the chain does, so hypothesis can replay one.
         self.names = (f"{prefix}-{number}" for number in itertools.count())
 
@@ -187,24 +191,26 @@ class Ledger:
 
     def transform(self, holder: str, tags: list[int], outputs: list[tuple[int, int, int]], process_co2e_grams: int) -> None:
         """``outputs``: (kind, cobalt grams, total grams) of each lot made."""
-        plans = [OutputPlan(next(self.names), MaterialKind(kind), cobalt, total) for kind, cobalt, total in outputs]
+        # A pack is made under its battery's id (the pack maker's prefix): its passport is that battery's.
+        plans = [OutputPlan(battery_id(next(self.names)) if kind == PACK else next(self.names), MaterialKind(kind), cobalt, total)
+                 for kind, cobalt, total in outputs]
         made = self.clients[holder].transform(tags, plans, self.world.facilities[holder].facility_id, process_co2e_grams)
         cobalt_in = sum(self.lots.pop(tag).cobalt_grams for tag in tags)
         self.lost_grams += cobalt_in - sum(cobalt for _kind, cobalt, _total in outputs)
         assert len(made.output_lot_ids) == len(made.notes) == len(plans)
-        for tag, note, (kind, cobalt, total) in zip(made.output_lot_ids, made.notes, outputs, strict=True):
+        for tag, note, plan, (kind, cobalt, total) in zip(made.output_lot_ids, made.notes, plans, outputs, strict=True):
             assert tag not in self.lots
             self._take(tag, Lot(holder, kind, cobalt, total), note)
+            if kind == PACK:
+                self.batteries[tag] = str(plan.external_id)
 
-    def redeem(self, tag: int, binding: bytes) -> None:
-        lot, holder = self.lots[tag], self.clients[self.lots[tag].owner]
-        passport = self.world.clients[PASSPORT_STAND_IN]
-        redemption = holder.shielded.pack_redemption(tag, PackClaims.tightest(holder.note(tag), CAPACITY_WH), passport.address,
-                                                     binding)
-        self.world.chain.transact(passport.signer, holder.shielded.contract.functions.redeemPack(
-            redemption.request, redemption.proof, binding), "redeem a pack note")
-        del self.lots[tag]
-        self.redeemed_grams += lot.cobalt_grams
+    def issue_passport(self, tag: int) -> None:
+        """The pack maker issues the pack's battery its passport: the pack's note stays as it is."""
+        lot = self.lots[tag]
+        (issued,) = issue_passports(self.world.clients[lot.owner], [PassportRequest(self.batteries[tag], bytes(32), CAPACITY_WH)])
+        assert issued.passport_id == tag and issued.bounds.cobalt_grams == lot.cobalt_grams
+        self.passported.add(tag)
+        self._take(tag, lot, self.clients[lot.owner].note(tag))
 
 
 @dataclass
@@ -233,9 +239,6 @@ def pool(session_world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Po
             ledger.weigh_in(at_pack_plant, 1_900_000)
             ledger.transform("pack_maker", [at_pack_plant], [(PACK, 640_000, 450_000_000)], 9_000_000)
             ledger.mint("recycler", 50_000, 500_000, 0)
-            admin = world.admin
-            admin.send(admin.registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, world.clients[PASSPORT_STAND_IN].address),
-                       "the passport contract role for the stand-in")
             yield Pool(ledger, len(ledger.relayer.relayed))
         finally:  # the other modules' clients submit through the session's relayer
             for name, relayer in session_relayers.items():
@@ -303,7 +306,7 @@ class LedgerInvariants(RuleBasedStateMachine):
         ledger = self.ledger
         unspent = sum(stored.note.values.metals[0].grams for stored in self._auditor().store.notes(unspent=True))
         assert unspent <= ledger.minted_grams
-        assert unspent == ledger.minted_grams - ledger.lost_grams - ledger.redeemed_grams
+        assert unspent == ledger.minted_grams - ledger.lost_grams
         assert unspent == sum(lot.cobalt_grams for lot in ledger.lots.values())
 
     @invariant()
@@ -362,8 +365,10 @@ class ShieldedLedgerMachine(LedgerInvariants):
         return sorted(tag for tag, lot in self.ledger.lots.items() if lot.state is state)
 
     def active_of(self, holder: str, min_cobalt_grams: int = 1) -> list[int]:
+        """The holder's active lots a transform may spend (every kind but a pack)."""
         return sorted(tag for tag, lot in self.ledger.lots.items()
-                      if lot.owner == holder and lot.state is NoteState.ACTIVE and lot.cobalt_grams >= min_cobalt_grams)
+                      if lot.owner == holder and lot.state is NoteState.ACTIVE and lot.cobalt_grams >= min_cobalt_grams
+                      and lot.kind != PACK)
 
     def transformers(self) -> list[str]:
         """Holders whose facility transforms lots and who hold an active one they can split."""
@@ -371,7 +376,9 @@ class ShieldedLedgerMachine(LedgerInvariants):
                 and self.active_of(name, min_cobalt_grams=2)]
 
     def packs(self) -> list[int]:
-        return [tag for tag in self.in_state(NoteState.ACTIVE) if self.ledger.lots[tag].kind == PACK]
+        """The pack maker's active packs whose batteries have no passport yet."""
+        return [tag for tag in self.in_state(NoteState.ACTIVE) if self.ledger.lots[tag].kind == PACK
+                and self.ledger.lots[tag].owner == "pack_maker" and tag not in self.ledger.passported]
 
     def prove(self) -> None:
         assert self.proofs_left > 0
@@ -465,10 +472,12 @@ class ShieldedLedgerMachine(LedgerInvariants):
 
     @precondition(lambda self: self.proofs_left > 0 and self.packs())
     @rule(data=st.data())
-    def redeem_pack(self, data: st.DataObject) -> None:
+    def issue_passport(self, data: st.DataObject) -> None:
         tag = data.draw(st.sampled_from(self.packs()), label="pack")
         self.prove()
-        self.ledger.redeem(tag, f"passport {tag % 10**9}".encode().ljust(32, b"\0"))
+        self.ledger.issue_passport(tag)
+        passports = self.ledger.world.clients["pack_maker"].passports.functions
+        assert passports.passport(tag).call()[0] == PassportStatus.ORIGINAL
 
     # -- once per example -------------------------------------------------------------------------
 

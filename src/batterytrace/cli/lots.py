@@ -118,7 +118,11 @@ def _output(text: str) -> Any:
     """One ``--output`` as the SDK's OutputPlan, or one line that says what is wrong with it."""
     from batterytrace.model.lots import MaterialKind, OutputPlan
 
-    parts = text.split(":")
+    # Split from the right: an id may hold colons (a pack's id is its battery's, a Digital Link URI).
+    for splits in (5, 3):
+        parts = text.rsplit(":", splits)
+        if len(parts) == splits + 1 and parts[1] in MaterialKind.__members__:
+            break
     if len(parts) not in (4, 6) or not parts[0]:
         raise ValueError(f"--output {text!r} is not {_OUTPUT_FORMAT}")
     external_id, kind, *grams = parts
@@ -230,7 +234,7 @@ def _step_record(step: Any) -> dict[str, Any]:
         "block_number": step.block_number, "transaction": step.transaction_hash, "log_index": step.log_index,
         "evidence_hash": json_default(step.evidence_hash), "inputs": [hex(note.tag) for note in step.inputs],
         "outputs": [hex(note.tag) for note in step.outputs], "unopened_inputs": step.unopened_inputs,
-        "unopened_outputs": step.unopened_outputs, "passport_contract": step.passport_contract,
+        "unopened_outputs": step.unopened_outputs,
     }
 
 

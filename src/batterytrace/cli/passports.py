@@ -22,27 +22,31 @@ def passport() -> None:
 
 
 @passport.command("issue")
-@click.argument("pack_tag", type=ANY_BASE_INT)
-@click.option("--battery-id", required=True, help="GS1 Digital Link URI of the battery.")
-@click.option("--document", "document_path", type=click.Path(exists=True, path_type=Path), required=True, help="The public passport document (JSON).")
-@click.option("--document-uri", required=True, help="Where the public document is published.")
+@click.option("--battery-id", "battery_ids", multiple=True, required=True,
+              help="The battery's id (GS1 Digital Link URI or ISO/IEC 15459), its pack's output id. Repeat for a batch.")
+@click.option("--document", "document_paths", type=click.Path(exists=True, path_type=Path), multiple=True, required=True,
+              help="The public passport document (JSON), one per --battery-id, in the same order.")
 @click.option("--capacity-wh", type=int, required=True)
 @click.pass_obj
 @fail_cleanly
-def passport_issue(session: Session, pack_tag: int, battery_id: str, document_path: Path, document_uri: str, capacity_wh: int) -> None:
-    """Issue a passport from a pack lot you hold on the shielded ledger (its id), with the tightest
-    claims its note supports (pack makers, OEMs): the passport contract redeems the pack note with a
-    proof bound to the new passport; you send the issuance from your own account, as the regulation
-    names the issuer."""
+def passport_issue(session: Session, battery_ids: tuple[str, ...], document_paths: tuple[Path, ...], capacity_wh: int) -> None:
+    """Issue passports from the pack lots you hold under the batteries' ids (each pack made with its
+    battery id as output id), with the tightest claims the packs all support (pack makers, OEMs): up
+    to 15 per transaction and one proof for them all; you send the issuance from your own account, as
+    the regulation names the issuer."""
     from batterytrace.documents.canonical import document_hash
     from batterytrace.model.lots import METAL_NAMES
     from batterytrace.sdk.passports import PassportRequest, issue_passports
 
-    document = json.loads(document_path.read_text())
+    if len(document_paths) != len(battery_ids):
+        raise ValueError(f"{len(battery_ids)} --battery-id but {len(document_paths)} --document: give one document per battery")
+    requests = [PassportRequest(battery_id, document_hash(json.loads(path.read_text())), capacity_wh)
+                for battery_id, path in zip(battery_ids, document_paths, strict=True)]
     with session.ledger(relaying=False) as ledger:
-        (issued,) = issue_passports(ledger.client, [PassportRequest(pack_tag, battery_id, document_uri, document_hash(document), capacity_wh)])
-    click.echo(f"passport {issued.passport_id:#x} issued for {battery_id}: "
-               + "; ".join(_metal_claim(name, metal) for name, metal in zip(METAL_NAMES, issued.bounds.metals, strict=True)))
+        issued = issue_passports(ledger.client, requests)
+    for item in issued:
+        click.echo(f"passport {item.passport_id:#x} issued for {item.battery_id} in batch {item.batch}: "
+                   + "; ".join(_metal_claim(name, metal) for name, metal in zip(METAL_NAMES, item.bounds.metals, strict=True)))
 
 
 def _metal_claim(name: str, metal: MetalBounds) -> str:
@@ -96,7 +100,7 @@ def passport_publish(session: Session, passport_id: int, document_path: Path, re
 @click.pass_obj
 @fail_cleanly
 def passport_verify(session: Session, passport_id: int, resolver_url: str | None) -> None:
-    """Check a passport both ways and say which held: its pack-claim proof re-verified from the
+    """Check a passport both ways and say which held: its batch claim proof re-verified from the
     chain with py-ecc (trusting no issuer), and its credential offline (signature under the
     issuer's did:web document, status in the issuer's signed status list) as the resolver serves it."""
     from batterytrace.sdk.passports import verify_passport
@@ -168,7 +172,7 @@ def passport_page(session: Session, passport_id: int, document_path: Path, out_d
     client = session.client(read_only=True)
     record = get_passport(client, passport_id)
     result = verify_passport(client, passport_id)
-    genealogy = _note_genealogy(session, passport_id, record.pack_nullifier)
+    genealogy = _note_genealogy(session, passport_id)
     document = json.loads(document_path.read_text())
     info = ChainInfo(chain_id=client.chain.chain_id, passport_contract=client.deployment.passport, token_id=passport_id,
                      block_number=result.block_number, document_hash=record.document_hash)
@@ -176,9 +180,10 @@ def passport_page(session: Session, passport_id: int, document_path: Path, out_d
     click.echo(f"page written to {page}")
 
 
-def _note_genealogy(session: Session, passport_id: int, nullifier: int) -> list[Any]:
-    """The genealogy of the pack note a passport redeemed (its pack id is the note's nullifier), from
-    the account's note store; refused unless the store opens the note and every ancestor."""
+def _note_genealogy(session: Session, passport_id: int) -> list[Any]:
+    """The genealogy of a passport's pack (the lot whose tag is the passport id: a pack is made under
+    its battery's id), from the account's note store; refused unless the store opens the pack's note
+    and every ancestor."""
     from batterytrace.exceptions import ConfigurationError
     from batterytrace.sdk.note_history import genealogy_from_notes
 
@@ -188,10 +193,9 @@ def _note_genealogy(session: Session, passport_id: int, nullifier: int) -> list[
         raise ConfigurationError(refusal)
     with session.ledger(relaying=False) as ledger:
         ledger.sync()
-        pack = next((stored.note for stored in ledger.store.notes() if stored.note.nullifier == nullifier), None)
-        if pack is None:
+        if not any(stored.note.tag == passport_id for stored in ledger.store.notes()):
             raise ConfigurationError(refusal)
-        nodes = genealogy_from_notes(ledger.client, ledger.store, pack.tag)
+        nodes = genealogy_from_notes(ledger.client, ledger.store, passport_id)
     seen = {node.lot_id for node in nodes}
     if any(parent not in seen for node in nodes for parent in node.parent_ids):
         raise ConfigurationError(refusal)

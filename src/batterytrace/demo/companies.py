@@ -91,7 +91,13 @@ def total_for(cobalt_grams: int, cobalt_share: Decimal) -> int:
     return grams(Decimal(cobalt_grams) / cobalt_share)
 
 
+def battery_id_of(index: int) -> str:
+    """The GS1 Digital Link of the ``index``-th battery (the EV maker's GTIN, under its prefix)."""
+    return f"https://id.batterytrace.example/01/09506000134352/21/PK75-{index:06d}"
+
+
 def pack_plan(index: int) -> OutputPlan:
-    """The ``index``-th pack lot the pack maker assembles from one cell batch."""
-    return OutputPlan(f"PACK-{index:04d}", MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000, PACK_LITHIUM_GRAMS,
+    """The ``index``-th pack lot the pack maker assembles from one cell batch, named by its battery's id
+    (so that the pack backs that battery's passport)."""
+    return OutputPlan(battery_id_of(index), MaterialKind.PACK, PACK_COBALT_GRAMS, 450_000, PACK_LITHIUM_GRAMS,
                       PACK_NICKEL_GRAMS)

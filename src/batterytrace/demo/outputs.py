@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from batterytrace.demo.companies import CAPACITY_WH, COMPANIES
+from batterytrace.demo.companies import CAPACITY_WH, COMPANIES, battery_id_of
 from batterytrace.demo.data import example_pack_passport_input
 from batterytrace.demo.steps import DemoRun
 from batterytrace.demo.summary import MetalSummary, PassportSummary
@@ -22,25 +22,19 @@ from batterytrace.model.genealogy import LotNode
 from batterytrace.model.lots import METAL_NAMES
 from batterytrace.model.passports import passport_id_for, passport_urn
 from batterytrace.model.risk import RiskFlag
-from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, note_claim_bounds, verify_passport
+from batterytrace.sdk.passport_batches import passport_bounds
+from batterytrace.sdk.passports import PassportRequest, get_passport, issue_passports, verify_passport
 from batterytrace.sdk.resolver import ResolverClient, publish
 from batterytrace.zk.notes import Note
-from batterytrace.zk.pack_claim import PackClaims
+from batterytrace.zk.pack_batch import BatchClaims, MetalShares
 
 
-def nice_claims(note: Note) -> PackClaims:
-    """Round the tightest provable claims to figures a person reads: shares down to whole
-    percent, CO2e bounds up to the next 100 g."""
-    tight = PackClaims.tightest(note, CAPACITY_WH, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA))
-
-    def percent(shares: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(bps // 100 * 100 for bps in shares)
-
-    return PackClaims(
-        declared_grams=tight.declared_grams,
-        min_certified_bps=percent(tight.min_certified_bps),
-        min_pre_consumer_bps=percent(tight.min_pre_consumer_bps),
-        min_post_consumer_bps=percent(tight.min_post_consumer_bps),
+def nice_claims(notes: list[Note]) -> BatchClaims:
+    """Round the tightest claims all the packs support to figures a person reads: shares down to whole
+    percent, CO2e bounds up to the next 100 g per kg and 10 g per kWh."""
+    tight = BatchClaims.tightest(notes, CAPACITY_WH, int(RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA))
+    return BatchClaims(
+        metals=tuple(MetalShares(*(bps // 100 * 100 for bps in shares.bps())) for shares in tight.metals),
         max_co2e_grams_per_kg_cobalt=-(-tight.max_co2e_grams_per_kg_cobalt // 100) * 100,
         max_co2e_grams_per_kwh=-(-tight.max_co2e_grams_per_kwh // 10) * 10,
         capacity_wh=CAPACITY_WH,
@@ -51,15 +45,16 @@ def nice_claims(note: Note) -> PackClaims:
 def issue_pack_passports(
     run: DemoRun, packs: list[int], genealogy: list[LotNode], out_dir: Path
 ) -> tuple[list[PassportSummary], dict[str, str]]:
-    """Issue every pack's passport in one transaction, re-verify each off chain, and write the first
-    one's document, public part and page to ``out_dir``."""
+    """Issue every pack's passport in one batch (one transaction, one proof), re-verify each off chain,
+    and write the first one's document, public part and page to ``out_dir``."""
     oem = run.client("oem")
     origin_count = sum(1 for node in genealogy if node.is_origin)
     requests, documents = [], []
-    for index, pack in enumerate(packs, start=1):
-        battery_id = f"https://id.batterytrace.example/01/09506000134352/21/PK75-{index:06d}"
-        claims_proven = nice_claims(run.note("oem", pack).note)
-        bounds = note_claim_bounds(claims_proven)
+    notes = [run.note("oem", pack).note for pack in packs]
+    claims_proven = nice_claims(notes)
+    for index, note in enumerate(notes, start=1):
+        battery_id = battery_id_of(index)
+        bounds = passport_bounds(tuple(metal.grams for metal in note.values.metals), claims_proven)
         # The document states the claims before issuance; issuance reverts unless the proof verifies.
         claims = proven_claims(bounds, genealogy, verified=True)
         urn = passport_urn(run.chain.chain_id, oem.deployment.passport, passport_id_for(battery_id))
@@ -71,8 +66,7 @@ def issue_pack_passports(
         authorities = encrypt_tier(parts[AccessTier.AUTHORITIES], {"auditor": auditor_key})
         public_hash = document_hash(parts[AccessTier.PUBLIC])
         requests.append(PassportRequest(
-            pack_lot_id=pack, battery_id=battery_id, document_uri=f"https://passports.batterytrace.example/{passport_id_for(battery_id):#x}",
-            document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
+            battery_id=battery_id, document_hash=public_hash, capacity_wh=CAPACITY_WH, legitimate_interest_commitment=tier_commitment(legitimate),
             authorities_commitment=tier_commitment(authorities), claims=claims_proven,
         ))
         documents.append((document, parts, urn))

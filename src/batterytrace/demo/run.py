@@ -188,7 +188,7 @@ def run_demo(out_dir: Path, rpc_url: str | None = None, progress: bool = True) -
         # The auditor's view key opens every note: it alone sees the pack's whole genealogy.
         genealogy = run.client("auditor").genealogy(packs[0])
         summaries, files = issue_pack_passports(run, packs, genealogy, out_dir)
-        run.say(f"[bold]9[/] {len(summaries)} passports issued in one transaction and re-verified off chain")
+        run.say(f"[bold]9[/] {len(summaries)} passports issued in one batch (one transaction, one proof) and re-verified off chain")
 
         files.update(export_supply_chain(run, genealogy, out_dir))
         gas = {name: sum(values) // len(values) for name, values in run.tally.gas.items()}

@@ -132,7 +132,7 @@ class DemoSummary:
             f"({self.disputes} disputed weighing resolved by an auditor)",
             f"  proofs   {self.proofs_verified_on_chain} Groth16 proofs verified on chain; rejected: "
             + ("; ".join(self.rejected_attempts) or "none"),
-            f"  passports {len(self.passports)} issued in one transaction; each proves, without opening its pack:",
+            f"  passports {len(self.passports)} issued in one batch (one transaction, one proof); each proves, without opening its pack:",
             f"           100% of each metal's grams traced to {first.origin_lots} origin lots:",
             *(f"             {metal.render()}" for metal in first.metals),
             f"           <= {first.max_kg_co2e_per_kg_cobalt:.1f} kg CO2e per kg cobalt, <= {first.max_kg_co2e_per_kwh:.2f} kg CO2e per kWh, "

@@ -19,11 +19,12 @@ _SCHEME_NAMES = {Scheme.RMAP: "RMAP", Scheme.IRMA: "IRMA", Scheme.COPPER_MARK: "
 def proven_claims(
     bounds: ClaimBounds, genealogy: Sequence[LotNode], verified: bool, transaction_hash: str | None = None
 ) -> ProvenClaims:
-    """What a claim proof establishes, as the passport document and page state it: the proven bounds
-    per metal (grams traced, certified, pre- and post-consumer recycled shares), with the origin lots
-    and their certification schemes read from the pack's genealogy, which only a note store that opens
-    every note of it has (an auditor's: :func:`batterytrace.sdk.note_history.genealogy_from_notes`). Of
-    the flags the proof forbids, the document states those of :data:`DOCUMENT_RISK_FLAGS`."""
+    """What a batch claim proof establishes of one passport, as its document and page state it: the
+    proven bounds per metal (its pack's grams, the batch's certified, pre- and post-consumer recycled
+    shares), with the origin lots and their certification schemes read from the pack's genealogy,
+    which only a note store that opens every note of it has (an auditor's:
+    :func:`batterytrace.sdk.note_history.genealogy_from_notes`). Of the flags the proof forbids, the
+    document states those of :data:`DOCUMENT_RISK_FLAGS`."""
     origins = [node for node in genealogy if node.is_origin]
     forbidden = RiskFlag(bounds.forbidden_risk_flags) & DOCUMENT_RISK_FLAGS
     return ProvenClaims(
@@ -40,7 +41,8 @@ def proven_claims(
 
 
 #: Said of the claims whose origin-lot count or certification schemes come from the genealogy: the
-#: pack-claim proof binds the pack's figures, not how many lots or which schemes stand behind them.
+#: batch claim proof binds each pack's grams and the batch's shares, not how many lots or which
+#: schemes stand behind them.
 FROM_GENEALOGY = "; the origin lots and their schemes as the pack's genealogy records them (not in the proof)"
 #: The same, said by a resolver that has the publisher's document, not the genealogy.
 FROM_DOCUMENT = "; the origin lots and their schemes as the economic operator's document states them (not in the proof)"
@@ -48,9 +50,10 @@ FROM_DOCUMENT = "; the origin lots and their schemes as the economic operator's 
 
 def claim_statuses(verification: PassportVerification, genealogy: Sequence[LotNode], claims: ProvenClaims | None = None,
                    origins_from: str = FROM_GENEALOGY) -> list[ClaimStatus]:
-    """The passport page's claims, each with the verdict of re-verifying its proof from the chain, and
-    how it was checked: the first two name their origin lots and schemes, which come from ``genealogy``
-    (or, given ``claims``, from where ``origins_from`` says)."""
+    """The passport page's claims, each with the verdict of re-verifying its batch's proof (from the
+    chain, or from an index's copy of the batch's call), and how it was checked: the first two name
+    their origin lots and schemes, which come from ``genealogy`` (or, given ``claims``, from where
+    ``origins_from`` says)."""
     if claims is None:
         claims = proven_claims(verification.bounds, genealogy, verification.verified, verification.transaction_hash)
     texts = describe_claims(claims)

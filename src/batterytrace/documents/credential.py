@@ -149,7 +149,7 @@ def _metric(name: str, value: float, unit: str) -> dict[str, Any]:
 
 
 def _claims(passport_url: str, claims: ProvenClaims, proof: ProofReference) -> list[dict[str, Any]]:
-    evidence = {"type": ["SecureLink", "Link"], "linkURL": proof.url, "linkName": "Groth16 pack claim proof, verified on chain",
+    evidence = {"type": ["SecureLink", "Link"], "linkURL": proof.url, "linkName": "Groth16 batch claim proof, verified on chain",
                 "linkType": "https://batterytrace.org/linkTypes/zkProof"}
     regulation = {"type": ["Regulation"], "id": BATTERY_REGULATION, "name": "Regulation (EU) 2023/1542 (batteries)",
                   "jurisdictionCountry": "EU", "administeredBy": {"id": "https://commission.europa.eu", "name": "European Commission"}}

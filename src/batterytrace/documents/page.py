@@ -265,7 +265,7 @@ def _recycled_section(document: Mapping[str, Any], claims_status: Sequence[Claim
     since = [f"{moment.day} {moment:%B %Y}" for moment in ART8_DATES]
     return ('<section aria-labelledby="recycled-heading"><h2 id="recycled-heading">Recycled content and '
             f'certified origin {_badge(verified, "PROVEN", "NOT VERIFIED", "NO PROOF")}</h2>'
-            '<p class="how">Lower bounds proven by the pack-claim proof (the Circularity figures of this passport), '
+            '<p class="how">Lower bounds proven by the batch claim proof (the Circularity figures of this passport), '
             'each recycled total beside the minimum share of recycled content in active materials of '
             'Reg. (EU) 2023/1542 Art. 8(2) and 8(3).</p>'
             '<table class="recycled"><thead><tr><th scope="col">Material</th><th scope="col" class="num">Traced</th>'

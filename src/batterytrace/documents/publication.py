@@ -1,5 +1,5 @@
 """A passport's publication for its resolver: the document's three tiers and the signed credential,
-made by the economic operator after issuance, when the proof's transaction is known.
+made by the economic operator after issuance, when its batch's transaction (the proof's) is known.
 
 The public tier must be the document whose hash the passport records on chain: a publication of any
 other is refused here, before anything is signed.
@@ -52,7 +52,8 @@ def load_or_create_issuer_key(path: Path, public_url: str) -> IssuerKey:
 
 def document_claims(record: PassportRecord, public_document: Mapping[str, Any]) -> ProvenClaims:
     """The passport's proven claims as its record has them, with the origin lots and schemes its
-    public document states (the proof binds the pack's figures, not how many lots stand behind them)."""
+    public document states (its batch's proof binds the pack's grams and the batch's shares, not how
+    many lots stand behind them)."""
     stated = public_document.get("batterytraceClaims", {})
     claims = proven_claims(record.bounds, (), verified=True)
     return replace(claims, origin_lot_count=int(stated.get("originLotCount", 0)),

@@ -160,8 +160,7 @@ def export_steps(
       would mean changing the goods), ``in_progress`` when delivered, ``returned`` when sent back;
     - a transform: one TransformationEvent, ``assembling`` at cell and pack plants, else
       ``commissioning`` (the outputs come into being; CBV has no "processing" step), ``active``,
-      its outputs described in ``bt:outputs``;
-    - a pack redeemed for a passport: OBSERVE ``assembling``, no disposition (the lot is consumed).
+      its outputs described in ``bt:outputs``.
 
     A transform is a step of each of its lots: the one kept is a step that created an output (it
     locates the job). Every event has a stable ``eventID``, ``eventTime`` from its block and
@@ -248,9 +247,6 @@ class _StepWriter:
                     "bt:certifiedSchemes": sum(1 << int(scheme) for scheme in schemes)}
             creator = self.party(step.note.owner) if step.note else None
             return body | ({"bt:creator": creator} if creator else {})
-        if step.operation is NoteOperation.REDEEM:
-            return {"action": "OBSERVE", "bizStep": "assembling", "bt:passportContract": str(step.passport_contract).lower(),
-                    "bt:binding": hex_word(step.binding or bytes(32))}
         sender, receiver = _handover_keys(step)
         if step.operation in _RESOLUTIONS:
             delivered = _RESOLUTIONS[step.operation] is DisputeOutcome.DELIVER_TO_RECEIVER

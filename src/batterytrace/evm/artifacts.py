@@ -76,7 +76,7 @@ SHIPPED_CONTRACTS = (
     "OriginVerifier",
     "CustodyVerifier",
     "NoteTransformVerifier",
-    "PackClaimVerifier",
+    "PackBatchVerifier",
     "PoseidonT3",
     "RegistryTrees",
 )

@@ -17,10 +17,14 @@ from batterytrace.exceptions import ConfigurationError
 
 #: The tables' layout: an index written by another layout is refused, not read wrongly. Version 2
 #: indexes the shielded ledger (the transparent lots' tables of version 1 are gone); version 4 adds
-#: participants' revocation and the resolver's publications, sign-in nonces and access log.
-SCHEMA_VERSION = "4"
+#: participants' revocation and the resolver's publications, sign-in nonces and access log; version 5
+#: indexes passports a batch at a time (``PassportBatchIssued`` and its issuing call), with no pack
+#: nullifier, pack redemption or battery id hash.
+SCHEMA_VERSION = "5"
 
-#: Every table and index, created if missing. ``events`` holds the raw logs; the others are derived.
+#: Every table and index, created if missing. ``events`` holds the raw logs and ``calls`` the input of
+#: each transaction that issued a passport batch (a batch's entries and proof are in no event); the
+#: others are derived from those two.
 #: uint256 values (ids, commitments, nullifiers, roots, tags) are stored by :func:`uint_key`.
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -30,6 +34,10 @@ SCHEMA = (
         block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, block_hash TEXT NOT NULL,
         transaction_hash TEXT NOT NULL, contract TEXT NOT NULL, address TEXT NOT NULL,
         event_name TEXT NOT NULL, args TEXT NOT NULL, PRIMARY KEY (block_number, log_index))""",
+    """CREATE TABLE IF NOT EXISTS calls (
+        transaction_hash TEXT PRIMARY KEY, block_number BIGINT NOT NULL, sender TEXT NOT NULL, recipient TEXT,
+        input TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS calls_by_block ON calls (block_number)""",
     """CREATE TABLE IF NOT EXISTS facilities (
         facility_id BIGINT PRIMARY KEY, operator TEXT NOT NULL, facility_type INTEGER NOT NULL,
         country TEXT NOT NULL, site_id TEXT NOT NULL, risk_flags INTEGER NOT NULL,
@@ -42,8 +50,7 @@ SCHEMA = (
     # spent them (its name and custody step, never a party: the events name none).
     """CREATE TABLE IF NOT EXISTS ledger_operations (
         block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, transaction_hash TEXT NOT NULL,
-        operation TEXT NOT NULL, mint_tag TEXT, evidence_hash TEXT, passport_contract TEXT, binding TEXT,
-        PRIMARY KEY (block_number, log_index))""",
+        operation TEXT NOT NULL, mint_tag TEXT, evidence_hash TEXT, PRIMARY KEY (block_number, log_index))""",
     """CREATE INDEX IF NOT EXISTS ledger_operations_by_mint_tag ON ledger_operations (mint_tag)""",
     """CREATE TABLE IF NOT EXISTS notes (
         epoch BIGINT NOT NULL, leaf_index BIGINT NOT NULL, commitment TEXT NOT NULL, root TEXT NOT NULL,
@@ -56,14 +63,23 @@ SCHEMA = (
         nullifier TEXT PRIMARY KEY, block_number BIGINT NOT NULL, log_index INTEGER NOT NULL,
         transaction_hash TEXT NOT NULL, operation TEXT, operation_log_index INTEGER)""",
     """CREATE INDEX IF NOT EXISTS nullifiers_by_block ON nullifiers (block_number)""",
+    # A passport's public record: its batch's entry (battery id, tier commitments; the document hash
+    # and URI until the holder publishes others), its holder and status as the events left them, and
+    # the claims its batch proves of it (``ClaimBounds.as_tuple``, JSON).
     """CREATE TABLE IF NOT EXISTS passports (
-        passport_id TEXT PRIMARY KEY, pack_nullifier TEXT NOT NULL, economic_operator TEXT NOT NULL,
-        holder TEXT NOT NULL, battery_id TEXT NOT NULL, battery_id_hash TEXT NOT NULL, document_uri TEXT NOT NULL,
-        document_hash TEXT NOT NULL, legitimate_interest_commitment TEXT NOT NULL, authorities_commitment TEXT NOT NULL,
-        status INTEGER NOT NULL, claims TEXT NOT NULL, issued_block BIGINT NOT NULL, issued_transaction TEXT NOT NULL)""",
+        passport_id TEXT PRIMARY KEY, batch BIGINT NOT NULL, economic_operator TEXT NOT NULL, holder TEXT NOT NULL,
+        battery_id TEXT NOT NULL, document_uri TEXT NOT NULL, document_hash TEXT NOT NULL,
+        legitimate_interest_commitment TEXT NOT NULL, authorities_commitment TEXT NOT NULL, status INTEGER NOT NULL,
+        claims TEXT NOT NULL, issued_block BIGINT NOT NULL, issued_transaction TEXT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS passports_by_operator ON passports (economic_operator)""",
     """CREATE INDEX IF NOT EXISTS passports_by_holder ON passports (holder)""",
-    """CREATE INDEX IF NOT EXISTS passports_by_battery_id_hash ON passports (battery_id_hash)""",
+    """CREATE INDEX IF NOT EXISTS passports_by_batch ON passports (batch)""",
+    # A batch as its event and issuing call state it, enough to re-verify its proof from the index:
+    # the claims (``BatchClaims.as_abi``), the entries in order and the proof (snarkjs order), JSON.
+    """CREATE TABLE IF NOT EXISTS passport_batches (
+        batch BIGINT PRIMARY KEY, economic_operator TEXT NOT NULL, issued_at BIGINT NOT NULL, note_root TEXT NOT NULL,
+        participants_root TEXT NOT NULL, claims TEXT NOT NULL, records TEXT NOT NULL, entries TEXT NOT NULL,
+        proof TEXT NOT NULL, passports INTEGER NOT NULL, block_number BIGINT NOT NULL, transaction_hash TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS passport_transfers (
         block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, passport_id TEXT NOT NULL,
         from_address TEXT NOT NULL, to_address TEXT NOT NULL, transaction_hash TEXT NOT NULL,
@@ -83,7 +99,7 @@ SCHEMA = (
 )
 #: The tables that are a pure function of ``events``: emptied and replayed on a rebuild.
 DERIVED_TABLES = ("facilities", "participants", "ledger_operations", "notes", "nullifiers", "passports",
-                  "passport_transfers")
+                  "passport_batches", "passport_transfers")
 
 
 def uint_key(value: int) -> str:

@@ -6,8 +6,13 @@ events applied again, or after a rebuild, give the same rows.
 
 The shielded ledger's events name commitments, nullifiers, roots and mint tags, never a party or a
 lot, and so do the ledger's tables. An operation's event (``OriginMinted``, ``CustodyStepped``,
-``NotesTransformed``, ``PackRedeemed``) comes after the ``NoteSpent`` and ``NoteCreated`` events of
-its transaction, and its handler names itself as the operation of those rows.
+``NotesTransformed``) comes after the ``NoteSpent`` and ``NoteCreated`` events of its transaction,
+and its handler names itself as the operation of those rows.
+
+A passport batch's entries (battery ids, grams, document hashes, tier commitments) and proof are in
+no event, only in the calldata of its ``issueBatch`` call, which the indexer keeps in the raw
+``calls`` table beside the events; ``PassportBatchIssued``'s handler decodes that call and refuses it
+unless its entries hash to the event's ``records`` (the digest the chain committed to).
 """
 
 from __future__ import annotations
@@ -15,15 +20,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from eth_utils import keccak
+from eth_abi.exceptions import DecodingError
+from web3 import Web3
+from web3.contract import Contract
 
+from batterytrace.evm.artifacts import load
 from batterytrace.evm.events import DecodedEvent, RawLog
+from batterytrace.exceptions import PassportError
 from batterytrace.indexer.database import Database, uint_key
 from batterytrace.model.passports import PassportStatus
 from batterytrace.sdk.note_history import NoteOperation
+from batterytrace.sdk.passport_batches import BatchEntry, entries_from_call, passport_bounds, proof_from_call
+from batterytrace.zk.contexts import records_hash
 from batterytrace.zk.custody import CustodyOperation
+from batterytrace.zk.pack_batch import BatchClaims
 
 _ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -135,10 +148,10 @@ def _record_operation(db: Database, event: DecodedEvent, operation: NoteOperatio
     """The operation's row, and the operation named on the notes and nullifiers its transaction
     logged before it that no earlier operation of the transaction claimed."""
     db.execute(
-        "INSERT INTO ledger_operations (block_number, log_index, transaction_hash, operation, mint_tag, evidence_hash, "
-        "passport_contract, binding) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO ledger_operations (block_number, log_index, transaction_hash, operation, mint_tag, evidence_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (event.block_number, event.log_index, event.transaction_hash, operation.value, columns.get("mint_tag"),
-         columns.get("evidence_hash"), columns.get("passport_contract"), columns.get("binding")),
+         columns.get("evidence_hash")),
     )
     for table, column, values in (("notes", "commitment", created), ("nullifiers", "nullifier", spent)):
         for value in values:
@@ -165,32 +178,90 @@ def notes_transformed(db: Database, event: DecodedEvent) -> None:
     _record_operation(db, event, NoteOperation.TRANSFORM, event.args["commitments"], event.args["nullifiers"])
 
 
-def pack_redeemed(db: Database, event: DecodedEvent) -> None:
-    args = event.args
-    _record_operation(db, event, NoteOperation.REDEEM, [], [args["nullifier"]], passport_contract=args["passportContract"],
-                      binding=args["binding"])
-
-
 # -- passport ---------------------------------------------------------------------------------------
 
 
-def passport_issued(db: Database, event: DecodedEvent) -> None:
+@lru_cache(maxsize=1)
+def _passport_abi() -> Contract:
+    """The passport contract's ABI, to decode an issuing call (no node: decoding only)."""
+    return Web3().eth.contract(abi=load("BatteryPassport").abi)
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
+def issuing_call(db: Database, event: DecodedEvent) -> tuple[dict[str, Any], tuple[BatchEntry, ...], dict[str, Any]]:
+    """The request, entries and proof fields of the ``issueBatch`` call that emitted ``event``, from the
+    index's ``calls``; PassportError unless the call is an ``issueBatch`` whose entries hash to the
+    event's ``records``, as many as it counts. (The roots and claims are the call's alone: the batch's
+    digest on chain commits to them, which ``sdk.passport_batches.load_batch`` checks.)"""
     args = event.args
+    batch = int(args["batch"])
+    rows = db.execute("SELECT input FROM calls WHERE transaction_hash = ?", (event.transaction_hash,))
+    if not rows:
+        raise PassportError(f"batch {batch}: the index holds no call of its transaction {event.transaction_hash}")
+    try:
+        function, call = _passport_abi().decode_function_input(rows[0][0])
+    except (ValueError, DecodingError):
+        function, call = None, {}
+    if function is None or function.fn_name != "issueBatch":
+        raise PassportError(f"batch {batch}: its transaction {event.transaction_hash} is no issueBatch call to the passport "
+                            "contract (a contract wallet?), whose entries the index cannot read")
+    entries = entries_from_call(call["entries"])
+    records = records_hash([(entry.passport_id, entry.grams, entry.document_hash, entry.legitimate_interest_commitment,
+                             entry.authorities_commitment) for entry in entries])
+    if records != _bytes(args["records"]) or len(entries) != int(args["passports"]):
+        raise PassportError(f"batch {batch}: the issuing call's {len(entries)} entries hash to {_hex(records)}, not the "
+                            f"event's records {args['records']} of {args['passports']} passports "
+                            f"(transaction {event.transaction_hash}): refused")
+    return call["request"], entries, call["proof"]
+
+
+def passport_batch_issued(db: Database, event: DecodedEvent) -> None:
+    """The batch's row and one passport row per entry of its issuing call. Each passport's holder is
+    the last receiver of its token so far: the mint's ``Transfer`` precedes this event, to the issuer."""
+    args = event.args
+    request, entries, proof_fields = issuing_call(db, event)
+    claims = BatchClaims.from_abi(_claim_values(request["claims"]))
+    proof = proof_from_call(proof_fields)
+    timestamp = db.execute("SELECT block_timestamp FROM blocks WHERE block_number = ?", (event.block_number,))
+    operator = args["economicOperator"]
     db.execute(
-        "INSERT INTO passports (passport_id, pack_nullifier, economic_operator, holder, battery_id, battery_id_hash, "
-        "document_uri, document_hash, legitimate_interest_commitment, authorities_commitment, status, claims, "
-        "issued_block, issued_transaction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (uint_key(int(args["passportId"])), uint_key(int(args["packNullifier"])), args["economicOperator"],
-         args["economicOperator"], args["batteryId"], "0x" + keccak(text=args["batteryId"]).hex(), args["documentUri"],
-         args["documentHash"], args["legitimateInterestCommitment"], args["authoritiesCommitment"],
-         int(PassportStatus.ORIGINAL), json.dumps(_claim_values(args["claims"])),
+        "INSERT INTO passport_batches (batch, economic_operator, issued_at, note_root, participants_root, claims, records, "
+        "entries, proof, passports, block_number, transaction_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (int(args["batch"]), operator, int(timestamp[0][0]), uint_key(int(request["noteRoot"])),
+         uint_key(int(request["participantsRoot"])), json.dumps(claims.as_abi()), _hex(_bytes(args["records"])),
+         json.dumps([[entry.battery_id, list(entry.grams), _hex(entry.document_hash),
+                      _hex(entry.legitimate_interest_commitment), _hex(entry.authorities_commitment)] for entry in entries]),
+         json.dumps({"a": list(proof.a), "b": [list(pair) for pair in proof.b], "c": list(proof.c)}), len(entries),
          event.block_number, event.transaction_hash),
     )
+    for entry in entries:
+        passport_id = uint_key(entry.passport_id)
+        received = db.execute(
+            "SELECT to_address FROM passport_transfers WHERE passport_id = ? AND (block_number < ? OR "
+            "(block_number = ? AND log_index < ?)) ORDER BY block_number DESC, log_index DESC LIMIT 1",
+            (passport_id, event.block_number, event.block_number, event.log_index))
+        db.execute(
+            "INSERT INTO passports (passport_id, batch, economic_operator, holder, battery_id, document_uri, document_hash, "
+            "legitimate_interest_commitment, authorities_commitment, status, claims, issued_block, issued_transaction) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (passport_id, int(args["batch"]), operator, received[0][0] if received else operator, entry.battery_id, "",
+             _hex(entry.document_hash), _hex(entry.legitimate_interest_commitment), _hex(entry.authorities_commitment),
+             int(PassportStatus.ORIGINAL), json.dumps(passport_bounds(entry.grams, claims).as_tuple()),
+             event.block_number, event.transaction_hash),
+        )
 
 
 def _claim_values(claims: Any) -> Any:
-    # A struct argument decodes as a tuple (or a mapping), in the struct's field order, metals nested
-    # (ClaimBounds.as_tuple's layout): the integers as they are, for JSON.
+    # A struct argument decodes as a tuple (or a mapping), in the struct's field order, metals nested:
+    # the integers as they are, for JSON and ``BatchClaims.from_abi``.
     if isinstance(claims, Mapping):
         claims = list(claims.values())
     if isinstance(claims, (list, tuple)):
@@ -209,7 +280,8 @@ def passport_document_updated(db: Database, event: DecodedEvent) -> None:
 
 
 def passport_transferred(db: Database, event: DecodedEvent) -> None:
-    """A hand-over of the battery; the mint's transfer precedes ``PassportIssued``, which names the issuer."""
+    """A hand-over of the battery. A mint's transfer precedes its ``PassportBatchIssued``, whose handler
+    makes the passport's row from the last transfer; a later one moves the holder."""
     args = event.args
     passport_id = uint_key(int(args["tokenId"]))
     db.execute(
@@ -237,12 +309,15 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ledger", "OriginMinted"): origin_minted,
     ("ledger", "CustodyStepped"): custody_stepped,
     ("ledger", "NotesTransformed"): notes_transformed,
-    ("ledger", "PackRedeemed"): pack_redeemed,
-    ("passport", "PassportIssued"): passport_issued,
+    ("passport", "PassportBatchIssued"): passport_batch_issued,
     ("passport", "PassportStatusChanged"): passport_status_changed,
     ("passport", "PassportDocumentUpdated"): passport_document_updated,
     ("passport", "Transfer"): passport_transferred,
 }
+
+
+#: The events whose handler reads their transaction's calldata: the indexer keeps it in ``calls``.
+CALL_EVENTS = frozenset({("passport", "PassportBatchIssued")})
 
 
 def apply(db: Database, event: DecodedEvent) -> None:

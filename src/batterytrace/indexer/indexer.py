@@ -2,9 +2,11 @@
 
 The indexer follows the chain and stores every log of the deployment's event sources (the
 registry, the shielded ledger and the passport contract) in a raw ``events`` table (one row per
-log, keyed by block and log index, so re-indexing changes nothing). Derived tables (participants,
-facilities, the ledger's notes, nullifiers and operations, passports and their hand-overs) are a
-pure function of the raw events, applied in chain order by the handlers in
+log, keyed by block and log index, so re-indexing changes nothing), and the input of every
+transaction that issued a passport batch in a raw ``calls`` table (a batch's entries and proof are
+in its calldata only). Derived tables (participants, facilities, the ledger's notes, nullifiers and
+operations, passport batches, passports and their hand-overs) are a pure function of the raw events
+and calls, applied in chain order by the handlers in
 :mod:`batterytrace.indexer.handlers`: after a reorg the indexer deletes the dropped blocks' events
 and rebuilds the derived tables from what remains, which is the simplest way to be sure they match
 the chain.
@@ -32,7 +34,7 @@ from batterytrace.evm.chain import Chain
 from batterytrace.evm.events import DecodedEvent
 from batterytrace.exceptions import ChainError, ConfigurationError
 from batterytrace.indexer.database import DERIVED_TABLES, Database
-from batterytrace.indexer.handlers import apply, stored_event
+from batterytrace.indexer.handlers import CALL_EVENTS, apply, stored_event
 from batterytrace.indexer.queries import IndexQueries
 from batterytrace.sdk.deployment import Deployment
 
@@ -161,8 +163,23 @@ class Indexer(IndexQueries):
         block = self.chain.w3.eth.get_block(number)
         return "0x" + bytes(block["hash"]).hex(), int(block["timestamp"])
 
+    def _calls(self, logs: list[DecodedEvent]) -> dict[str, tuple[str, int, str, str | None, str]]:
+        """The transactions whose calldata a handler needs (those that issued a passport batch): hash ->
+        (block hash, block number, sender, recipient, input)."""
+        calls = {}
+        for event in logs:
+            if (event.contract, event.name) in CALL_EVENTS and event.transaction_hash not in calls:
+                transaction = self.chain.w3.eth.get_transaction(event.transaction_hash)
+                recipient = transaction.get("to")
+                calls[event.transaction_hash] = (
+                    "0x" + bytes(transaction["blockHash"]).hex(), int(transaction["blockNumber"]),
+                    to_checksum_address(transaction["from"]), to_checksum_address(recipient) if recipient else None,
+                    "0x" + bytes(transaction["input"]).hex())
+        return calls
+
     def _index_range(self, from_block: int, to_block: int, head: int) -> int:
         logs = [stored_event(item) for item in self.decoder.logs(from_block, to_block)]
+        calls = self._calls(logs)
         block_numbers = {event.block_number for event in logs}
         block_numbers |= set(range(max(from_block, head - self.reorg_window + 1), to_block + 1))
         block_numbers.add(to_block)
@@ -176,6 +193,12 @@ class Indexer(IndexQueries):
                     "block_timestamp = excluded.block_timestamp",
                     (number, block_hash, timestamp),
                 )
+            for transaction_hash, (block_hash, number, sender, recipient, data) in calls.items():
+                if number not in blocks or block_hash != blocks[number][0]:
+                    raise _ChainMoved(f"transaction {transaction_hash} is in block {block_hash}, not the one indexed")
+                self.db.execute(
+                    "INSERT INTO calls (transaction_hash, block_number, sender, recipient, input) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING", (transaction_hash, number, sender, recipient, data))
             for event in logs:
                 if event.block_hash != blocks[event.block_number][0]:
                     raise _ChainMoved(f"block {event.block_number} is {blocks[event.block_number][0]} "
@@ -226,6 +249,7 @@ class Indexer(IndexQueries):
         log.warning("reorg: block %d changed; rolling back to block %d", last, fork_parent)
         with self.db.transaction():
             self.db.execute("DELETE FROM events WHERE block_number > ?", (fork_parent,))
+            self.db.execute("DELETE FROM calls WHERE block_number > ?", (fork_parent,))
             self.db.execute("DELETE FROM blocks WHERE block_number > ?", (fork_parent,))
             kept_hash = self.db.execute("SELECT block_hash FROM blocks WHERE block_number = ?", (fork_parent,))
             self._set_cursor(fork_parent, kept_hash[0][0] if kept_hash else None)

@@ -2,8 +2,9 @@
 
 What the index answers is what anyone reading the chain could work out: which notes were created
 and which nullifiers spent, by which kind of operation and when, which roots the note tree had, and
-every passport's public record. It cannot answer which lot a note is, who holds it or where its
-material came from: the ledger publishes none of that.
+every passport's public record and batch (its issuing call's entries and proof, enough to re-verify
+the batch's proof with no chain read). It cannot answer which lot a note is, who holds it or where
+its material came from: the ledger publishes none of that, and a passport batch names no note.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from batterytrace.indexer.database import Database, uint_key
-from batterytrace.model.passports import ClaimBounds, PassportStatus
+from batterytrace.model.passports import ClaimBounds, PassportStatus, passport_id_for
 from batterytrace.sdk.note_history import NoteOperation
+from batterytrace.sdk.passport_batches import BatchEntry, PassportBatch
 from batterytrace.sdk.passports import PassportRecord
+from batterytrace.zk.pack_batch import BatchClaims
+from batterytrace.zk.proof import Groth16Proof
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,9 @@ class LedgerCounts:
 
 @dataclass(frozen=True)
 class IndexedPassport:
-    """A passport's public record as its events left it, with the battery id and issuing transaction."""
+    """A passport's public record as its batch's event and issuing call and later events left it, with
+    the battery id and issuing transaction. ``record.document_uri`` is the URI its holder published
+    (``updateDocument``), empty before: a deployment's ``tokenURI`` base is in no event."""
 
     record: PassportRecord
     battery_id: str
@@ -88,10 +94,12 @@ class IndexedPassport:
 
 
 _PASSPORT_COLUMNS = (
-    "p.passport_id, p.pack_nullifier, p.economic_operator, p.holder, p.status, b.block_timestamp, p.battery_id_hash, "
-    "p.document_hash, p.document_uri, p.legitimate_interest_commitment, p.authorities_commitment, p.claims, "
-    "p.battery_id, p.issued_block, p.issued_transaction"
+    "p.passport_id, p.batch, p.battery_id, p.economic_operator, p.holder, p.status, b.block_timestamp, p.document_hash, "
+    "p.document_uri, p.legitimate_interest_commitment, p.authorities_commitment, p.claims, p.issued_block, "
+    "p.issued_transaction"
 )
+_BATCH_COLUMNS = ("batch, economic_operator, issued_at, note_root, participants_root, claims, records, entries, proof, "
+                  "transaction_hash, block_number")
 # Only constants are formatted into these statements; every value is a ? parameter.
 _PASSPORTS_FROM = f"SELECT {_PASSPORT_COLUMNS} FROM passports p JOIN blocks b ON b.block_number = p.issued_block"
 
@@ -190,14 +198,14 @@ class IndexQueries:
     def _passports(self, where: str, parameters: Sequence[Any]) -> list[IndexedPassport]:
         rows = self.db.execute(f"{_PASSPORTS_FROM} {where} ORDER BY p.issued_block, p.passport_id", parameters)
         passports = []
-        for (passport_id, nullifier, operator, holder, status, timestamp, battery_hash, document_hash, uri, interest,
-             authorities, claims, battery_id, block, transaction) in rows:
+        for (passport_id, batch, battery_id, operator, holder, status, timestamp, document_hash, uri, interest, authorities,
+             claims, block, transaction) in rows:
             record = PassportRecord(
-                passport_id=int(passport_id, 16), pack_nullifier=int(nullifier, 16), economic_operator=operator,
+                passport_id=int(passport_id, 16), batch=int(batch), battery_id=battery_id, economic_operator=operator,
                 holder=holder, status=PassportStatus(int(status)),
-                issued_at=datetime.fromtimestamp(int(timestamp), tz=timezone.utc), battery_id_hash=_bytes(battery_hash),
-                document_hash=_bytes(document_hash), document_uri=uri, legitimate_interest_commitment=_bytes(interest),
-                authorities_commitment=_bytes(authorities), bounds=ClaimBounds.from_struct(json.loads(claims)),
+                issued_at=datetime.fromtimestamp(int(timestamp), tz=timezone.utc), document_hash=_bytes(document_hash),
+                document_uri=uri, legitimate_interest_commitment=_bytes(interest), authorities_commitment=_bytes(authorities),
+                bounds=ClaimBounds.from_struct(json.loads(claims)),
             )
             passports.append(IndexedPassport(record, battery_id, int(block), transaction))
         return passports
@@ -207,15 +215,35 @@ class IndexQueries:
         found = self._passports("WHERE p.passport_id = ?", (uint_key(passport_id),))
         return found[0] if found else None
 
-    def passport_by_battery_id_hash(self, battery_id_hash: bytes) -> IndexedPassport | None:
-        """The passport whose battery id hashes (keccak256, as the contract records it) to ``battery_id_hash``."""
-        found = self._passports("WHERE p.battery_id_hash = ?", ("0x" + bytes(battery_id_hash).hex(),))
-        return found[0] if found else None
+    def passport_by_battery_id(self, battery_id: str) -> IndexedPassport | None:
+        """The passport of a battery id (any form naming the same battery: its id is ``passport_id_for``);
+        MalformedBatteryIdError for a malformed id."""
+        return self.passport(passport_id_for(battery_id))
 
-    def passport_by_pack_nullifier(self, nullifier: int) -> IndexedPassport | None:
-        """The passport issued from the pack note with ``nullifier``."""
-        found = self._passports("WHERE p.pack_nullifier = ?", (uint_key(nullifier),))
-        return found[0] if found else None
+    def passports_in_batch(self, batch: int) -> list[IndexedPassport]:
+        """The passports batch ``batch`` issued."""
+        return self._passports("WHERE p.batch = ?", (batch,))
+
+    def passport_batch(self, batch: int) -> PassportBatch | None:
+        """Batch ``batch`` as its event and issuing call stated it (entries in their order, the proof),
+        or None if the index has not seen it: enough to re-verify its proof
+        (:func:`batterytrace.sdk.passports.verify_batch_passport`) without the chain."""
+        rows = self.db.execute(f"SELECT {_BATCH_COLUMNS} FROM passport_batches WHERE batch = ?", (batch,))
+        if not rows:
+            return None
+        number, operator, issued_at, note_root, participants_root, claims, records, entries, proof, transaction, block = rows[0]
+        fields = json.loads(proof)
+        return PassportBatch(
+            batch=int(number), economic_operator=operator, issued_at=int(issued_at), note_root=int(note_root, 16),
+            participants_root=int(participants_root, 16), claims=BatchClaims.from_abi(json.loads(claims)),
+            records=_bytes(records),
+            entries=tuple(BatchEntry(passport_id_for(battery_id), battery_id, tuple(int(value) for value in grams),
+                                     _bytes(document), _bytes(interest), _bytes(authorities))
+                          for battery_id, grams, document, interest, authorities in json.loads(entries)),
+            proof=Groth16Proof(a=tuple(fields["a"]), b=tuple(tuple(pair) for pair in fields["b"]), c=tuple(fields["c"]),
+                               public_signals=()),
+            transaction_hash=transaction, block_number=int(block),
+        )
 
     def passports_of(self, economic_operator: str) -> list[IndexedPassport]:
         """The passports ``economic_operator`` issued, oldest first."""

@@ -23,8 +23,9 @@ class PassportStatus(IntEnum):
 
 @dataclass(frozen=True)
 class MetalBounds:
-    """What a passport claims about one metal of its pack (``IShieldedLedger.MetalClaim``): all of
-    its grams traced, and at least these shares certified, pre- and post-consumer recycled (bps)."""
+    """What a passport claims about one metal of its pack: all of its grams traced (the passport's
+    slot in its batch proof), and at least these shares certified, pre- and post-consumer recycled
+    (bps, the batch's ``IBatteryPassport.MetalShares``)."""
 
     grams: int
     min_certified_bps: int
@@ -39,8 +40,8 @@ class MetalBounds:
 
 @dataclass(frozen=True)
 class ClaimBounds:
-    """What a passport claims about its pack (``IBatteryPassport.Claims``), proven without opening the
-    pack's note: per metal (cobalt, lithium, nickel) its grams and shares, the CO2e bounds per kg of
+    """What a passport claims about its pack, proven without opening the pack's note (its grams and
+    its batch's ``IBatteryPassport.BatchClaims``): per metal (cobalt, lithium, nickel) its grams and shares, the CO2e bounds per kg of
     cobalt and per kWh of capacity, and the risk flags the pack's material does not carry."""
 
     metals: tuple[MetalBounds, ...]
@@ -90,10 +91,17 @@ class ClaimBounds:
         return self.metals[0].min_recycled_bps
 
 
+#: A passport id's bits: the top 96 of keccak256 of the battery id's canonical form (a second battery
+#: id of the same passport id takes 2^96 tries to find, and would only be refused a passport).
+PASSPORT_ID_BITS = 96
+
+
 def passport_id_for(battery_id: str) -> int:
-    """The passport id of a battery identifier: keccak256 of its canonical form (one battery, one
-    passport, whatever host its Digital Link names); ``MalformedBatteryIdError`` for a malformed id."""
-    return int.from_bytes(parse_battery_id(battery_id).key, "big")
+    """The passport id of a battery identifier: the top 96 bits of keccak256 of its canonical form
+    (one battery, one passport, whatever host its Digital Link names; 96 bits so that three pack slots
+    fit two public words of the batch proof; it is the pack note's tag); ``MalformedBatteryIdError``
+    for a malformed id."""
+    return int.from_bytes(parse_battery_id(battery_id).key, "big") >> (256 - PASSPORT_ID_BITS)
 
 
 def holder_may_change(current: PassportStatus, requested: PassportStatus) -> bool:

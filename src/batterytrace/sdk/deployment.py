@@ -11,7 +11,7 @@ from batterytrace.evm.chain import Chain
 from batterytrace.evm.events import EventDecoder
 from batterytrace.evm.signers import Signer
 from batterytrace.exceptions import ConfigurationError
-from batterytrace.model.registry import FacilityType, Role
+from batterytrace.model.registry import FacilityType
 
 #: Rulebook floors of declared origin emissions, grams CO2e per kg of contained metal (illustrative
 #: defaults: the cobalt sector averages about 10 kg CO2e per kg Co; a floor well below that stops a
@@ -35,7 +35,7 @@ class Deployment:
     origin_verifier: str
     custody_verifier: str
     note_transform_verifier: str
-    pack_claim_verifier: str
+    pack_batch_verifier: str
     admin: str
     block_number: int
     #: The Poseidon library the contracts' membership trees link (None when no contract needs it).
@@ -80,10 +80,11 @@ class DeploymentGas:
     by_contract: dict[str, int]
 
 
-def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
+def deploy(chain: Chain, admin: Signer, document_base: str = "") -> tuple[Deployment, DeploymentGas]:
     """Deploy the verifiers, the registry, the shielded ledger and the passport contract, each library their
-    bytecode links first (PoseidonT3, once); grant the passport contract its role; set the default CO2e floors.
-    ``admin`` becomes the consortium admin."""
+    bytecode links first (PoseidonT3, once); set the default CO2e floors. ``admin`` becomes the consortium
+    admin; ``document_base`` is what the passports' ``tokenURI`` puts before their ids (a resolver's
+    ``.../passports/``; empty for none)."""
     gas: dict[str, int] = {}
     libraries: dict[str, str] = {}
     known_libraries = dict(Deployment.LIBRARIES)
@@ -102,15 +103,12 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
     origin_verifier = deploy_one("OriginVerifier")
     custody_verifier = deploy_one("CustodyVerifier")
     note_transform_verifier = deploy_one("NoteTransformVerifier")
-    pack_claim_verifier = deploy_one("PackClaimVerifier")
+    pack_batch_verifier = deploy_one("PackBatchVerifier")
     ledger_address = deploy_one("ShieldedLedger", registry_address, origin_verifier, custody_verifier,
-                                note_transform_verifier, pack_claim_verifier)
-    passport_address = deploy_one("BatteryPassport", registry_address, ledger_address)
+                                note_transform_verifier)
+    passport_address = deploy_one("BatteryPassport", registry_address, ledger_address, pack_batch_verifier, document_base)
     registry = chain.contract("Registry", registry_address)
-    pendings = [
-        chain.transact(admin, registry.functions.grantRole(Role.PASSPORT_CONTRACT.role_id, passport_address),
-                       "grant the passport contract its role", wait=False)
-    ]
+    pendings = []
     for facility_type, floor in DEFAULT_CO2E_FLOORS_GRAMS_PER_KG.items():
         pendings.append(
             chain.transact(admin, registry.functions.setCo2eFloor(int(facility_type), floor),
@@ -127,7 +125,7 @@ def deploy(chain: Chain, admin: Signer) -> tuple[Deployment, DeploymentGas]:
         origin_verifier=origin_verifier,
         custody_verifier=custody_verifier,
         note_transform_verifier=note_transform_verifier,
-        pack_claim_verifier=pack_claim_verifier,
+        pack_batch_verifier=pack_batch_verifier,
         **{known_libraries[name]: address for name, address in libraries.items()},
     )
     return deployment, DeploymentGas(gas)

@@ -4,7 +4,7 @@ A lot on the shielded ledger is a chain of notes with one tag. The store holds t
 open (an auditor's view key opens every note, so an auditor's store holds the whole graph); the
 chain says what made each: the ledger's event in the note's transaction (``OriginMinted``,
 ``CustodyStepped`` with its operation and evidence, ``NotesTransformed``), and what spent the last
-one (``NotesTransformed``, ``PackRedeemed``). Those events name commitments and nullifiers only; the
+one (a custody step or ``NotesTransformed``; a passport spends no note). Those events name commitments and nullifiers only; the
 store turns them back into notes, and so into lots, wherever it opens them.
 
 What a store can tell and what it cannot:
@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 
 class NoteOperation(Enum):
-    """What a step of a lot's life was: a mint, one of the custody circuit's operations, a
-    transform, or a pack redeemed for a passport."""
+    """What a step of a lot's life was: a mint, one of the custody circuit's operations, or a
+    transform."""
 
     MINT = "mint"
     OFFER = "offer"
@@ -56,12 +56,10 @@ class NoteOperation(Enum):
     DELIVER = "deliver"
     RETURN = "return"
     TRANSFORM = "transform"
-    REDEEM = "redeem"
 
 
 #: The ledger's events that say what a transaction did to notes, by the step they are.
-_ACTIONS = {"OriginMinted": NoteOperation.MINT, "CustodyStepped": None, "NotesTransformed": NoteOperation.TRANSFORM,
-            "PackRedeemed": NoteOperation.REDEEM}
+_ACTIONS = {"OriginMinted": NoteOperation.MINT, "CustodyStepped": None, "NotesTransformed": NoteOperation.TRANSFORM}
 _STATUS = {NoteState.ACTIVE: LotStatus.ACTIVE, NoteState.OFFERED: LotStatus.IN_TRANSIT, NoteState.DISPUTED: LotStatus.DISPUTED}
 
 
@@ -70,7 +68,7 @@ class NoteStep:
     """One step of a lot's life as a note store sees it.
 
     ``note`` is the lot's note the step created: None where the step ended the lot's chain of notes
-    (a transform spent it as an input, or a passport contract redeemed the pack) or created a note
+    (a transform spent it as an input) or created a note
     the store's keys do not open. ``spent`` is the lot's note it spent, where the store opens it
     (None for a mint and for a transform's output). ``owner`` and ``counterparty`` are the
     participants whose shielding keys ``note`` names (``spent``'s where ``note`` is None): for an
@@ -95,8 +93,6 @@ class NoteStep:
     outputs: tuple[Note, ...] = ()
     unopened_inputs: int = 0
     unopened_outputs: int = 0
-    passport_contract: str | None = None
-    binding: bytes | None = None
 
     @property
     def creates_lot(self) -> bool:
@@ -113,7 +109,7 @@ def _created_by(event: DecodedEvent) -> list[int]:
 def _spent_by(event: DecodedEvent) -> list[int]:
     if event.name == "NotesTransformed":
         return [nullifier for nullifier in event.args["nullifiers"] if nullifier]
-    return [event.args["nullifier"]] if event.name in ("CustodyStepped", "PackRedeemed") else []
+    return [event.args["nullifier"]] if event.name == "CustodyStepped" else []
 
 
 class NoteHistory:
@@ -183,9 +179,6 @@ class NoteHistory:
         elif event.name == "NotesTransformed":
             details.update(inputs=tuple(item.note for item in spent if item), outputs=tuple(item.note for item in made if item),
                            unopened_inputs=spent.count(None), unopened_outputs=made.count(None))
-        elif event.name == "PackRedeemed":
-            details.update(passport_contract=to_checksum_address(event.args["passportContract"]),
-                           binding=bytes(event.args["binding"]))
         return NoteStep(tag, operation, note, lot_spent, self.participant(shown.owner),
                         self.participant(shown.counterparty) if shown.counterparty else None, event.name,
                         event.block_number, transaction, event.log_index, self._times(event.block_number), **details)
@@ -262,7 +255,7 @@ def _custodian(history: NoteHistory, step: NoteStep) -> str:
         # The sender keeps custody of an offered or disputed lot until it is taken in.
         note = step.note
         return history.participant(note.owner if note.state == NoteState.ACTIVE else note.counterparty) or ""
-    if step.spent is not None and step.operation in (NoteOperation.TRANSFORM, NoteOperation.REDEEM):
+    if step.spent is not None and step.operation is NoteOperation.TRANSFORM:
         return history.participant(step.spent.owner) or ""
     return ""  # moved on out of this store's sight
 
@@ -270,9 +263,9 @@ def _custodian(history: NoteHistory, step: NoteStep) -> str:
 def _status(step: NoteStep) -> LotStatus:
     if step.note is not None:
         return _STATUS[step.note.state]
-    # Spent by a step that made no note of the lot the store opens: consumed by a transform or a
-    # passport, or moved on out of this store's sight (unknown).
-    return LotStatus.CONSUMED if step.operation in (NoteOperation.TRANSFORM, NoteOperation.REDEEM) else LotStatus.NONE
+    # Spent by a step that made no note of the lot the store opens: consumed by a transform, or moved
+    # on out of this store's sight (unknown).
+    return LotStatus.CONSUMED if step.operation is NoteOperation.TRANSFORM else LotStatus.NONE
 
 
 def lot_status(history: NoteHistory, step: NoteStep) -> tuple[LotStatus, str]:

@@ -7,10 +7,15 @@ every block explorer user can report too.
 
 It learns the participants from the registry's events (addresses, LEI or GLN, legal-name hashes,
 encryption and shielding keys, site ids, company prefixes, facility ids), then looks for them in
-every material operation and passport issuance: the transaction's sender, its calldata and every
-log of its transaction (an observer reads the whole receipt, not one event). Operations tied to two
-participants, or to the same public id of material (a passport's pack nullifier), tie those
-participants into a pair: who supplies whom.
+every material operation and passport batch: the transaction's sender, its calldata and every log
+of its transaction (an observer reads the whole receipt, not one event). Operations tied to two
+participants, or to the same public id of material, tie those participants into a pair: who
+supplies whom.
+
+A passport batch (``PassportBatchIssued``) shows N passports issued by one economic operator, its
+batteries' ids and grams in the calldata and its passport ids in the mints' ``Transfer`` logs. A
+passport id is its pack's lot id (the pack note's tag), but no ledger event publishes a tag, so it
+names no note: the batch links its issuer to the passports, and to no note, spend or supplier.
 """
 
 from __future__ import annotations
@@ -31,15 +36,15 @@ from batterytrace.model.registry import IdentifierKind, Role
 from batterytrace.sdk.deployment import Deployment
 from batterytrace.zk.custody import CustodyOperation
 
-PASSPORT_OPERATIONS = {"PassportIssued": "passport issuance"}
+PASSPORT_OPERATIONS = {"PassportBatchIssued": "passport batch issuance"}
 #: A shielded ledger's operations by event (a custody step is named by its public operation).
-LEDGER_OPERATIONS = {"OriginMinted": "shielded mint", "NotesTransformed": "shielded transform", "PackRedeemed": "shielded pack redemption"}
+LEDGER_OPERATIONS = {"OriginMinted": "shielded mint", "NotesTransformed": "shielded transform"}
 #: A shielded ledger's bookkeeping: every operation emits these beside its own event. Any other
 #: event of a ledger is an operation, so one a later ledger adds is counted without a change here.
 LEDGER_BOOKKEEPING = frozenset({"NoteCreated", "NoteSpent"})
-#: The event arguments that carry a public id of material: a passport's pack nullifier (the redeemed
-#: note's, public on the passport). A shielded note has no other public id an observer could follow.
-LOT_ID_ARGUMENTS = ("packNullifier",)
+#: The public ids of material an observer follows: the passports a batch issues (their ids, each its
+#: pack lot's, are the ``tokenId`` of the batch's mint transfers). A shielded note has no public id.
+MINT_ID_ARGUMENT = "tokenId"
 #: Text identifiers shorter than this are not searched for: a few bytes turn up by chance.
 MIN_TEXT_BYTES = 6
 #: The kind of a lot an observer counts but cannot read (a shielded note's).
@@ -84,7 +89,7 @@ class ObservedOperation:
 @dataclass(frozen=True)
 class ObservedPair:
     """Two participants an observer ties together: through ``operations`` that name both, and
-    ``lots`` (public ids of material, ``LOT_ID_ARGUMENTS``) whose operations name both."""
+    ``lots`` (public ids of material: the passports a batch minted) whose operations name both."""
 
     first: str
     second: str
@@ -280,10 +285,10 @@ def observe(chain: Chain, deployment: Deployment, ledger_addresses: Sequence[str
         operation = _operation_type(event)
         if operation is None:
             continue
-        sender, calldata, logs, facility_ids = transactions.evidence(event.transaction_hash, decoder)
+        sender, calldata, logs, facility_ids, minted = transactions.evidence(event.transaction_hash, decoder)
         observed = ObservedOperation(
             operation=operation, contract=event.contract, transaction_hash=event.transaction_hash, block_number=event.block_number,
-            log_index=event.log_index, sender=sender, lot_ids=_lot_ids(event),
+            log_index=event.log_index, sender=sender, lot_ids=minted if event.contract == "passport" else (),
             links=identities.find(sender, calldata, logs, facility_ids),
         )
         operations.append(observed)
@@ -299,20 +304,25 @@ def observe(chain: Chain, deployment: Deployment, ledger_addresses: Sequence[str
     )
 
 
+#: What one transaction shows: sender, calldata, every log's topics and data, the facility ids its
+#: decoded logs name, and the passport ids its passport contract minted.
+_Evidence = tuple[str, bytes, tuple[bytes, ...], tuple[int, ...], tuple[int, ...]]
+
+
 class _Transactions:
-    """Each operation's transaction, read once: its sender, calldata, every log's topics and data,
-    and the facility ids its decoded logs name."""
+    """Each operation's transaction, read once (:data:`_Evidence`)."""
 
     def __init__(self, chain: Chain) -> None:
         self.chain = chain
-        self._seen: dict[str, tuple[str, bytes, tuple[bytes, ...], tuple[int, ...]]] = {}
+        self._seen: dict[str, _Evidence] = {}
 
-    def evidence(self, transaction_hash: str, decoder: EventDecoder) -> tuple[str, bytes, tuple[bytes, ...], tuple[int, ...]]:
+    def evidence(self, transaction_hash: str, decoder: EventDecoder) -> _Evidence:
         if transaction_hash not in self._seen:
             transaction = self.chain.w3.eth.get_transaction(transaction_hash)
             receipt = self.chain.w3.eth.get_transaction_receipt(transaction_hash)
             logs: list[bytes] = []
             facility_ids: list[int] = []
+            minted: list[int] = []
             for log in receipt["logs"]:
                 logs += [bytes(topic) for topic in log["topics"]]
                 logs.append(bytes(log["data"]))
@@ -320,8 +330,11 @@ class _Transactions:
                     decoded = decoder.decode(log)
                     if isinstance(decoded, DecodedEvent) and "facilityId" in decoded.args:
                         facility_ids.append(int(decoded.args["facilityId"]))
+                    if (isinstance(decoded, DecodedEvent) and decoded.contract == "passport" and decoded.name == "Transfer"
+                            and int(decoded.args["from"], 16) == 0):
+                        minted.append(int(decoded.args[MINT_ID_ARGUMENT]))
             self._seen[transaction_hash] = (to_checksum_address(transaction["from"]), bytes(transaction["input"]), tuple(logs),
-                                            tuple(dict.fromkeys(facility_ids)))
+                                            tuple(dict.fromkeys(facility_ids)), tuple(dict.fromkeys(minted)))
         return self._seen[transaction_hash]
 
 
@@ -345,17 +358,6 @@ def _operation_type(event: DecodedEvent | RawLog) -> str | None:
     if event.contract == "passport":
         return PASSPORT_OPERATIONS.get(event.name)
     return None
-
-
-def _lot_ids(event: DecodedEvent | RawLog) -> tuple[int, ...]:
-    if isinstance(event, RawLog) or event.contract.startswith("ledger"):
-        return ()
-    found: list[int] = []
-    for name in LOT_ID_ARGUMENTS:
-        value = event.args.get(name)
-        if value is not None:
-            found += list(value) if isinstance(value, (list, tuple)) else [value]
-    return tuple(dict.fromkeys(int(lot_id) for lot_id in found))
 
 
 def _pairs(operations: Sequence[ObservedOperation]) -> tuple[ObservedPair, ...]:

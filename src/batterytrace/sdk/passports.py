@@ -1,10 +1,11 @@
-"""Battery passports: issuance with a pack-claim proof, reading, status, hand-over, and
-re-verification by anyone.
+"""Battery passports: issuance a batch at a time with one claim proof, reading, status, hand-over,
+and re-verification by anyone.
 
-A passport is issued from a pack lot the issuer holds on the shielded ledger (:func:`issue_passports`):
-the passport contract has the ledger redeem the pack's note, with a proof bound to that contract and
-the passport id, and records the note's nullifier (``pack_nullifier``), which links it to no lot,
-holder or supplier.
+Passports are issued from pack lots the issuer holds on the shielded ledger (:func:`issue_passports`),
+up to ``BATCH_SLOTS`` per transaction: one proof (circuits/pack_batch.circom) shows that each
+battery's pack note, tagged with its passport id, meets the batch's claims. The pack note is not
+spent and no nullifier is revealed: a pack is made under its battery's id and backs only that
+battery's passport, which is issued once.
 
 Issuance needs a battery id under one of the issuer's company prefixes; the holder of the passport
 token (the issuer, or whoever it handed the battery to) changes the status; authorities correct it.
@@ -13,7 +14,7 @@ token (the issuer, or whoever it handed the battery to) changes the status; auth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from eth_utils import to_checksum_address
@@ -23,16 +24,18 @@ from batterytrace.exceptions import (
     BatteryIdNotOwnedError,
     InvalidPassportReceiverError,
     InvalidStatusChangeError,
+    LotStateError,
     MissingCorrectionEvidenceError,
     MissingRoleError,
+    NotCustodianError,
     NotPassportHolderError,
     PassportError,
+    UnknownLotError,
 )
 from batterytrace.model.identifiers import evidence_hash
 from batterytrace.model.lots import MaterialKind
 from batterytrace.model.passports import (
     ClaimBounds,
-    MetalBounds,
     PassportStatus,
     authority_may_correct,
     holder_may_change,
@@ -41,28 +44,29 @@ from batterytrace.model.passports import (
 from batterytrace.model.registry import Role
 from batterytrace.model.risk import RiskFlag
 from batterytrace.sdk.client import BatteryTrace
-from batterytrace.zk.contexts import pack_context
-from batterytrace.zk.pack_claim import PackClaims
-from batterytrace.zk.proof import Groth16Proof
+from batterytrace.sdk.passport_batches import PassportBatch, load_batch, passport_bounds
+from batterytrace.zk.contexts import batch_context, records_hash
+from batterytrace.zk.pack_batch import BATCH_SLOTS, BatchClaims
 from batterytrace.zk.verifier import verify_offchain
 
+#: MaterialKind.PACK: the kind of note that backs a passport.
+PACK_KIND = MaterialKind.PACK
 #: Child labour and human rights: the contract refuses claims that do not forbid both.
 POLICY_FORBIDDEN_FLAGS = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS
 
 
 @dataclass(frozen=True)
 class PassportRequest:
-    """One passport to issue from a pack lot the issuer holds (``pack_lot_id``, its id on the
-    shielded ledger). ``claims`` defaults to the tightest the pack's note supports."""
+    """One passport to issue, backed by the pack lot the issuer holds under the battery's id (the pack's
+    output id when it was made). ``claims`` sets the batch's claims; by default each batch claims the
+    tightest its packs all support. Requests of one capacity and forbidden flags share batches."""
 
-    pack_lot_id: int
     battery_id: str
-    document_uri: str
     document_hash: bytes
     capacity_wh: int
     legitimate_interest_commitment: bytes = bytes(32)
     authorities_commitment: bytes = bytes(32)
-    claims: PackClaims | None = None
+    claims: BatchClaims | None = None
     forbidden_risk_flags: RiskFlag = RiskFlag.CHILD_LABOUR | RiskFlag.HUMAN_RIGHTS | RiskFlag.CONFLICT_AREA
 
 
@@ -72,17 +76,18 @@ class IssuedPassport:
     battery_id: str
     bounds: ClaimBounds
     receipt: Receipt
+    batch: int
 
 
 @dataclass(frozen=True)
 class PassportRecord:
     passport_id: int
-    pack_nullifier: int
+    batch: int
+    battery_id: str
     economic_operator: str
     holder: str
     status: PassportStatus
     issued_at: datetime
-    battery_id_hash: bytes
     document_hash: bytes
     document_uri: str
     legitimate_interest_commitment: bytes
@@ -100,12 +105,12 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class PassportVerification:
-    """The result of re-verifying a passport's claim proof from the chain, with py-ecc."""
+    """The result of re-verifying a passport's batch claim proof from the chain, with py-ecc."""
 
     passport_id: int
     verified: bool
     bounds: ClaimBounds
-    pack_nullifier: int
+    batch: int
     transaction_hash: str
     block_number: int
     chain_id: int
@@ -139,90 +144,118 @@ def require_passport_receiver(client: BatteryTrace, receiver: str) -> None:
         raise InvalidPassportReceiverError(receiver)
 
 
-def _new_passport_ids(client: BatteryTrace, requests: Sequence[PassportRequest], packs: Sequence[int]) -> list[int]:
-    """The batch's passport ids, each a new battery under the client's prefixes, after the checks
-    the contract makes of every request but its pack (role, fields, no battery or pack twice)."""
+def _check_requests(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[int]:
+    """The passport ids, each a new battery under the client's prefixes, after the checks the contract
+    makes of every entry (role, hashes, no battery twice)."""
     if not requests:
         raise PassportError("no passports to issue")
     client.require_role(Role.PACK_MAKER, Role.OEM)
-    if any(not request.battery_id or not request.document_uri for request in requests):
-        raise PassportError("battery_id and document_uri must not be empty")
+    if any(not request.battery_id for request in requests):
+        raise PassportError("battery_id must not be empty")
     passport_ids = [passport_id_for(request.battery_id) for request in requests]
-    if len(set(passport_ids)) != len(passport_ids) or len(set(packs)) != len(packs):
-        raise PassportError("a batch names the same battery or the same pack lot twice")
+    if len(set(passport_ids)) != len(passport_ids):
+        raise PassportError("the passports to issue name the same battery twice")
     for request, passport_id in zip(requests, passport_ids, strict=True):
-        if len(request.document_hash) != 32:
-            raise PassportError("document_hash must be 32 bytes")
+        for name in ("document_hash", "legitimate_interest_commitment", "authorities_commitment"):
+            if len(getattr(request, name)) != 32:
+                raise PassportError(f"{name} must be 32 bytes")
         if request.capacity_wh < 1:
             raise PassportError("capacity_wh must be positive")
         require_battery_id_owner(client, request.battery_id)
-        if client.passports.functions.passport(passport_id).call()[2] != PassportStatus.NONE:
+        if client.passports.functions.passport(passport_id).call()[0] != PassportStatus.NONE:
             raise PassportError(f"battery {request.battery_id!r} already has passport {passport_id:#x}")
     return passport_ids
 
 
-def note_claim_bounds(claims: PackClaims) -> ClaimBounds:
-    """The passport's claims as the contract records a pack note's: per metal, its grams and shares."""
-    metals = tuple(MetalBounds(*fields) for fields in zip(claims.declared_grams, claims.min_certified_bps,
-                                                          claims.min_pre_consumer_bps, claims.min_post_consumer_bps,
-                                                          strict=True))
-    return ClaimBounds(metals, claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
-                       claims.forbidden_risk_flags)
+def _batches(requests: Sequence[PassportRequest], passport_ids: Sequence[int]) -> list[list[tuple[PassportRequest, int]]]:
+    """The requests in batches of at most ``BATCH_SLOTS``, each of one capacity, forbidden flags and
+    stated claims (a batch proves one set of claims), in the requests' order within each."""
+    groups: dict[tuple, list[tuple[PassportRequest, int]]] = {}
+    for request, passport_id in zip(requests, passport_ids, strict=True):
+        key = (request.capacity_wh, int(request.forbidden_risk_flags), request.claims)
+        groups.setdefault(key, []).append((request, passport_id))
+    return [group[start:start + BATCH_SLOTS] for group in groups.values() for start in range(0, len(group), BATCH_SLOTS)]
 
 
 def issue_passports(client: BatteryTrace, requests: Sequence[PassportRequest]) -> list[IssuedPassport]:
-    """Issue passports from pack lots the client holds, under its own company prefixes, in one
-    transaction from its own account (the regulation names the issuer). Each pack note's proof is
-    bound to the passport contract and the passport id; the SDK checks the claims against the note
-    before proving."""
+    """Issue passports from pack lots the client holds under the batteries' ids, under its own company
+    prefixes, from its own account (the regulation names the issuer): one transaction and one proof
+    per batch of up to ``BATCH_SLOTS``. The SDK checks the claims against the notes before proving."""
+    passport_ids = _check_requests(client, requests)
+    issued: dict[int, IssuedPassport] = {}
+    for batch in _batches(requests, passport_ids):
+        for item in _issue_batch(client, batch):
+            issued[item.passport_id] = item
+    return [issued[passport_id] for passport_id in passport_ids]
+
+
+def _issue_batch(client: BatteryTrace, batch: list[tuple[PassportRequest, int]]) -> list[IssuedPassport]:
     ledger = client.shielded
-    passport_ids = _new_passport_ids(client, requests, [request.pack_lot_id for request in requests])
-    chain_requests, proofs, bounds_used = [], [], []
-    for request, passport_id in zip(requests, passport_ids, strict=True):
-        note = ledger.lot(request.pack_lot_id).note
-        if note.kind != MaterialKind.PACK:
-            raise PassportError(f"lot {request.pack_lot_id:#x} is {MaterialKind(note.kind).name}, not a PACK")
-        claims = request.claims or PackClaims.tightest(note, request.capacity_wh, int(request.forbidden_risk_flags))
-        if claims.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
-            raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
-        redemption = ledger.pack_redemption(request.pack_lot_id, claims, client.deployment.passport,
-                                            passport_id.to_bytes(32, "big"))
-        chain_requests.append((request.battery_id, request.document_uri, request.document_hash,
-                               request.legitimate_interest_commitment, request.authorities_commitment,
-                               redemption.request))
-        proofs.append(redemption.proof)
-        bounds_used.append(note_claim_bounds(claims))
-    receipt = client.send(client.passports.functions.issueFromNotes(chain_requests, proofs),
-                          f"issue {len(requests)} passport(s)")
-    ledger.sync()
-    return [IssuedPassport(passport_id, request.battery_id, bounds, receipt)
-            for request, passport_id, bounds in zip(requests, passport_ids, bounds_used, strict=True)]
+    requests = [request for request, _ in batch]
+    ids = [passport_id for _, passport_id in batch]
+    notes = [_pack_note(client, request.battery_id, passport_id) for request, passport_id in batch]
+    first = requests[0]
+    claims = first.claims or BatchClaims.tightest(notes, first.capacity_wh, int(first.forbidden_risk_flags))
+    if claims.forbidden_risk_flags & POLICY_FORBIDDEN_FLAGS != POLICY_FORBIDDEN_FLAGS:
+        raise PassportError("the claims must forbid at least the child-labour and human-rights flags")
+    grams = [tuple(metal.grams for metal in note.values.metals) for note in notes]
+    entries = [(request.battery_id, list(metals), request.document_hash, request.legitimate_interest_commitment,
+                request.authorities_commitment) for request, metals in zip(requests, grams, strict=True)]
+    records = records_hash([(passport_id, metals, request.document_hash, request.legitimate_interest_commitment,
+                             request.authorities_commitment)
+                            for passport_id, metals, request in zip(ids, grams, requests, strict=True)])
+    context = batch_context(client.chain.chain_id, client.deployment.passport, client.address, records)
+    note_root, participants_root, proof = ledger.pack_batch_proof(ids, claims, context)
+    receipt = client.send(
+        client.passports.functions.issueBatch((note_root, participants_root, claims.as_abi()), entries,
+                                              proof.solidity_proof()),
+        f"issue {len(batch)} passport(s)")
+    number = client.events(receipt, client.passports, "PassportBatchIssued")[0]["args"]["batch"]
+    return [IssuedPassport(passport_id, request.battery_id, passport_bounds(metals, claims), receipt, int(number))
+            for (request, passport_id), metals in zip(batch, grams, strict=True)]
+
+
+def _pack_note(client: BatteryTrace, battery_id: str, passport_id: int):
+    """The active pack note the client holds under the battery's id (its tag is the passport id)."""
+    try:
+        lot = client.shielded.held_lot(passport_id)
+    except (UnknownLotError, LotStateError, NotCustodianError) as error:
+        raise PassportError(f"battery {battery_id!r}: {error} (a pack lot backs the passport of the battery id it "
+                            f"was made under, {passport_id:#x}, and its holder issues it)") from None
+    if lot.note.kind != PACK_KIND:
+        raise PassportError(f"lot {passport_id:#x} is {MaterialKind(lot.note.kind).name}, not a PACK")
+    return lot.note
 
 
 def get_passport(client: BatteryTrace, passport_id: int) -> PassportRecord:
-    raw = client.passports.functions.passport(passport_id).call()
-    pack_nullifier, operator, status, issued_at, battery_hash, document_hash, li, authorities, claims = raw
+    status, batch_number, issued_at = client.passports.functions.passport(passport_id).call()
     if status == PassportStatus.NONE:
         raise PassportError(f"passport {passport_id:#x} does not exist")
+    batch = load_batch(client, int(batch_number))
+    entry = batch.entry(passport_id)
+    published_hash, _ = client.passports.functions.documentOf(passport_id).call()
     return PassportRecord(
         passport_id=passport_id,
-        pack_nullifier=int(pack_nullifier),
-        economic_operator=str(operator),
+        batch=int(batch_number),
+        battery_id=entry.battery_id,
+        economic_operator=batch.economic_operator,
         holder=str(client.passports.functions.ownerOf(passport_id).call()),
         status=PassportStatus(status),
         issued_at=datetime.fromtimestamp(issued_at, tz=timezone.utc),
-        battery_id_hash=bytes(battery_hash),
-        document_hash=bytes(document_hash),
+        document_hash=bytes(published_hash) if any(published_hash) else entry.document_hash,
         document_uri=str(client.passports.functions.tokenURI(passport_id).call()),
-        legitimate_interest_commitment=bytes(li),
-        authorities_commitment=bytes(authorities),
-        bounds=ClaimBounds.from_struct(claims),
+        legitimate_interest_commitment=entry.legitimate_interest_commitment,
+        authorities_commitment=entry.authorities_commitment,
+        bounds=batch.bounds(passport_id),
     )
 
 
 def status_history(client: BatteryTrace, passport_id: int) -> list[StatusChange]:
-    get_passport(client, passport_id)
-    return [
+    """The passport's statuses, oldest first: Original at issuance by its economic operator, then each
+    change the chain recorded."""
+    record = get_passport(client, passport_id)
+    issued = StatusChange(PassportStatus.ORIGINAL, record.issued_at, record.economic_operator, bytes(32))
+    return [issued] + [
         StatusChange(PassportStatus(status), datetime.fromtimestamp(at, tz=timezone.utc), str(by), bytes(evidence))
         for status, at, by, evidence in client.passports.functions.statusHistory(passport_id).call()
     ]
@@ -268,65 +301,33 @@ def correct_status(client: BatteryTrace, passport_id: int, status: PassportStatu
 
 
 def verify_passport(client: BatteryTrace, passport_id: int) -> PassportVerification:
-    """Re-verify a passport's pack-claim proof from the chain alone, with py-ecc.
+    """Re-verify a passport's batch proof from the chain alone, with py-ecc.
 
-    The proof and the redemption request are read from the issuing transaction's calldata, the
-    context recomputed locally: nothing is taken from the issuer. (That the note root was one the
-    ledger knew and the nullifier unspent, the ledger checked when it redeemed the pack.)
+    The batch's proof and entries are read from the issuing call's calldata and checked against the
+    batch's digest on chain, the context recomputed locally: nothing is taken from the issuer. (That
+    the roots were ones the chain knew, the contract checked when it issued the batch.)
     """
-    record = get_passport(client, passport_id)
-    logs = client.passports.events.PassportIssued().get_logs(
-        argument_filters={"passportId": passport_id}, from_block=client.deployment.block_number
-    )
-    if not logs:
-        raise PassportError(f"no PassportIssued event for passport {passport_id:#x}")
-    log = logs[0]
-    transaction = client.chain.w3.eth.get_transaction(log["transactionHash"])
-    function, arguments = client.passports.decode_function_input(transaction["input"])
-    if function.fn_name != "issueFromNotes":
-        raise PassportError(f"passport {passport_id:#x} was issued by {function.fn_name}, which this SDK does not read")
-    battery_id = log["args"]["batteryId"]
-    pairs = list(zip(arguments["requests"], arguments["proofs"], strict=True))
-    found = next(((request, proof) for request, proof in pairs if request["batteryId"] == battery_id), None)
-    if found is None:
-        raise PassportError(f"the issuing transaction carries no request for battery {battery_id!r}")
-    request, proof_fields = found
-    nullifier, bounds, signals = _note_signals(client, passport_id, request["pack"])
-    a, b, c = proof_fields["a"], proof_fields["b"], proof_fields["c"]
-    # The contract takes pi_b with each pair swapped for the precompile; snarkjs order swaps back.
-    proof = Groth16Proof(
-        a=(int(a[0]), int(a[1])),
-        b=((int(b[0][1]), int(b[0][0])), (int(b[1][1]), int(b[1][0]))),
-        c=(int(c[0]), int(c[1])),
-        public_signals=tuple(int(value) for value in signals),
-    )
-    verified = bounds == record.bounds and nullifier == record.pack_nullifier and verify_offchain("pack_claim", proof, signals)
+    status, batch_number, _ = client.passports.functions.passport(passport_id).call()
+    if status == PassportStatus.NONE:
+        raise PassportError(f"passport {passport_id:#x} does not exist")
+    batch = load_batch(client, int(batch_number))
+    return verify_batch_passport(batch, passport_id, client.chain.chain_id, client.deployment.passport)
+
+
+def verify_batch_passport(batch: PassportBatch, passport_id: int, chain_id: int, passport_contract: str) -> PassportVerification:
+    """The verification of one passport of a loaded batch (the proof is the batch's)."""
+    signals = batch.public_signals(chain_id, passport_contract)
+    proof = replace(batch.proof, public_signals=tuple(signals))
+    verified = verify_offchain("pack_batch", proof, signals)
     return PassportVerification(
         passport_id=passport_id,
         verified=verified,
-        bounds=bounds,
-        pack_nullifier=nullifier,
-        transaction_hash="0x" + bytes(log["transactionHash"]).hex(),
-        block_number=int(log["blockNumber"]),
-        chain_id=client.chain.chain_id,
-        passport_contract=client.deployment.passport,
+        bounds=batch.bounds(passport_id),
+        batch=batch.batch,
+        transaction_hash=batch.transaction_hash,
+        block_number=batch.block_number,
+        chain_id=chain_id,
+        passport_contract=passport_contract,
         reason="the Groth16 proof verifies against the chain's public inputs" if verified
         else "the proof does not verify against the chain's public inputs",
     )
-
-
-def _note_signals(client: BatteryTrace, passport_id: int, pack: dict) -> tuple[int, ClaimBounds, tuple[int, ...]]:
-    """A pack note's redemption as the ledger checked it: the nullifier (the passport's pack id), the
-    claims the passport records, and the pack-claim circuit's public signals with the context
-    recomputed here."""
-    metals = [(int(metal["grams"]), int(metal["minCertifiedBps"]), int(metal["minPreConsumerBps"]),
-               int(metal["minPostConsumerBps"])) for metal in pack["metals"]]
-    claims = PackClaims(tuple(m[0] for m in metals), tuple(m[1] for m in metals), tuple(m[2] for m in metals),
-                        tuple(m[3] for m in metals), int(pack["maxCo2eGramsPerKgCobalt"]),
-                        int(pack["maxCo2eGramsPerKwh"]), int(pack["capacityWh"]), int(pack["forbiddenRiskFlags"]))
-    context = pack_context(client.chain.chain_id, client.deployment.ledger, client.deployment.passport,
-                           passport_id.to_bytes(32, "big"))
-    nullifier = int(pack["nullifier"])
-    signals = (int(pack["noteRoot"]), nullifier, int(pack["participantsRoot"]), int(pack["issuer"], 16),
-               *claims.public_signals(), context)
-    return nullifier, note_claim_bounds(claims), signals

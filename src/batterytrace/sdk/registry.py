@@ -93,7 +93,7 @@ class RegistryOperations(Connection):
         the admin its two public keys: ``encryption_public_key`` (its client's
         ``encryption_public_key``) and ``shielding_key`` (its client's ``shielding_public_key``)."""
         self.require_role(Role.ADMIN)
-        if role in (Role.ADMIN, Role.PASSPORT_CONTRACT):
+        if role is Role.ADMIN:
             raise ValueError(f"{role.value} is not a participant role")
         account = to_checksum_address(account)
         require_valid_encryption_key(account, encryption_public_key)

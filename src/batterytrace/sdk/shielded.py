@@ -26,6 +26,7 @@ from batterytrace.exceptions import (
     ConfigurationError,
     FacilityNotActiveError,
     LotStateError,
+    MalformedBatteryIdError,
     NotCustodianError,
     ProofError,
     UnknownLotError,
@@ -34,6 +35,7 @@ from batterytrace.exceptions import (
 from batterytrace.model.identifiers import evidence_hash
 from batterytrace.model.lots import MaterialKind, OutputPlan
 from batterytrace.model.membership import ROLE_INDEX, MembershipSet, facility_leaf, participant_key
+from batterytrace.model.passports import passport_id_for
 from batterytrace.model.registry import CertificationStatus, Facility, FacilityType
 from batterytrace.sdk.notes import NoteStore, StoredNote
 from batterytrace.sdk.registry import is_valid_encryption_key, require_valid_encryption_key
@@ -49,7 +51,7 @@ from batterytrace.zk.note_transform import (
     output_tag,
     transform_notes,
 )
-from batterytrace.zk.notes import METALS, Note, NoteState
+from batterytrace.zk.notes import Note, NoteState
 from batterytrace.zk.origin import (
     ORIGIN_TYPES,
     CertificationWindow,
@@ -60,7 +62,7 @@ from batterytrace.zk.origin import (
     origin_note,
     origin_tag,
 )
-from batterytrace.zk.pack_claim import PackClaims, pack_claim_inputs
+from batterytrace.zk.pack_batch import BatchClaims, pack_batch_inputs
 
 if TYPE_CHECKING:
     from batterytrace.sdk.client import BatteryTrace
@@ -95,17 +97,6 @@ class PreparedOrigin:
     openings: list[bytes]
 
 
-@dataclass(frozen=True)
-class PackRedemption:
-    """What a passport contract passes ``ShieldedLedger.redeemPack``: the request and the proof, made
-    for that contract and its ``binding``."""
-
-    request: tuple
-    proof: tuple
-    binding: bytes
-    claims: PackClaims
-
-
 def external_id_number(external_id: str | int) -> int:
     """An ERP's lot id as the origin tag's field element: an int as it is, text as its UTF-8 bytes
     read big-endian (at most 31 bytes, so it stays below the field)."""
@@ -117,6 +108,19 @@ def external_id_number(external_id: str | int) -> int:
     if not 0 < len(data) <= 31:
         raise ProofError(f"an external id is 1 to 31 bytes of text, got {len(data)}")
     return int.from_bytes(data, "big")
+
+
+def output_lot_tag(secret: int, facility_id: int, output: OutputPlan) -> int:
+    """An output lot's tag: a pack's is its battery's passport id (its output id is the battery id, so
+    the pack backs that battery's passport and no other: pack_batch.circom), any other output's
+    ``output_tag`` of the ERP's id, private and per facility."""
+    if output.kind == MaterialKind.PACK:
+        try:
+            return passport_id_for(str(output.external_id))
+        except MalformedBatteryIdError:
+            raise ProofError(f"a pack's output id is the id of its battery (a GS1 Digital Link URI or an ISO/IEC 15459 "
+                             f"id), so that its passport can name it; got {output.external_id!r}") from None
+    return output_tag(secret, facility_id, external_id_number(output.external_id))
 
 
 def ran_before(facility_id: int, input_count: int, outputs: Sequence[OutputPlan], tags: Sequence[int],
@@ -398,10 +402,11 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         """A processing job at a facility this participant operates: its lots ``input_tags`` in, the
         ``outputs`` out, by the rules of zk/note_transform.py (checked before proving). Running the
         same job again returns its outputs (the inputs are spent once); outputs' tags are apart from
-        the site's origin lots' (``output_tag``), and a job naming some earlier job's outputs is refused."""
+        the site's origin lots' (``output_tag``), a pack's is its battery's passport id (its output id
+        is the battery id), and a job naming some earlier job's outputs is refused."""
         client = self.client
         secret = client.shielding_keys.secret
-        tags = [output_tag(secret, facility_id, external_id_number(output.external_id)) for output in outputs]
+        tags = [output_lot_tag(secret, facility_id, output) for output in outputs]
         self.sync()
         made = {tag: self.store.notes_with_tag(tag) for tag in tags}
         if ran_before(facility_id, len(input_tags), outputs, tags, lambda tag: bool(made[tag])):
@@ -434,27 +439,30 @@ class ShieldedLedgerOperations(_ShieldedLedgerAccess):
         self._submit(self.contract.functions.transform(request, proof.solidity_proof(), openings))
         return [self.lot(tag) for tag in tags]
 
-    def pack_redemption(self, tag: int, claims: PackClaims, passport_contract: str, binding: bytes) -> PackRedemption:
-        """The proof that this participant's pack lot ``tag`` meets ``claims``, for
-        ``passport_contract`` to redeem the pack note for the passport it identifies by ``binding``
-        (32 bytes); the claims are checked here first."""
+    def held_lot(self, tag: int) -> ShieldedLot:
+        """The lot ``tag`` this participant holds, active (UnknownLotError, LotStateError or
+        NotCustodianError otherwise)."""
+        return self._held(tag, NoteState.ACTIVE, owner=True)
+
+    def pack_batch_proof(self, passport_ids: Sequence[int], claims: BatchClaims, context: int) -> tuple[int, int, Any]:
+        """The proof that this participant's pack lots, tagged ``passport_ids``, meet ``claims``, bound to
+        ``context`` (the passport contract's for the batch's records): the note root and participants
+        root it is made against, and the proof. The claims are checked here first."""
         client = self.client
-        lot = self._held(tag, NoteState.ACTIVE, owner=True)
+        lots = [self.held_lot(passport_id) for passport_id in passport_ids]
+        if len({lot.epoch for lot in lots}) != 1:
+            raise ProofError("the packs' notes are in different epochs of the note tree: issue their passports apart")
         trees = client.trees
         trees.sync()
         me = self._participant()
-        context = client.chain.call(self.contract.functions.packContext(passport_contract, binding))
-        note_proof = self.store.tree(lot.epoch).proof_at(lot.index)
-        inputs = pack_claim_inputs(lot.note, note_proof, claims, me, client.shielding_keys.secret,
-                                   trees.proof(MembershipSet.PARTICIPANTS, me.account), context)
-        proof = client.prover.prove("pack_claim", inputs)
-        metals = [(claims.declared_grams[m], claims.min_certified_bps[m], claims.min_pre_consumer_bps[m],
-                   claims.min_post_consumer_bps[m]) for m in range(len(METALS))]
-        request = (note_proof.root, lot.note.nullifier, inputs["participantsRoot"], client.address, metals,
-                   claims.max_co2e_grams_per_kg_cobalt, claims.max_co2e_grams_per_kwh, claims.capacity_wh,
-                   claims.forbidden_risk_flags)
-        return PackRedemption(request, proof.solidity_proof(), binding, claims)
+        tree = self.store.tree(lots[0].epoch)
+        note_proofs = [tree.proof_at(lot.index) for lot in lots]
+        participant_proof = trees.proof(MembershipSet.PARTICIPANTS, me.account)
+        inputs = pack_batch_inputs([lot.note for lot in lots], note_proofs, list(passport_ids), claims, me,
+                                   client.shielding_keys.secret, participant_proof, context)
+        proof = client.prover.prove("pack_batch", inputs)
+        return int(inputs["noteRoot"]), int(inputs["participantsRoot"]), proof
 
 
 
-__all__ = ["PackRedemption", "PreparedOrigin", "ShieldedLedgerOperations", "ShieldedLot", "external_id_number", "ran_before"]
+__all__ = ["PreparedOrigin", "ShieldedLedgerOperations", "ShieldedLot", "external_id_number", "output_lot_tag", "ran_before"]

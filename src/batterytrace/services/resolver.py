@@ -18,8 +18,9 @@
 - ``GET /v1/health``.
 
 Everything a request reads comes from the index (kept current by a follower thread) and the
-publications in the same database, not from the chain: the one chain read is each passport's first
-proof check (its issuing transaction's calldata, re-verified with py-ecc), kept for the process.
+publications in the same database, not from the chain: a passport's proof check re-verifies its
+batch's proof with py-ecc from the index's copy of the batch (its event and issuing call, checked
+against the event's records when indexed), once per batch for the process.
 ``python -m batterytrace.services.resolver --settings FILE`` runs it under uvicorn
 (:class:`batterytrace.sdk.resolver.LocalResolver` and ``batterytrace resolver start`` do).
 """
@@ -55,7 +56,8 @@ from batterytrace.indexer.queries import IndexedPassport
 from batterytrace.model.passports import PassportStatus, passport_id_for
 from batterytrace.sdk.client import BatteryTrace
 from batterytrace.sdk.deployment import Deployment
-from batterytrace.sdk.passports import PassportVerification, verify_passport
+from batterytrace.sdk.passport_batches import PassportBatch
+from batterytrace.sdk.passports import PassportVerification, verify_batch_passport
 from batterytrace.sdk.resolver import (
     CREDENTIAL_MEDIA_TYPE,
     DID_DOCUMENT_PATH,
@@ -91,7 +93,7 @@ class Resolver:
         self.client = BatteryTrace(chain, deployment, LocalSigner(Account.create()))
         self.sign_in = SignIn(self.store, settings.public_url, chain.chain_id, settings.nonce_seconds, settings.session_seconds)
         self.access_log = RequestLog(Path(settings.log_path))
-        self._verifications: dict[int, PassportVerification] = {}
+        self._verifications: dict[int, tuple[PassportBatch, PassportVerification]] = {}  # by batch
         self._status_list: tuple[tuple[int, ...], str] | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -117,15 +119,22 @@ class Resolver:
             raise Refusal(404, f"passport {passport_id:#x} is on chain, but its economic operator has published no documents here")
         return indexed, publication
 
-    def verification(self, passport_id: int) -> PassportVerification:
-        """The passport's proof re-verified from its issuing transaction, once per process."""
+    def verification(self, indexed: IndexedPassport) -> PassportVerification:
+        """The passport's batch proof re-verified from the index's copy of the batch, once per batch
+        and process (the proof and its public inputs are the batch's; the bounds the passport's)."""
+        record = indexed.record
         with self._lock:
-            cached = self._verifications.get(passport_id)
+            cached = self._verifications.get(record.batch)
         if cached is None:
-            cached = verify_passport(self.client, passport_id)
+            batch = self.indexer.passport_batch(record.batch)
+            if batch is None:
+                raise Refusal(404, f"passport {record.passport_id:#x}'s batch {record.batch} is not in the index")
+            verification = verify_batch_passport(batch, batch.entries[0].passport_id, self.client.chain.chain_id,
+                                                 self.client.deployment.passport)
             with self._lock:
-                self._verifications[passport_id] = cached
-        return cached
+                cached = self._verifications.setdefault(record.batch, (batch, verification))
+        batch, verification = cached
+        return replace(verification, passport_id=record.passport_id, bounds=batch.bounds(record.passport_id))
 
     def status_list(self) -> str:
         """The signed status list, re-signed only when a revoked index appears."""
@@ -151,7 +160,7 @@ class Resolver:
 
     def page(self, indexed: IndexedPassport, publication: Publication, path: str) -> str:
         record = indexed.record
-        verification = self.verification(record.passport_id)
+        verification = self.verification(indexed)
         info = ChainInfo(chain_id=verification.chain_id, passport_contract=verification.passport_contract,
                          token_id=record.passport_id, block_number=indexed.issued_block, document_hash=record.document_hash,
                          tier_commitments={AccessTier.LEGITIMATE_INTEREST: record.legitimate_interest_commitment,

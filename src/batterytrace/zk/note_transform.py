@@ -32,6 +32,9 @@ def output_tag(secret: int, facility_id: int, external_id: int) -> int:
     return poseidon([OUTPUT_TAG_DOMAIN, secret, facility_id, external_id])
 
 
+#: MaterialKind.PACK's index: no transform spends a pack (note_transform.circom's TRANSFORM_PACK).
+TRANSFORM_PACK = 9
+
 #: NoteTransformProof(4, 4, 3, 24, 16) in circuits/note_transform.circom: its slots.
 NOTE_TRANSFORM_INPUTS = 4
 NOTE_TRANSFORM_OUTPUTS = 4
@@ -83,6 +86,9 @@ def _require_inputs(inputs: Sequence[Note], actor: Participant) -> None:
             raise ProofError(f"a transform spends active notes, input {number} is {note.state.name.lower()}")
         if note.owner != actor.shielding_key:
             raise ProofError(f"input {number} is not the actor's note (another shielding key owns it)")
+        if note.kind == TRANSFORM_PACK:
+            raise ProofError(f"input {number} is a battery pack: no transform spends one (its note backs its "
+                             f"battery's passport)")
         if note.nullifier in seen:
             raise ProofError(f"input {number} is input {seen[note.nullifier]} again (a note is spent once)")
         seen[note.nullifier] = number
