@@ -54,8 +54,9 @@ def origin_category(node: LotNode) -> str:
 
 
 def short_id(lot_id: int) -> str:
-    """The first 8 hex digits of a lot id: enough to tell the lots of one picture apart."""
-    return f"0x{lot_id:064x}"[:10]
+    """The first 8 significant hex digits of a lot id: enough to tell the lots of one picture apart (a
+    pack's id, its battery's 96-bit passport id, has no leading zeros to show)."""
+    return f"{lot_id:#x}"[:10]
 
 
 def lot_label(node: LotNode, note: Note | None = None) -> list[str]:
