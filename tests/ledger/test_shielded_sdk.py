@@ -63,7 +63,7 @@ def test_a_pack_is_made_under_its_batterys_id_and_no_transform_spends_it(world, 
         world.pack_maker.transform([lot_id], [OutputPlan(battery_id("SDK-0002"), MaterialKind.PACK, 345_000, 225_000_000),
                                               OutputPlan(battery_id("SDK-0003"), MaterialKind.PACK, 345_000, 225_000_000)],
                                    plant, process_co2e_grams=9_000_000)
-    assert lot_id in [lot.tag for lot in world.pack_maker.lots_held()]
+    assert lot_id in [lot.lot_id for lot in world.pack_maker.lots_held()]
 
 
 def test_a_recyclers_output_ids_are_apart_from_its_origin_ids_and_a_job_reusing_some_is_refused(world):
