@@ -10,7 +10,6 @@ its digest is refused. ``batch_public_signals`` rebuilds the proof's public inpu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,7 +113,7 @@ def load_batch(client: BatteryTrace, batch: int) -> PassportBatch:
     records = records_hash([(entry.passport_id, entry.grams, entry.document_hash, entry.legitimate_interest_commitment,
                              entry.authorities_commitment) for entry in entries])
     request = arguments["request"]
-    claims = BatchClaims.from_abi(_claims_tuple(request["claims"]))
+    claims = BatchClaims.from_abi(request["claims"])
     note_root, participants_root = int(request["noteRoot"]), int(request["participantsRoot"])
     operator = to_checksum_address(args["economicOperator"])
     checked = client.chain.call(contract.functions.checkBatch(batch, operator, int(block["timestamp"]), note_root,
@@ -124,15 +123,6 @@ def load_batch(client: BatteryTrace, batch: int) -> PassportBatch:
     return PassportBatch(batch, operator, int(block["timestamp"]), note_root, participants_root,
                          claims, records, entries, proof_from_call(arguments["proof"]),
                          "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
-
-
-def _claims_tuple(value: Any) -> Any:
-    """The call's claims struct as nested tuples (web3 decodes structs as mappings or tuples)."""
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return tuple(_claims_tuple(item) for item in value)
-    return value
 
 
 __all__ = ["BatchEntry", "PassportBatch", "entries_from_call", "load_batch", "passport_bounds", "proof_from_call"]

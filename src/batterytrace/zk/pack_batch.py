@@ -11,7 +11,7 @@ circuit would, naming the pack and the claim) and ``pack_batch_inputs`` lays out
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,8 +105,15 @@ class BatchClaims:
                 self.capacity_wh, self.forbidden_risk_flags)
 
     @classmethod
-    def from_abi(cls, value: Sequence[Any]) -> BatchClaims:
-        metals, per_kg, per_kwh, capacity, flags = value
+    def from_abi(cls, value: Any) -> BatchClaims:
+        """From ``IBatteryPassport.BatchClaims`` as web3 decodes it (a tuple or a mapping, nested) or
+        as ``as_abi`` gives it."""
+        def plain(item: Any) -> Any:
+            if isinstance(item, Mapping):
+                item = list(item.values())
+            return [plain(part) for part in item] if isinstance(item, (list, tuple)) else item
+
+        metals, per_kg, per_kwh, capacity, flags = plain(value)
         return cls(tuple(MetalShares(*map(int, shares)) for shares in metals), int(per_kg), int(per_kwh), int(capacity),
                    int(flags))
 
